@@ -1,0 +1,16 @@
+/**
+ * ARBooth core: the engine-free public API (value types, configurations, exceptions), checkpoint and
+ * image formats, and the math of next-scale sampling. Only API packages are exported; {@code internal}
+ * packages are shared with the engine modules alone.
+ */
+module dev.arbooth.core {
+    requires transitive java.desktop;
+    requires com.google.common;
+    requires com.google.gson;
+    requires org.slf4j;
+    requires metadata.extractor;
+
+    exports dev.arbooth;
+    exports dev.arbooth.tensor;
+    exports dev.arbooth.format;
+}
