@@ -13,4 +13,5 @@ module dev.arbooth.core {
     exports dev.arbooth;
     exports dev.arbooth.tensor;
     exports dev.arbooth.format;
+    exports dev.arbooth.config;
 }
