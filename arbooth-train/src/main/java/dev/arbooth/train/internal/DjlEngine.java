@@ -1,0 +1,62 @@
+package dev.arbooth.train.internal;
+
+import ai.djl.engine.Engine;
+import dev.arbooth.ArboothException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Obtains DJL's PyTorch engine in a network-free configuration.
+ *
+ * <p>DJL must never reach the network: before the engine is first touched this sets DJL's offline switch
+ * and telemetry opt-out as system properties (unless the caller set them), so that an application that
+ * forgot the {@code DJL_OFFLINE} / {@code OPT_OUT_TRACKING} environment variables is still safe. The
+ * PyTorch natives come from the {@code pytorch-native-cpu} jar; {@code PYTORCH_VERSION} must stay unset
+ * (any other value makes DJL try to download natives), which is checked here.
+ */
+public final class DjlEngine {
+    private static final Logger LOG = LoggerFactory.getLogger(DjlEngine.class);
+    private static final String ENGINE = "PyTorch";
+
+    private DjlEngine() {}
+
+    /**
+     * The PyTorch engine, configured offline with the given intra-op thread count on first use.
+     *
+     * @param intraOpThreads threads used inside one operator (1 in tests); applied only if the engine is
+     *     not yet loaded and the caller has not set {@code ai.djl.pytorch.num_threads}
+     * @return the engine
+     * @throws ArboothException if {@code PYTORCH_VERSION} is set or the natives cannot be loaded
+     */
+    public static synchronized Engine pytorch(int intraOpThreads) {
+        if (intraOpThreads < 1) {
+            throw new IllegalArgumentException("intraOpThreads must be at least 1, got " + intraOpThreads);
+        }
+        String pinned = System.getenv("PYTORCH_VERSION");
+        if (pinned != null && !pinned.isEmpty()) {
+            throw new ArboothException("PYTORCH_VERSION=" + pinned + " is set: DJL would try to download that "
+                    + "libtorch; unset it to use the bundled pytorch-native-cpu natives");
+        }
+        setIfAbsent("ai.djl.offline", "true");
+        setIfAbsent("DJL_OFFLINE", "true");
+        setIfAbsent("OPT_OUT_TRACKING", "true");
+        setIfAbsent("ai.djl.pytorch.num_threads", Integer.toString(intraOpThreads));
+        setIfAbsent("ai.djl.pytorch.num_interop_threads", "1");
+        try {
+            Engine engine = Engine.getEngine(ENGINE);
+            LOG.debug("DJL {} engine {} ready", ENGINE, engine.getVersion());
+            return engine;
+        } catch (RuntimeException | UnsatisfiedLinkError e) {
+            throw new ArboothException(
+                    "Cannot load DJL's " + ENGINE + " engine offline (is "
+                            + "ai.djl.pytorch:pytorch-native-cpu:linux-x86_64 on the class path?): " + e.getMessage(),
+                    e);
+        }
+    }
+
+    private static void setIfAbsent(String key, String value) {
+        if (System.getProperty(key) == null) {
+            System.setProperty(key, value);
+        }
+    }
+}

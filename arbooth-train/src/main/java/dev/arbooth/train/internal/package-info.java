@@ -1,0 +1,2 @@
+/** DJL backend internals (not exported). */
+package dev.arbooth.train.internal;

@@ -1,0 +1,9 @@
+/**
+ * ARBooth train: the DJL (PyTorch) backend and, in later milestones, the personalizer. No API package is
+ * exported yet; DJL types never appear in public signatures.
+ */
+module dev.arbooth.train {
+    requires transitive dev.arbooth.core;
+    requires ai.djl.api;
+    requires org.slf4j;
+}
