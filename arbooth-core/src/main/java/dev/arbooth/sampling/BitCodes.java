@@ -62,8 +62,8 @@ public final class BitCodes {
             throw ShapeMismatchException.of("bits_BhwD", new long[] {batch, h, w, d}, new long[] {bits_BhwD.length});
         }
         if (codes_BdHW.length < n) {
-            throw new ShapeMismatchException("codes_BdHW: needs at least " + n + " elements for (B,d,h,w) = ("
-                    + batch + "," + d + "," + h + "," + w + ") but has " + codes_BdHW.length);
+            throw new ShapeMismatchException("codes_BdHW: needs at least " + n + " elements for (B,d,h,w) = (" + batch
+                    + "," + d + "," + h + "," + w + ") but has " + codes_BdHW.length);
         }
         float c = codeMagnitude(d);
         float minus = -c;
@@ -75,7 +75,8 @@ public final class BitCodes {
                 for (int j = 0; j < d; j++) {
                     long bit = bits_BhwD[in + j];
                     if (bit != 0 && bit != 1) {
-                        throw new IllegalArgumentException("bits_BhwD[" + (in + j) + "] = " + bit + ", expected 0 or 1");
+                        throw new IllegalArgumentException(
+                                "bits_BhwD[" + (in + j) + "] = " + bit + ", expected 0 or 1");
                     }
                     codes_BdHW[outBase + j * hw + p] = bit == 1 ? c : minus;
                 }

@@ -32,7 +32,8 @@ public record BitSamplerOptions(List<Double> cfg, List<Double> tau, int topK, do
         cfg = List.copyOf(Objects.requireNonNull(cfg, "cfg"));
         tau = List.copyOf(Objects.requireNonNull(tau, "tau"));
         if (cfg.isEmpty() || tau.isEmpty()) {
-            throw new IllegalArgumentException("cfg and tau need at least one value (one for all scales, or one per scale)");
+            throw new IllegalArgumentException(
+                    "cfg and tau need at least one value (one for all scales, or one per scale)");
         }
         for (double c : cfg) {
             if (!Double.isFinite(c)) {

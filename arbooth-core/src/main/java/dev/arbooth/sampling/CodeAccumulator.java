@@ -241,8 +241,8 @@ public final class CodeAccumulator {
      */
     public void nextInput(float[] dst_BLd, int dstTokens, int tokenOffset) {
         if (added < 1 || added >= schedule.size()) {
-            throw new IllegalStateException("A next-scale input exists after scales 0..S-2 were added; "
-                    + added + " of " + schedule.size() + " are added");
+            throw new IllegalStateException("A next-scale input exists after scales 0..S-2 were added; " + added
+                    + " of " + schedule.size() + " are added");
         }
         Scale next = schedule.get(added);
         nextInputResize.toTokens(
@@ -257,8 +257,8 @@ public final class CodeAccumulator {
      */
     public float[] nextInput() {
         if (added < 1 || added >= schedule.size()) {
-            throw new IllegalStateException("A next-scale input exists after scales 0..S-2 were added; "
-                    + added + " of " + schedule.size() + " are added");
+            throw new IllegalStateException("A next-scale input exists after scales 0..S-2 were added; " + added
+                    + " of " + schedule.size() + " are added");
         }
         int tokens = schedule.get(added).tokens();
         float[] out = new float[batch * tokens * d];

@@ -217,8 +217,8 @@ public enum Resize {
 
     private static int checkSizes(int n, int inH, int inW, int outH, int outW) {
         if (n < 0 || inH < 1 || inW < 1 || outH < 1 || outW < 1) {
-            throw new IllegalArgumentException("resize needs n >= 0 planes and sizes >= 1, got n=" + n + ", "
-                    + inH + "x" + inW + " -> " + outH + "x" + outW);
+            throw new IllegalArgumentException("resize needs n >= 0 planes and sizes >= 1, got n=" + n + ", " + inH
+                    + "x" + inW + " -> " + outH + "x" + outW);
         }
         return Math.multiplyExact(outH, outW);
     }

@@ -54,6 +54,19 @@ public final class SeededRandom {
     }
 
     /**
+     * A generator from a raw xoshiro256** state, for checking the core against the published reference
+     * vector; {@link #reset()} on it reseeds from seed 0.
+     */
+    static SeededRandom ofState(long s0, long s1, long s2, long s3) {
+        SeededRandom r = new SeededRandom(0, 0);
+        r.s0 = s0;
+        r.s1 = s1;
+        r.s2 = s2;
+        r.s3 = s3;
+        return r;
+    }
+
+    /**
      * The SplitMix64 finaliser (a bijection of 64-bit values), as used by the seeding procedure.
      *
      * @param z the input

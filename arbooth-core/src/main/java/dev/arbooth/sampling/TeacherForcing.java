@@ -110,8 +110,8 @@ public final class TeacherForcing {
 
     private static void checkScales(ScaleSchedule schedule, List<long[]> bits_BhwD) {
         if (bits_BhwD.size() != schedule.size()) {
-            throw new ShapeMismatchException("bits_BhwD: expected one array per scale (" + schedule.size()
-                    + ") but got " + bits_BhwD.size());
+            throw new ShapeMismatchException(
+                    "bits_BhwD: expected one array per scale (" + schedule.size() + ") but got " + bits_BhwD.size());
         }
     }
 }

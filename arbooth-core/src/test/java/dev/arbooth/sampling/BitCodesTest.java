@@ -39,7 +39,8 @@ class BitCodesTest {
             long[] bitsShape = st.shape(bitsPrefix + k);
             int batch = (int) bitsShape[0];
             assertThat(bitsShape).containsExactly(batch, 1, s.h(), s.w(), SamplingGolden.D);
-            float[] codes = BitCodes.toCodes(st.get(bitsPrefix + k).toLongArray(), batch, s.h(), s.w(), SamplingGolden.D);
+            float[] codes =
+                    BitCodes.toCodes(st.get(bitsPrefix + k).toLongArray(), batch, s.h(), s.w(), SamplingGolden.D);
             float[] expected = st.get(codesPrefix + k).toFloatArray();
             worst = Math.max(worst, Golden.maxAbsDiff(expected, codes));
         }

@@ -53,7 +53,8 @@ class CodeAccumulatorTest {
                     inf,
                     "inf.bits.s",
                     "inf.next_input.s");
-            System.out.println("[golden] inf.next_input.s1..s6 with the channels-first kernel: max abs err " + otherFlavour);
+            System.out.println(
+                    "[golden] inf.next_input.s1..s6 with the channels-first kernel: max abs err " + otherFlavour);
             assertThat(otherFlavour).isGreaterThan(0).isLessThanOrEqualTo(2.4e-7);
 
             // The same accumulator, reset, rebuilds inf.x_BLC_wo_prefix through the teacher-forcing path.

@@ -21,8 +21,8 @@ class TeacherForcingTest {
             float[] x = TeacherForcing.inputs(schedule, 2, D, bits);
             float[] expected = tf.get("x_BLC_wo_prefix").toFloatArray();
             double err = Golden.maxAbsDiff(expected, x);
-            System.out.println("[golden] tf x_BLC_wo_prefix: max abs err " + err + " (" + SamplingGolden.maxUlps(expected, x)
-                    + " ulp)");
+            System.out.println("[golden] tf x_BLC_wo_prefix: max abs err " + err + " ("
+                    + SamplingGolden.maxUlps(expected, x) + " ulp)");
             // README tolerance ~2e-7 (the channels-last kernel differs by 1 ulp, checks.json: 1.19e-07); the
             // contiguous-tensor kernel that flip_requant runs is reproduced exactly.
             assertThat(err).isZero();
@@ -31,7 +31,8 @@ class TeacherForcingTest {
             double other = Golden.maxAbsDiff(expected, inferenceFlavour);
             System.out.println("[golden] tf x_BLC_wo_prefix with the channels-last kernel: max abs err " + other);
             assertThat(other).isLessThanOrEqualTo(2.4e-7);
-            assertThat(TeacherForcing.targets(schedule, 2, D, bits)).containsExactly(tf.get("gt_BL").toLongArray());
+            assertThat(TeacherForcing.targets(schedule, 2, D, bits))
+                    .containsExactly(tf.get("gt_BL").toLongArray());
         }
     }
 
