@@ -71,8 +71,8 @@ public final class Checkpoints {
             if (dictPath.length > 0) {
                 throw new FormatException(
                         file,
-                        "a safetensors file is one flat state dict; it has no nested dict '" + String.join(".", dictPath)
-                                + "'");
+                        "a safetensors file is one flat state dict; it has no nested dict '"
+                                + String.join(".", dictPath) + "'");
             }
             return SafeTensors.open(file);
         }

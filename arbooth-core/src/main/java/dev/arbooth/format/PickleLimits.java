@@ -27,8 +27,8 @@ public record PickleLimits(int maxDepth, long maxObjects, long maxMemoEntries, l
             throw new IllegalArgumentException("maxDepth must be in [1, 1000], got " + maxDepth);
         }
         if (maxObjects < 1 || maxMemoEntries < 1 || maxExpandedNodes < 1) {
-            throw new IllegalArgumentException("limits must be positive: " + maxObjects + ", " + maxMemoEntries + ", "
-                    + maxExpandedNodes);
+            throw new IllegalArgumentException(
+                    "limits must be positive: " + maxObjects + ", " + maxMemoEntries + ", " + maxExpandedNodes);
         }
         if (maxMemoEntries > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException("maxMemoEntries must fit a Java array, got " + maxMemoEntries);

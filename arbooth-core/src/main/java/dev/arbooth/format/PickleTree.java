@@ -75,11 +75,15 @@ final class PickleTree {
 
         /** The number of nodes under {@code node} with shared objects counted once per reference. */
         long size(Object node, List<String> path) {
-            if (!(node instanceof PyDict || node instanceof PyList || node instanceof PyTuple
-                    || node instanceof TensorRef || node instanceof StorageRef)) {
+            if (!(node instanceof PyDict
+                    || node instanceof PyList
+                    || node instanceof PyTuple
+                    || node instanceof TensorRef
+                    || node instanceof StorageRef)) {
                 if (node instanceof TorchGlobal g) {
                     throw new FormatException(
-                            file, render(path) + " holds the class " + g.qualifiedName()
+                            file,
+                            render(path) + " holds the class " + g.qualifiedName()
                                     + " as a value, which has no equivalent in the decoded tree");
                 }
                 return 1;
@@ -98,7 +102,8 @@ final class PickleTree {
                 throw new FormatException(
                         file,
                         "containers nested deeper than " + limits.maxDepth() + " levels (at "
-                                + render(path.subList(0, Math.min(8, path.size()))) + "...; a pickle bomb, or raise PickleLimits.maxDepth)");
+                                + render(path.subList(0, Math.min(8, path.size())))
+                                + "...; a pickle bomb, or raise PickleLimits.maxDepth)");
             }
             active.put(node, Boolean.TRUE);
             long total = 1;
@@ -151,8 +156,11 @@ final class PickleTree {
             if (node instanceof byte[] b) {
                 return ByteBuffer.wrap(b.clone()).asReadOnlyBuffer();
             }
-            if (!(node instanceof PyDict || node instanceof PyList || node instanceof PyTuple
-                    || node instanceof TensorRef || node instanceof StorageRef)) {
+            if (!(node instanceof PyDict
+                    || node instanceof PyList
+                    || node instanceof PyTuple
+                    || node instanceof TensorRef
+                    || node instanceof StorageRef)) {
                 return node; // String, Long, Double, Boolean, null
             }
             Object known = done.get(node);

@@ -43,8 +43,20 @@ import java.util.stream.Collectors;
 public final class TorchCheckpoint implements AutoCloseable {
     /** The first bytes of the legacy format: pickle protocol 2 of the int 0x1950a86a20f9469cfc6c. */
     private static final byte[] LEGACY_MAGIC = {
-        (byte) 0x80, 0x02, (byte) 0x8a, 0x0a, 0x6c, (byte) 0xfc, (byte) 0x9c, 0x46, (byte) 0xf9, 0x20, 0x6a,
-        (byte) 0xa8, 0x50, 0x19
+        (byte) 0x80,
+        0x02,
+        (byte) 0x8a,
+        0x0a,
+        0x6c,
+        (byte) 0xfc,
+        (byte) 0x9c,
+        0x46,
+        (byte) 0xf9,
+        0x20,
+        0x6a,
+        (byte) 0xa8,
+        0x50,
+        0x19
     };
 
     private static final int MAX_KEYS_LISTED = 30;

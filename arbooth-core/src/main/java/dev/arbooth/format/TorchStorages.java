@@ -81,7 +81,8 @@ final class TorchStorages {
             throw new FormatException(
                     file,
                     "tensor " + where + " (" + s.dtype() + ", shape " + Arrays.toString(t.size()) + ", strides "
-                            + Arrays.toString(t.stride()) + ", offset " + t.storageOffset() + ") reaches element " + last
+                            + Arrays.toString(t.stride()) + ", offset " + t.storageOffset() + ") reaches element "
+                            + last
                             + " but its storage '" + s.key() + "' has only " + s.numel() + " elements");
         }
         if (n * s.dtype().byteSize() > MAX_TENSOR_BYTES

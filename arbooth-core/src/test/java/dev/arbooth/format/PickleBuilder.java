@@ -27,6 +27,12 @@ final class PickleBuilder {
         return this;
     }
 
+    PickleBuilder ascii(String s) {
+        byte[] b = s.getBytes(StandardCharsets.US_ASCII);
+        out.write(b, 0, b.length);
+        return this;
+    }
+
     PickleBuilder str(String s) {
         byte[] b = s.getBytes(StandardCharsets.UTF_8);
         op('X');
@@ -112,7 +118,13 @@ final class PickleBuilder {
     /** A {@code _rebuild_tensor_v2} call on storage {@code ('storage', torch.<type>, key, 'cpu', numel)}. */
     PickleBuilder tensor(String storageType, String key, long numel, long offset, long[] size, long[] stride) {
         global("torch._utils", "_rebuild_tensor_v2").mark();
-        mark().str("storage").global("torch", storageType).str(key).str("cpu").integer(numel).tuple().op('Q');
+        mark().str("storage")
+                .global("torch", storageType)
+                .str(key)
+                .str("cpu")
+                .integer(numel)
+                .tuple()
+                .op('Q');
         integer(offset);
         mark();
         for (long s : size) {
@@ -132,7 +144,8 @@ final class PickleBuilder {
     }
 
     private PickleBuilder le32(int v) {
-        byte[] b = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(v).array();
+        byte[] b =
+                ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(v).array();
         out.write(b, 0, 4);
         return this;
     }

@@ -42,15 +42,28 @@ class TorchCheckpointGoldenTest {
             Map<Object, Object> root = map(ckpt.root());
             assertThat(root.keySet())
                     .containsExactly(
-                            "f32", "f16", "bf16", "i64", "i32", "u8", "bool", "scalar", "empty", "base", "view_offset",
-                            "view_transposed", "nested");
+                            "f32",
+                            "f16",
+                            "bf16",
+                            "i64",
+                            "i32",
+                            "u8",
+                            "bool",
+                            "scalar",
+                            "empty",
+                            "base",
+                            "view_offset",
+                            "view_transposed",
+                            "nested");
             assertThat(expected.keySet()).hasSize(13);
             for (Map.Entry<String, JsonElement> e : expected.entrySet()) {
                 Tensor t = e.getKey().equals("nested.list[0]")
                         ? (Tensor) list(map(root.get("nested")).get("list")).get(0)
                         : (Tensor) root.get(e.getKey());
                 JsonObject x = e.getValue().getAsJsonObject();
-                assertThat(t.dtype()).as(e.getKey()).isEqualTo(TORCH_DTYPES.get(x.get("dtype").getAsString()));
+                assertThat(t.dtype())
+                        .as(e.getKey())
+                        .isEqualTo(TORCH_DTYPES.get(x.get("dtype").getAsString()));
                 long[] shape = new long[x.getAsJsonArray("shape").size()];
                 for (int i = 0; i < shape.length; i++) {
                     shape[i] = x.getAsJsonArray("shape").get(i).getAsLong();
@@ -80,7 +93,8 @@ class TorchCheckpointGoldenTest {
             assertThat(list.subList(1, 6)).containsExactly(1L, "two", 3.0, null, true);
             List<Object> tuple = list(nested.get("tuple"));
             assertThat(tuple).hasSize(2);
-            assertThat(((Tensor) tuple.get(0)).toFloatArray()).containsExactly(0f); // its record data/11 is 4 zero bytes
+            assertThat(((Tensor) tuple.get(0)).toFloatArray())
+                    .containsExactly(0f); // its record data/11 is 4 zero bytes
             assertThat(tuple.get(1)).isEqualTo(List.of(1L, 2L));
             // Contiguous tensors (also the offset view) are views of the mapped file; the transpose is a copy.
             assertThat(((Tensor) root.get("view_offset")).data().isDirect()).isTrue();

@@ -64,12 +64,18 @@ final class TorchZipWriter {
                 int pad = (int) ((64 - dataStart % 64) % 64);
                 int extraLen = z64 + 4 + pad;
                 ByteBuffer h = le(30 + name.length + extraLen);
-                h.putInt(0x04034b50).putShort((short) (zip64 ? 45 : 20)).putShort((short) 0).putShort((short) 0);
+                h.putInt(0x04034b50)
+                        .putShort((short) (zip64 ? 45 : 20))
+                        .putShort((short) 0)
+                        .putShort((short) 0);
                 h.putShort((short) 0).putShort((short) 0x21).putInt((int) it.crc());
                 h.putInt(zip64 ? -1 : (int) it.size()).putInt(zip64 ? -1 : (int) it.size());
                 h.putShort((short) name.length).putShort((short) extraLen).put(name);
                 if (zip64) {
-                    h.putShort((short) 1).putShort((short) 16).putLong(it.size()).putLong(it.size());
+                    h.putShort((short) 1)
+                            .putShort((short) 16)
+                            .putLong(it.size())
+                            .putLong(it.size());
                 }
                 h.putShort((short) 0x4246).putShort((short) pad).put(new byte[pad]);
                 pos += writeAt(ch, h.flip(), pos);
@@ -101,15 +107,26 @@ final class TorchZipWriter {
             if (zip64) {
                 long z64 = pos;
                 ByteBuffer e = le(56 + 20);
-                e.putInt(0x06064b50).putLong(44).putShort((short) 45).putShort((short) 45).putInt(0).putInt(0);
+                e.putInt(0x06064b50)
+                        .putLong(44)
+                        .putShort((short) 45)
+                        .putShort((short) 45)
+                        .putInt(0)
+                        .putInt(0);
                 e.putLong(items.size()).putLong(items.size()).putLong(cdSize).putLong(cdStart);
                 e.putInt(0x07064b50).putInt(0).putLong(z64).putInt(1);
                 pos += writeAt(ch, e.flip(), pos);
             }
             ByteBuffer e = le(22);
             int n = zip64 ? 0xFFFF : items.size();
-            e.putInt(0x06054b50).putShort((short) 0).putShort((short) 0).putShort((short) n).putShort((short) n);
-            e.putInt(zip64 ? -1 : (int) cdSize).putInt(zip64 ? -1 : (int) cdStart).putShort((short) 0);
+            e.putInt(0x06054b50)
+                    .putShort((short) 0)
+                    .putShort((short) 0)
+                    .putShort((short) n)
+                    .putShort((short) n);
+            e.putInt(zip64 ? -1 : (int) cdSize)
+                    .putInt(zip64 ? -1 : (int) cdStart)
+                    .putShort((short) 0);
             writeAt(ch, e.flip(), pos);
         }
     }

@@ -290,7 +290,7 @@ public final class Unpickler {
     }
 
     private void add(PyList list, Object v) {
-        list.items.add(v);
+        list.add(v);
         list.height = Math.max(list.height, checkHeight(heightOf(v) + 1));
     }
 
@@ -320,7 +320,10 @@ public final class Unpickler {
     }
 
     private void checkKey(Object key, int depth) {
-        if (key == null || key instanceof String || key instanceof Long || key instanceof Double
+        if (key == null
+                || key instanceof String
+                || key instanceof Long
+                || key instanceof Double
                 || key instanceof Boolean) {
             return;
         }
@@ -402,7 +405,8 @@ public final class Unpickler {
         try {
             Math.multiplyExact(numel, (long) g.storageDType().byteSize());
         } catch (ArithmeticException e) {
-            throw error("storage '" + printable(key) + "' at byte " + op + " declares " + numel + " elements, too many");
+            throw error(
+                    "storage '" + printable(key) + "' at byte " + op + " declares " + numel + " elements, too many");
         }
         StorageRef ref = new StorageRef(g.storageDType(), key, location, numel);
         StorageRef prev = storages.putIfAbsent(key, ref);
@@ -435,7 +439,9 @@ public final class Unpickler {
                 return rebuildTensor(a);
             }
             case REBUILD_PARAMETER -> {
-                if (a.size() != 3 || !(a.get(0) instanceof TensorRef t) || !(a.get(1) instanceof Boolean)
+                if (a.size() != 3
+                        || !(a.get(0) instanceof TensorRef t)
+                        || !(a.get(1) instanceof Boolean)
                         || !(a.get(2) instanceof PyDict)) {
                     throw error("torch._utils._rebuild_parameter at byte " + op
                             + " expects (tensor, requires_grad, backward_hooks), got " + describe(a));

@@ -230,13 +230,11 @@ public final class ZipArchive implements AutoCloseable {
             }
             if (method == STORED && comp != uncomp) {
                 throw new FormatException(
-                        file,
-                        "stored zip entry '" + name + "' has compressed size " + comp + " != size " + uncomp);
+                        file, "stored zip entry '" + name + "' has compressed size " + comp + " != size " + uncomp);
             }
             ByteBuffer lh = r.read(local, 30);
             if (lh.getInt(0) != LOCAL_SIG) {
-                throw new FormatException(
-                        file, "zip entry '" + name + "': no local file header at offset " + local);
+                throw new FormatException(file, "zip entry '" + name + "': no local file header at offset " + local);
             }
             long dataOffset = local + 30 + (lh.getShort(26) & 0xFFFF) + (lh.getShort(28) & 0xFFFF);
             if (dataOffset + comp > cdOffset) {
@@ -295,8 +293,8 @@ public final class ZipArchive implements AutoCloseable {
             throw new IllegalArgumentException("entry '" + e.name() + "' is compressed; use read()");
         }
         if (offset < 0 || length < 0 || offset + length > e.size() || length > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException(
-                    "range [" + offset + ", +" + length + ") outside entry '" + e.name() + "' of " + e.size() + " bytes");
+            throw new IllegalArgumentException("range [" + offset + ", +" + length + ") outside entry '" + e.name()
+                    + "' of " + e.size() + " bytes");
         }
         long start = e.dataOffset() + offset;
         if (whole != null) {
@@ -325,7 +323,9 @@ public final class ZipArchive implements AutoCloseable {
         checkOpen();
         if (e.size() > MAX_HEAP_ENTRY) {
             throw new FormatException(
-                    file, "zip entry '" + e.name() + "' is " + e.size() + " bytes; entries of 2 GiB or more cannot be read whole");
+                    file,
+                    "zip entry '" + e.name() + "' is " + e.size()
+                            + " bytes; entries of 2 GiB or more cannot be read whole");
         }
         if (e.method() == STORED) {
             return map(e, 0, e.size()).asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);
@@ -354,11 +354,11 @@ public final class ZipArchive implements AutoCloseable {
             byte[] probe = new byte[1];
             if (n != out.length || (!inf.finished() && inf.inflate(probe) > 0)) {
                 throw new FormatException(
-                        file,
-                        "zip entry '" + e.name() + "' does not inflate to its declared " + e.size() + " bytes");
+                        file, "zip entry '" + e.name() + "' does not inflate to its declared " + e.size() + " bytes");
             }
         } catch (DataFormatException ex) {
-            throw new FormatException(file, "zip entry '" + e.name() + "': corrupt deflate data: " + ex.getMessage(), ex);
+            throw new FormatException(
+                    file, "zip entry '" + e.name() + "': corrupt deflate data: " + ex.getMessage(), ex);
         } finally {
             inf.end();
         }
