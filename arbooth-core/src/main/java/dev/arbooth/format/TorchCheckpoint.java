@@ -340,6 +340,9 @@ public final class TorchCheckpoint implements AutoCloseable {
         if (o instanceof TensorRef) {
             return "tensor";
         }
+        if (o instanceof dev.arbooth.internal.pickle.StorageRef) {
+            return "storage";
+        }
         if (o instanceof String) {
             return "str";
         }

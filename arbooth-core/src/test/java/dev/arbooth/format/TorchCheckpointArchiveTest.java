@@ -101,6 +101,68 @@ class TorchCheckpointArchiveTest {
     }
 
     @Test
+    void doubleShortAndCharStoragesAndBareStorages() throws IOException {
+        byte[] pickle = new PickleBuilder()
+                .proto(2)
+                .emptyDict()
+                .mark()
+                .str("f64")
+                .tensor("DoubleStorage", "0", 2, 0, new long[] {2}, new long[] {1})
+                .str("i16")
+                .tensor("ShortStorage", "1", 3, 0, new long[] {3, 1}, new long[] {1, 1})
+                .str("i8")
+                .tensor("CharStorage", "2", 2, 1, new long[] {1}, new long[] {1})
+                .str("storage") // a bare storage: a 1-D tensor of all its elements
+                .mark()
+                .str("storage")
+                .global("torch", "CharStorage")
+                .str("2")
+                .str("cuda:0")
+                .integer(2)
+                .tuple()
+                .op('Q')
+                .setItems()
+                .stop()
+                .bytes();
+        Map<String, byte[]> records = new LinkedHashMap<>();
+        records.put(
+                "0",
+                ByteBuffer.allocate(16)
+                        .order(ByteOrder.LITTLE_ENDIAN)
+                        .putDouble(Math.PI)
+                        .putDouble(-0.0)
+                        .array());
+        records.put(
+                "1",
+                ByteBuffer.allocate(6)
+                        .order(ByteOrder.LITTLE_ENDIAN)
+                        .putShort((short) -32768)
+                        .putShort((short) 7)
+                        .putShort((short) 32767)
+                        .array());
+        records.put("2", new byte[] {-128, 127});
+        Path file = tmp.resolve("types.pth");
+        TorchZipWriter.writeCheckpoint(file, "types", pickle, records);
+        try (TorchCheckpoint ckpt = TorchCheckpoint.open(file)) {
+            Map<?, ?> root = (Map<?, ?>) ckpt.root();
+            Tensor f64 = (Tensor) root.get("f64");
+            assertThat(f64.dtype()).isEqualTo(DType.F64);
+            assertThat(f64.toDoubleArray()).containsExactly(Math.PI, -0.0);
+            Tensor i16 = (Tensor) root.get("i16");
+            assertThat(i16.dtype()).isEqualTo(DType.I16);
+            assertThat(i16.shape()).containsExactly(3, 1);
+            assertThat(i16.toLongArray()).containsExactly(-32768, 7, 32767);
+            Tensor i8 = (Tensor) root.get("i8");
+            assertThat(i8.dtype()).isEqualTo(DType.I8);
+            assertThat(i8.toLongArray()).containsExactly(127);
+            assertThat(((Tensor) root.get("storage")).toLongArray()).containsExactly(-128, 127);
+            assertThatThrownBy(ckpt::stateDict)
+                    .isInstanceOf(FormatException.class)
+                    .hasMessageContaining("its entry 'storage' is a storage, not a tensor");
+        }
+    }
+
+    @Test
     void deflatedRecordsAreInflated() throws IOException {
         Path file = tmp.resolve("deflated.pth");
         try (OutputStream os = Files.newOutputStream(file);
