@@ -42,7 +42,7 @@ import java.util.TreeMap;
  * }
  * }</pre>
  */
-public final class SafeTensors implements StateDict, AutoCloseable {
+public final class SafeTensors implements CheckpointFile {
     /** The default upper bound of the JSON header, as in the reference implementation (100 MB). */
     public static final long DEFAULT_MAX_HEADER_BYTES = 100_000_000L;
 

@@ -1,0 +1,430 @@
+package dev.arbooth.internal.zip;
+
+import dev.arbooth.FormatException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.zip.CRC32;
+import java.util.zip.DataFormatException;
+import java.util.zip.Inflater;
+
+/**
+ * A read-only zip archive (zip64 included) read through its central directory, with each entry's data
+ * located from its local header so that STORED entries can be memory-mapped in place.
+ *
+ * <p>Archives up to 2 GiB are mapped whole once; larger ones keep the channel open and map the requested
+ * ranges on demand. DEFLATED entries are inflated into the heap (size-limited, CRC-checked). Encrypted,
+ * multi-disk and other compression methods are refused.
+ */
+public final class ZipArchive implements AutoCloseable {
+    /** Compression method: stored. */
+    public static final int STORED = 0;
+    /** Compression method: deflate. */
+    public static final int DEFLATED = 8;
+
+    private static final int LOCAL_SIG = 0x04034b50;
+    private static final int CENTRAL_SIG = 0x02014b50;
+    private static final int EOCD_SIG = 0x06054b50;
+    private static final int ZIP64_EOCD_SIG = 0x06064b50;
+    private static final int ZIP64_LOCATOR_SIG = 0x07064b50;
+    private static final int EOCD_SIZE = 22;
+    private static final int MAX_COMMENT = 0xFFFF;
+    private static final long MAX_ENTRIES = 10_000_000L;
+    private static final int MAX_HEAP_ENTRY = Integer.MAX_VALUE - 8;
+
+    /**
+     * One entry of the archive.
+     *
+     * @param name the entry name
+     * @param method {@link #STORED} or {@link #DEFLATED}
+     * @param crc the CRC-32 of the uncompressed data
+     * @param compressedSize the stored size in bytes
+     * @param size the uncompressed size in bytes
+     * @param dataOffset the file offset of the entry's (possibly compressed) data
+     */
+    public record Entry(String name, int method, long crc, long compressedSize, long size, long dataOffset) {}
+
+    private final Path file;
+    private final long fileSize;
+    private final Map<String, Entry> entries;
+    private final MappedByteBuffer whole; // null for archives above 2 GiB
+    private final FileChannel channel; // open only when whole == null
+    private volatile boolean closed;
+
+    private ZipArchive(
+            Path file, long fileSize, Map<String, Entry> entries, MappedByteBuffer whole, FileChannel channel) {
+        this.file = file;
+        this.fileSize = fileSize;
+        this.entries = entries;
+        this.whole = whole;
+        this.channel = channel;
+    }
+
+    /**
+     * Opens an archive and reads its central directory and every local header.
+     *
+     * @param file the archive
+     * @return the open archive; close it to release the channel of archives above 2 GiB
+     * @throws FormatException if the file is missing, not a zip archive, or malformed
+     */
+    public static ZipArchive open(Path file) {
+        FileChannel ch;
+        try {
+            ch = FileChannel.open(file, StandardOpenOption.READ);
+        } catch (NoSuchFileException e) {
+            throw new FormatException(file, "no such file");
+        } catch (IOException e) {
+            throw new FormatException(file, "cannot open: " + e.getMessage(), e);
+        }
+        boolean keepChannel = false;
+        try {
+            long size = ch.size();
+            MappedByteBuffer whole = null;
+            if (size <= Integer.MAX_VALUE) {
+                whole = ch.map(FileChannel.MapMode.READ_ONLY, 0, size);
+            } else {
+                keepChannel = true;
+            }
+            Reader r = new Reader(file, size, whole, ch);
+            Map<String, Entry> entries = readDirectory(r);
+            return new ZipArchive(file, size, Collections.unmodifiableMap(entries), whole, keepChannel ? ch : null);
+        } catch (IOException e) {
+            throw new FormatException(file, "cannot read zip archive: " + e.getMessage(), e);
+        } finally {
+            if (!keepChannel) {
+                try {
+                    ch.close();
+                } catch (IOException ignored) {
+                    // the mapping stays valid after the channel is closed
+                }
+            }
+        }
+    }
+
+    private static Map<String, Entry> readDirectory(Reader r) throws IOException {
+        Path file = r.file;
+        long size = r.size;
+        if (size < EOCD_SIZE) {
+            throw new FormatException(file, "not a zip archive: only " + size + " bytes");
+        }
+        long tailLen = Math.min(size, EOCD_SIZE + MAX_COMMENT);
+        ByteBuffer tail = r.read(size - tailLen, (int) tailLen);
+        long eocd = -1;
+        for (int i = (int) tailLen - EOCD_SIZE; i >= 0; i--) {
+            if (tail.getInt(i) == EOCD_SIG && i + EOCD_SIZE + (tail.getShort(i + 20) & 0xFFFF) == tailLen) {
+                eocd = size - tailLen + i;
+                break;
+            }
+        }
+        if (eocd < 0) {
+            throw new FormatException(file, "not a zip archive: no end-of-central-directory record");
+        }
+        ByteBuffer e = r.read(eocd, EOCD_SIZE);
+        int disk = e.getShort(4) & 0xFFFF;
+        int cdDisk = e.getShort(6) & 0xFFFF;
+        long count = e.getShort(10) & 0xFFFF;
+        long cdSize = e.getInt(12) & 0xFFFFFFFFL;
+        long cdOffset = e.getInt(16) & 0xFFFFFFFFL;
+        if (eocd >= 20 && r.read(eocd - 20, 4).getInt(0) == ZIP64_LOCATOR_SIG) {
+            ByteBuffer loc = r.read(eocd - 20, 20);
+            long z64 = loc.getLong(8);
+            if (z64 < 0 || z64 + 56 > eocd - 20) {
+                throw new FormatException(file, "zip64 end-of-central-directory offset " + z64 + " out of bounds");
+            }
+            ByteBuffer z = r.read(z64, 56);
+            if (z.getInt(0) != ZIP64_EOCD_SIG) {
+                throw new FormatException(file, "missing zip64 end-of-central-directory record at " + z64);
+            }
+            disk = z.getInt(16);
+            cdDisk = z.getInt(20);
+            count = z.getLong(32);
+            cdSize = z.getLong(40);
+            cdOffset = z.getLong(48);
+        }
+        if (disk != 0 || cdDisk != 0) {
+            throw new FormatException(file, "multi-disk zip archives are not supported");
+        }
+        if (count < 0 || count > MAX_ENTRIES) {
+            throw new FormatException(file, "zip archive claims " + count + " entries (limit " + MAX_ENTRIES + ")");
+        }
+        if (cdOffset < 0 || cdSize < 0 || cdOffset + cdSize > eocd || cdSize > Integer.MAX_VALUE) {
+            throw new FormatException(
+                    file,
+                    "zip central directory [" + cdOffset + ", +" + cdSize + ") lies outside the archive (end record at "
+                            + eocd + ")");
+        }
+        ByteBuffer cd = r.read(cdOffset, (int) cdSize);
+        Map<String, Entry> entries = new LinkedHashMap<>();
+        int p = 0;
+        for (long i = 0; i < count; i++) {
+            if (p + 46 > cdSize || cd.getInt(p) != CENTRAL_SIG) {
+                throw new FormatException(
+                        file, "corrupt zip central directory: entry " + i + " at " + (cdOffset + p) + " is malformed");
+            }
+            int flags = cd.getShort(p + 8) & 0xFFFF;
+            int method = cd.getShort(p + 10) & 0xFFFF;
+            long crc = cd.getInt(p + 16) & 0xFFFFFFFFL;
+            long comp = cd.getInt(p + 20) & 0xFFFFFFFFL;
+            long uncomp = cd.getInt(p + 24) & 0xFFFFFFFFL;
+            int nameLen = cd.getShort(p + 28) & 0xFFFF;
+            int extraLen = cd.getShort(p + 30) & 0xFFFF;
+            int commentLen = cd.getShort(p + 32) & 0xFFFF;
+            long local = cd.getInt(p + 42) & 0xFFFFFFFFL;
+            int end = p + 46 + nameLen + extraLen + commentLen;
+            if (end > cdSize) {
+                throw new FormatException(
+                        file, "corrupt zip central directory: entry " + i + " runs past the directory's end");
+            }
+            Charset cs = (flags & 0x800) != 0 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1;
+            byte[] nameBytes = new byte[nameLen];
+            cd.get(p + 46, nameBytes);
+            String name = new String(nameBytes, cs);
+            // zip64 extended information: the fields saturated in the fixed part, in this order.
+            int x = p + 46 + nameLen;
+            int xEnd = x + extraLen;
+            while (x + 4 <= xEnd) {
+                int id = cd.getShort(x) & 0xFFFF;
+                int len = cd.getShort(x + 2) & 0xFFFF;
+                if (x + 4 + len > xEnd) {
+                    break;
+                }
+                if (id == 0x0001) {
+                    int q = x + 4;
+                    int qEnd = q + len;
+                    if (uncomp == 0xFFFFFFFFL && q + 8 <= qEnd) {
+                        uncomp = cd.getLong(q);
+                        q += 8;
+                    }
+                    if (comp == 0xFFFFFFFFL && q + 8 <= qEnd) {
+                        comp = cd.getLong(q);
+                        q += 8;
+                    }
+                    if (local == 0xFFFFFFFFL && q + 8 <= qEnd) {
+                        local = cd.getLong(q);
+                    }
+                }
+                x += 4 + len;
+            }
+            p = end;
+            if ((flags & 0x1) != 0) {
+                throw new FormatException(file, "zip entry '" + name + "' is encrypted");
+            }
+            if (method != STORED && method != DEFLATED) {
+                throw new FormatException(
+                        file,
+                        "zip entry '" + name + "' uses compression method " + method
+                                + "; only stored (0) and deflated (8) are supported");
+            }
+            if (comp < 0 || uncomp < 0 || local < 0 || local + 30 > cdOffset) {
+                throw new FormatException(file, "zip entry '" + name + "' has out-of-range sizes or offset");
+            }
+            if (method == STORED && comp != uncomp) {
+                throw new FormatException(
+                        file, "stored zip entry '" + name + "' has compressed size " + comp + " != size " + uncomp);
+            }
+            ByteBuffer lh = r.read(local, 30);
+            if (lh.getInt(0) != LOCAL_SIG) {
+                throw new FormatException(file, "zip entry '" + name + "': no local file header at offset " + local);
+            }
+            long dataOffset = local + 30 + (lh.getShort(26) & 0xFFFF) + (lh.getShort(28) & 0xFFFF);
+            if (dataOffset + comp > cdOffset) {
+                throw new FormatException(
+                        file,
+                        "zip entry '" + name + "': data [" + dataOffset + ", +" + comp
+                                + ") runs into the central directory at " + cdOffset + " (truncated archive?)");
+            }
+            if (entries.put(name, new Entry(name, method, crc, comp, uncomp, dataOffset)) != null) {
+                throw new FormatException(file, "duplicate zip entry '" + name + "'");
+            }
+        }
+        return entries;
+    }
+
+    /**
+     * The archive file.
+     *
+     * @return the path
+     */
+    public Path file() {
+        return file;
+    }
+
+    /**
+     * All entries, in central-directory order.
+     *
+     * @return the entries by name
+     */
+    public Map<String, Entry> entries() {
+        return entries;
+    }
+
+    /**
+     * One entry.
+     *
+     * @param name the entry name
+     * @return the entry, or {@code null} if there is none of that name
+     */
+    public Entry entry(String name) {
+        return entries.get(name);
+    }
+
+    /**
+     * A range of a STORED entry's data as a view of the file (no copy).
+     *
+     * @param e a stored entry of this archive
+     * @param offset the first byte within the entry
+     * @param length the number of bytes (below 2 GiB)
+     * @return a read-only little-endian buffer of exactly {@code length} bytes
+     * @throws IllegalArgumentException if the entry is compressed or the range exceeds it
+     */
+    public ByteBuffer map(Entry e, long offset, long length) {
+        checkOpen();
+        if (e.method() != STORED) {
+            throw new IllegalArgumentException("entry '" + e.name() + "' is compressed; use read()");
+        }
+        if (offset < 0 || length < 0 || offset + length > e.size() || length > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("range [" + offset + ", +" + length + ") outside entry '" + e.name()
+                    + "' of " + e.size() + " bytes");
+        }
+        long start = e.dataOffset() + offset;
+        if (whole != null) {
+            return whole.duplicate()
+                    .position((int) start)
+                    .limit((int) (start + length))
+                    .slice()
+                    .order(ByteOrder.LITTLE_ENDIAN);
+        }
+        try {
+            return channel.map(FileChannel.MapMode.READ_ONLY, start, length).order(ByteOrder.LITTLE_ENDIAN);
+        } catch (IOException ex) {
+            throw new FormatException(file, "cannot map zip entry '" + e.name() + "': " + ex.getMessage(), ex);
+        }
+    }
+
+    /**
+     * An entry's whole uncompressed data: a view of the file for STORED entries, a CRC-checked inflated heap
+     * copy for DEFLATED ones.
+     *
+     * @param e an entry of this archive (below 2 GiB uncompressed)
+     * @return a read-only little-endian buffer of exactly {@code e.size()} bytes
+     * @throws FormatException if the entry is too large, its deflate stream is corrupt or its CRC is wrong
+     */
+    public ByteBuffer read(Entry e) {
+        checkOpen();
+        if (e.size() > MAX_HEAP_ENTRY) {
+            throw new FormatException(
+                    file,
+                    "zip entry '" + e.name() + "' is " + e.size()
+                            + " bytes; entries of 2 GiB or more cannot be read whole");
+        }
+        if (e.method() == STORED) {
+            return map(e, 0, e.size()).asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);
+        }
+        if (e.compressedSize() > MAX_HEAP_ENTRY) {
+            throw new FormatException(file, "compressed zip entry '" + e.name() + "' is too large");
+        }
+        ByteBuffer src;
+        try {
+            src = new Reader(file, fileSize, whole, channel).read(e.dataOffset(), (int) e.compressedSize());
+        } catch (IOException ex) {
+            throw new FormatException(file, "cannot read zip entry '" + e.name() + "': " + ex.getMessage(), ex);
+        }
+        byte[] out = new byte[(int) e.size()];
+        Inflater inf = new Inflater(true);
+        try {
+            inf.setInput(src);
+            int n = 0;
+            while (n < out.length) {
+                int k = inf.inflate(out, n, out.length - n);
+                if (k == 0 && (inf.finished() || inf.needsInput() || inf.needsDictionary())) {
+                    break;
+                }
+                n += k;
+            }
+            byte[] probe = new byte[1];
+            if (n != out.length || (!inf.finished() && inf.inflate(probe) > 0)) {
+                throw new FormatException(
+                        file, "zip entry '" + e.name() + "' does not inflate to its declared " + e.size() + " bytes");
+            }
+        } catch (DataFormatException ex) {
+            throw new FormatException(
+                    file, "zip entry '" + e.name() + "': corrupt deflate data: " + ex.getMessage(), ex);
+        } finally {
+            inf.end();
+        }
+        CRC32 crc = new CRC32();
+        crc.update(out);
+        if (crc.getValue() != e.crc()) {
+            throw new FormatException(file, "zip entry '" + e.name() + "': CRC mismatch (corrupt archive)");
+        }
+        return ByteBuffer.wrap(out).asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException(file + " is closed");
+        }
+    }
+
+    /** Closes the archive. Idempotent; buffers obtained earlier stay readable. */
+    @Override
+    public void close() {
+        closed = true;
+        if (channel != null) {
+            try {
+                channel.close();
+            } catch (IOException ignored) {
+                // nothing useful to do
+            }
+        }
+    }
+
+    /** Bounds-checked little-endian reads from the mapping or the channel. */
+    private static final class Reader {
+        final Path file;
+        final long size;
+        final MappedByteBuffer whole;
+        final FileChannel ch;
+
+        Reader(Path file, long size, MappedByteBuffer whole, FileChannel ch) {
+            this.file = file;
+            this.size = size;
+            this.whole = whole;
+            this.ch = ch;
+        }
+
+        ByteBuffer read(long pos, int len) throws IOException {
+            if (pos < 0 || len < 0 || pos + len > size) {
+                throw new FormatException(
+                        file, "truncated zip archive: needs bytes [" + pos + ", +" + len + ") of " + size);
+            }
+            if (whole != null) {
+                return whole.duplicate()
+                        .position((int) pos)
+                        .limit((int) pos + len)
+                        .slice()
+                        .order(ByteOrder.LITTLE_ENDIAN);
+            }
+            ByteBuffer b = ByteBuffer.allocate(len).order(ByteOrder.LITTLE_ENDIAN);
+            long p = pos;
+            while (b.hasRemaining()) {
+                int n = ch.read(b, p);
+                if (n < 0) {
+                    throw new IOException("unexpected end of file");
+                }
+                p += n;
+            }
+            return b.flip();
+        }
+    }
+}
