@@ -14,4 +14,5 @@ module dev.arbooth.core {
     exports dev.arbooth.tensor;
     exports dev.arbooth.format;
     exports dev.arbooth.config;
+    exports dev.arbooth.image;
 }
