@@ -154,9 +154,9 @@ public final class PngWriter {
             throw new IllegalArgumentException(
                     "Image tensor contains NaN" + (target == null ? "" : " (writing " + target + ")"));
         }
-        float v = (x + 1f) * 0.5f;
-        v = v < 0f ? 0f : Math.min(v, 1f);
-        return Math.round(v * 255f);
+        double v = (x + 1.0) / 2.0; // in double: exact for every float, so ties round as documented
+        v = v < 0.0 ? 0.0 : Math.min(v, 1.0);
+        return (int) Math.round(v * 255.0);
     }
 
     private static void writeImage(BufferedImage image, Path target) {

@@ -12,11 +12,11 @@ package dev.arbooth.image;
  * interpolation with half-pixel centres ({@code align_corners=False}). Both axes use the same scale, so the
  * aspect ratio is kept.
  *
- * <p>Crop: the scaled image's overhang along the longer axis is split evenly, the first margin rounded down
- * to a whole output pixel, exactly as "resize to {@code L = round(length · scale)}, then crop at {@code floor((L - out) / 2)}" (the
- * area weights still use the exact scale). Geometry is computed
- * in the displayed frame (after EXIF orientation) and mapped back onto the stored pixels, so the stored image
- * is resampled once and only the small result is rotated or mirrored.
+ * <p>Crop: as "resize to whole pixels, {@code L = round(length · scale)}, then crop at
+ * {@code floor((L - out) / 2)}" — the weights themselves use the exact scale. The crop is chosen in the
+ * displayed frame (after EXIF orientation) and mapped back onto the stored pixels (a mirrored axis takes the
+ * opposite margin), so the stored image is resampled once and only the small result is rotated or mirrored,
+ * with the same result as rotating first.
  */
 final class Resampler {
     private Resampler() {}
@@ -133,18 +133,17 @@ final class Resampler {
         long rw = Math.round(dw * scale);
         long offY = Math.max(0, (rh - outH) / 2);
         long offX = Math.max(0, (rw - outW) / 2);
-        // 2. the same crop seen from the stored frame (a flipped axis takes the other margin)
+        // 2. the same crop seen from the stored frame: a flipped axis takes the other margin, measured on the
+        //    exactly scaled length so that the window is the mirror image of the displayed one
         int th = t ? outW : outH;
         int tw = t ? outH : outW;
-        long storedRh = t ? rw : rh;
-        long storedRw = t ? rh : rw;
-        long storedOffY = t ? offX : offY;
-        long storedOffX = t ? offY : offX;
+        double storedOffY = t ? offX : offY;
+        double storedOffX = t ? offY : offX;
         if (orientation.flipsStoredY()) {
-            storedOffY = Math.max(0, storedRh - th - storedOffY);
+            storedOffY = Math.max(0.0, sh * scale - th - storedOffY);
         }
         if (orientation.flipsStoredX()) {
-            storedOffX = Math.max(0, storedRw - tw - storedOffX);
+            storedOffX = Math.max(0.0, sw * scale - tw - storedOffX);
         }
         // 3. resample the stored pixels once, then orient the small result
         AxisWeights wy = AxisWeights.of(sh, th, scale, storedOffY / scale);

@@ -217,25 +217,29 @@ class ImageLoaderFormatsTest {
     @ParameterizedTest(name = "orientation {0}")
     @ValueSource(ints = {1, 2, 3, 4, 5, 6, 7, 8})
     void exifOrientationGivesTheSameTensorAsThePreRotatedImage(int orientation) throws IOException {
-        ImageLoader loader = loader(30, 50); // displayed 100x70 -> scale 0.5 -> 50x35, crop rows 2..31
         BufferedImage displayed = TestImages.pattern(100, 70);
         BufferedImage stored = toStored(displayed, orientation);
-
-        float[] want = loader.load(file("displayed.png", TestImages.png(displayed))).toFloatArray();
-        Path png = file("stored-" + orientation + ".png", TestImages.withPngExif(TestImages.png(stored), orientation));
-        assertThat(Golden.maxAbsDiff(loader.load(png).toFloatArray(), want)).isLessThan(1e-6);
-
-        // JPEG: compare with the displayed form of the pixels the JPEG actually holds (lossy)
+        byte[] storedPng = TestImages.withPngExif(TestImages.png(stored), orientation);
         byte[] jpeg = TestImages.jpeg(stored);
-        BufferedImage decoded = TestImages.jdkRead(jpeg, "jpeg");
-        BufferedImage decodedDisplayed = toDisplayed(decoded, orientation);
-        float[] wantJpeg = loader.load(file("decoded.png", TestImages.png(decodedDisplayed))).toFloatArray();
-        Path jpg = file("stored-" + orientation + ".jpg", TestImages.withExifOrientation(jpeg, orientation));
-        assertThat(Golden.maxAbsDiff(loader.load(jpg).toFloatArray(), wantJpeg)).isLessThan(1e-6);
-        if (orientation != 1) {
-            // and the orientation did something: without the tag the tensor differs
-            float[] plain = loader.load(file("plain.jpg", jpeg)).toFloatArray();
-            assertThat(Golden.maxAbsDiff(plain, wantJpeg)).isGreaterThan(0.1);
+        byte[] storedJpeg = TestImages.withExifOrientation(jpeg, orientation);
+        // JPEG is lossy: compare with the displayed form of the pixels the JPEG actually holds
+        BufferedImage decodedDisplayed = toDisplayed(TestImages.jdkRead(jpeg, "jpeg"), orientation);
+        // 30x50: scale 0.5 -> 35x50, odd margin of 5 rows; 50x30: scale 5/7 -> 50x71, odd margin of 41 columns
+        for (int[] target : new int[][] {{30, 50}, {50, 30}}) {
+            ImageLoader loader = loader(target[0], target[1]);
+            String what = "orientation " + orientation + ", target " + target[0] + "x" + target[1];
+            float[] want = loader.load(file("displayed.png", TestImages.png(displayed))).toFloatArray();
+            float[] got = loader.load(file("stored.png", storedPng)).toFloatArray();
+            assertThat(Golden.maxAbsDiff(got, want)).as("PNG eXIf, " + what).isLessThan(1e-6);
+
+            float[] wantJpeg = loader.load(file("decoded.png", TestImages.png(decodedDisplayed))).toFloatArray();
+            float[] gotJpeg = loader.load(file("stored.jpg", storedJpeg)).toFloatArray();
+            assertThat(Golden.maxAbsDiff(gotJpeg, wantJpeg)).as("JPEG APP1, " + what).isLessThan(1e-6);
+            if (orientation != 1) {
+                // the orientation did something: without the tag the tensor differs
+                float[] plain = loader.load(file("plain.jpg", jpeg)).toFloatArray();
+                assertThat(Golden.maxAbsDiff(plain, wantJpeg)).as("untagged, " + what).isGreaterThan(0.1);
+            }
         }
     }
 
