@@ -70,8 +70,8 @@ final class Decoder {
                 LOG.warn("{}: {} decoder warning: {}", source.name(), format, w);
             }
             if (image.getWidth() != header.width() || image.getHeight() != header.height()) {
-                throw source.fail("decoded to " + image.getWidth() + "x" + image.getHeight() + " pixels but its header says "
-                        + header.width() + "x" + header.height());
+                throw source.fail("decoded to " + image.getWidth() + "x" + image.getHeight()
+                        + " pixels but its header says " + header.width() + "x" + header.height());
             }
             return image;
         } catch (IOException e) {
@@ -82,7 +82,8 @@ final class Decoder {
     }
 
     private static ImageReader reader(ImageFormat format, ImageSource source) {
-        Iterator<ImageReader> readers = ImageIO.getImageReadersByFormatName(format == ImageFormat.JPEG ? "jpeg" : "png");
+        Iterator<ImageReader> readers =
+                ImageIO.getImageReadersByFormatName(format == ImageFormat.JPEG ? "jpeg" : "png");
         if (!readers.hasNext()) {
             throw source.fail("is a " + format + " image but no ImageIO reader for " + format + " is installed");
         }
@@ -107,8 +108,8 @@ final class Decoder {
         }
         int shorter = Math.min(header.width(), header.height());
         if (shorter < options.minSide()) {
-            throw source.fail("is " + header.width() + "x" + header.height() + " pixels; its shorter side must be at least "
-                    + options.minSide() + " (ImageOptions.minSide)");
+            throw source.fail("is " + header.width() + "x" + header.height()
+                    + " pixels; its shorter side must be at least " + options.minSide() + " (ImageOptions.minSide)");
         }
     }
 
@@ -122,7 +123,11 @@ final class Decoder {
         if (w.contains("extraneous bytes")) {
             return false;
         }
-        return w.contains("truncat") || w.contains("premature end") || w.contains("missing eoi") || w.contains("corrupt")
-                || w.contains("unexpected end") || w.contains("huffman");
+        return w.contains("truncat")
+                || w.contains("premature end")
+                || w.contains("missing eoi")
+                || w.contains("corrupt")
+                || w.contains("unexpected end")
+                || w.contains("huffman");
     }
 }

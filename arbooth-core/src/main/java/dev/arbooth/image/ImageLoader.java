@@ -159,7 +159,8 @@ public final class ImageLoader {
             }
             long size = Files.size(file);
             if (size > MAX_FILE_BYTES) {
-                throw source.fail("is " + size + " bytes, too large for an image file (at most " + MAX_FILE_BYTES + ")");
+                throw source.fail(
+                        "is " + size + " bytes, too large for an image file (at most " + MAX_FILE_BYTES + ")");
             }
             return Files.readAllBytes(file);
         } catch (NoSuchFileException e) {

@@ -43,8 +43,8 @@ public record ImageOptions(int height, int width, int minSide, long maxPixels) {
      */
     public ImageOptions {
         if (height < 1 || width < 1) {
-            throw new IllegalArgumentException("ImageOptions: target size must be at least 1x1, got " + height + "x"
-                    + width);
+            throw new IllegalArgumentException(
+                    "ImageOptions: target size must be at least 1x1, got " + height + "x" + width);
         }
         if (minSide < 1) {
             throw new IllegalArgumentException("ImageOptions: minSide must be at least 1, got " + minSide);

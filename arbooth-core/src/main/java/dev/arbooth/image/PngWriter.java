@@ -184,5 +184,4 @@ public final class PngWriter {
             writer.dispose();
         }
     }
-
 }

@@ -40,6 +40,7 @@ final class SrgbRows {
     private final float[][] bandLut;
     /** Palette images: R, G, B already composited over white, per index. */
     private final float[] palR;
+
     private final float[] palG;
     private final float[] palB;
     private final boolean grey;
@@ -47,6 +48,7 @@ final class SrgbRows {
     private final boolean premultiplied;
     /** Fast path for interleaved 8-bit rasters: the bytes, the per-band offsets and strides; else null. */
     private final byte[] bytes;
+
     private final int[] byteBandOffsets;
     private final int pixelStride;
     private final int scanlineStride;

@@ -128,14 +128,19 @@ class ImageLoaderErrorsTest {
         assertThatThrownBy(() -> strict.load(p))
                 .isInstanceOf(InvalidImageException.class)
                 .hasMessageContaining("100x80 = 8000 pixels, more than the limit of 7999");
-        assertThat(ImageLoader.create(ImageOptions.square(64).withMaxPixels(8000)).load(p).shape())
+        assertThat(ImageLoader.create(ImageOptions.square(64).withMaxPixels(8000))
+                        .load(p)
+                        .shape())
                 .containsExactly(3, 64, 64);
     }
 
     @Test
     void tooSmallImageIsRefusedWithTheConfiguredMinimum() throws IOException {
         Path p = file("thumb.jpg", TestImages.jpeg(TestImages.pattern(120, 63)));
-        assertThat(refused(p).getMessage()).contains("120x63 pixels").contains("at least 64").contains("minSide");
+        assertThat(refused(p).getMessage())
+                .contains("120x63 pixels")
+                .contains("at least 64")
+                .contains("minSide");
         ImageLoader lenient = ImageLoader.create(ImageOptions.square(64).withMinSide(63));
         assertThat(lenient.load(p).shape()).containsExactly(3, 64, 64);
     }

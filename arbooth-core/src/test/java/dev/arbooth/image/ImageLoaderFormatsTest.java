@@ -6,6 +6,7 @@ import dev.arbooth.tensor.Tensor;
 import dev.arbooth.testing.Golden;
 import java.awt.Transparency;
 import java.awt.color.ColorSpace;
+import java.awt.color.ICC_Profile;
 import java.awt.image.BufferedImage;
 import java.awt.image.ComponentColorModel;
 import java.awt.image.DataBuffer;
@@ -84,8 +85,8 @@ class ImageLoaderFormatsTest {
     @Test
     void sixteenBitGreyAndRgbPngsKeepTheirPrecision() throws IOException {
         BufferedImage grey = new BufferedImage(8, 8, BufferedImage.TYPE_USHORT_GRAY);
-        ComponentColorModel cm = new ComponentColorModel(ColorSpace.getInstance(ColorSpace.CS_sRGB), false, false,
-                Transparency.OPAQUE, DataBuffer.TYPE_USHORT);
+        ComponentColorModel cm = new ComponentColorModel(
+                ColorSpace.getInstance(ColorSpace.CS_sRGB), false, false, Transparency.OPAQUE, DataBuffer.TYPE_USHORT);
         BufferedImage rgb = new BufferedImage(cm, cm.createCompatibleWritableRaster(8, 8), false, null);
         for (int y = 0; y < 8; y++) {
             for (int x = 0; x < 8; x++) {
@@ -106,8 +107,10 @@ class ImageLoaderFormatsTest {
                 float g = v / 65535f * 2 - 1;
                 assertThat(Math.abs(at(tg, 8, 8, 1, x, y) - g)).isLessThan(EXACT);
                 assertThat(Math.abs(at(tr, 8, 8, 0, x, y) - g)).isLessThan(EXACT);
-                assertThat(Math.abs(at(tr, 8, 8, 1, x, y) - ((65535 - v) / 65535f * 2 - 1))).isLessThan(EXACT);
-                assertThat(Math.abs(at(tr, 8, 8, 2, x, y) - ((v / 2) / 65535f * 2 - 1))).isLessThan(EXACT);
+                assertThat(Math.abs(at(tr, 8, 8, 1, x, y) - ((65535 - v) / 65535f * 2 - 1)))
+                        .isLessThan(EXACT);
+                assertThat(Math.abs(at(tr, 8, 8, 2, x, y) - ((v / 2) / 65535f * 2 - 1)))
+                        .isLessThan(EXACT);
             }
         }
     }
@@ -135,7 +138,8 @@ class ImageLoaderFormatsTest {
                 float[] want = {(r[i] & 0xFF) / 255f, (g[i] & 0xFF) / 255f, (b[i] & 0xFF) / 255f};
                 for (int c = 0; c < 3; c++) {
                     float composited = want[c] * alpha + (1 - alpha);
-                    assertThat(Math.abs(at(t, 8, 8, c, x, y) - (composited * 2 - 1))).isLessThan(EXACT);
+                    assertThat(Math.abs(at(t, 8, 8, c, x, y) - (composited * 2 - 1)))
+                            .isLessThan(EXACT);
                 }
             }
         }
@@ -144,8 +148,12 @@ class ImageLoaderFormatsTest {
     @Test
     void rgbaAndGreyAlphaPngsAreCompositedOverWhite() throws IOException {
         BufferedImage rgba = new BufferedImage(8, 8, BufferedImage.TYPE_INT_ARGB);
-        ComponentColorModel ga = new ComponentColorModel(ColorSpace.getInstance(ColorSpace.CS_GRAY), true, false,
-                Transparency.TRANSLUCENT, DataBuffer.TYPE_BYTE);
+        ComponentColorModel ga = new ComponentColorModel(
+                ColorSpace.getInstance(ColorSpace.CS_GRAY),
+                true,
+                false,
+                Transparency.TRANSLUCENT,
+                DataBuffer.TYPE_BYTE);
         BufferedImage greyAlpha = new BufferedImage(ga, ga.createCompatibleWritableRaster(8, 8), false, null);
         for (int y = 0; y < 8; y++) {
             for (int x = 0; x < 8; x++) {
@@ -198,7 +206,8 @@ class ImageLoaderFormatsTest {
     void adobeCmykAndYcckJpegsAreConvertedToRgb(boolean ycck) throws IOException {
         // left half: magenta + yellow ink (red), right half: no ink (white)
         byte[] jpeg = TestImages.cmykJpeg(64, 64, new int[] {0, 255, 255, 0}, ycck);
-        float[] t = loader(64, 64).load(file(ycck ? "ycck.jpg" : "cmyk.jpg", jpeg)).toFloatArray();
+        float[] t =
+                loader(64, 64).load(file(ycck ? "ycck.jpg" : "cmyk.jpg", jpeg)).toFloatArray();
         // red: R high, G and B low (the exact shade depends on the CMYK profile)
         assertThat(at(t, 64, 64, 0, 10, 32)).isGreaterThan(0.7f);
         assertThat(at(t, 64, 64, 1, 10, 32)).isLessThan(-0.6f);
@@ -206,6 +215,53 @@ class ImageLoaderFormatsTest {
         for (int c = 0; c < 3; c++) {
             assertThat(at(t, 64, 64, c, 50, 32)).as("white, channel " + c).isGreaterThan(0.95f);
         }
+    }
+
+    /** sRGB encoding of a linear value (IEC 61966-2-1), computed here independently. */
+    private static double srgbEncode(double linear) {
+        return linear <= 0.0031308 ? 12.92 * linear : 1.055 * Math.pow(linear, 1 / 2.4) - 0.055;
+    }
+
+    @Test
+    void embeddedNonSrgbIccProfileIsConvertedToSrgb() throws IOException {
+        BufferedImage flat = new BufferedImage(64, 64, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < 64; y++) {
+            for (int x = 0; x < 64; x++) {
+                flat.setRGB(x, y, 0x808080);
+            }
+        }
+        byte[] jpeg = TestImages.jpeg(flat);
+        byte[] profile = ICC_Profile.getInstance(ColorSpace.CS_LINEAR_RGB).getData();
+        byte[] withIcc = TestImages.withIccProfile(jpeg, profile);
+        float want = (float) (2 * srgbEncode(128 / 255.0) - 1); // 0.4706: linear 128 is a light grey in sRGB
+        float[] t = loader(64, 64).load(file("linear-icc.jpg", withIcc)).toFloatArray();
+        float[] plain = loader(64, 64).load(file("plain.jpg", jpeg)).toFloatArray();
+        for (int c = 0; c < 3; c++) {
+            assertThat(Math.abs(at(t, 64, 64, c, 20, 20) - want)).isLessThan(0.01f);
+            assertThat(Math.abs(at(plain, 64, 64, c, 20, 20) - (2 * 128 / 255f - 1)))
+                    .isLessThan(0.01f);
+        }
+    }
+
+    @Test
+    void decodedImagesInOtherColourSpacesAreConverted() {
+        ComponentColorModel linear = new ComponentColorModel(
+                ColorSpace.getInstance(ColorSpace.CS_LINEAR_RGB),
+                false,
+                false,
+                Transparency.OPAQUE,
+                DataBuffer.TYPE_BYTE);
+        BufferedImage img = new BufferedImage(linear, linear.createCompatibleWritableRaster(16, 16), false, null);
+        for (int y = 0; y < 16; y++) {
+            for (int x = 0; x < 16; x++) {
+                img.getRaster().setPixel(x, y, new int[] {128, 0, 255});
+            }
+        }
+        float[] t = loader(16, 16).fromImage(img).toFloatArray();
+        assertThat(Math.abs(at(t, 16, 16, 0, 3, 3) - (2 * srgbEncode(128 / 255.0) - 1)))
+                .isLessThan(0.01);
+        assertThat(at(t, 16, 16, 1, 3, 3)).isCloseTo(-1f, org.assertj.core.data.Offset.offset(0.01f));
+        assertThat(at(t, 16, 16, 2, 3, 3)).isCloseTo(1f, org.assertj.core.data.Offset.offset(0.01f));
     }
 
     /**
@@ -228,17 +284,23 @@ class ImageLoaderFormatsTest {
         for (int[] target : new int[][] {{30, 50}, {50, 30}}) {
             ImageLoader loader = loader(target[0], target[1]);
             String what = "orientation " + orientation + ", target " + target[0] + "x" + target[1];
-            float[] want = loader.load(file("displayed.png", TestImages.png(displayed))).toFloatArray();
+            float[] want = loader.load(file("displayed.png", TestImages.png(displayed)))
+                    .toFloatArray();
             float[] got = loader.load(file("stored.png", storedPng)).toFloatArray();
             assertThat(Golden.maxAbsDiff(got, want)).as("PNG eXIf, " + what).isLessThan(1e-6);
 
-            float[] wantJpeg = loader.load(file("decoded.png", TestImages.png(decodedDisplayed))).toFloatArray();
+            float[] wantJpeg = loader.load(file("decoded.png", TestImages.png(decodedDisplayed)))
+                    .toFloatArray();
             float[] gotJpeg = loader.load(file("stored.jpg", storedJpeg)).toFloatArray();
-            assertThat(Golden.maxAbsDiff(gotJpeg, wantJpeg)).as("JPEG APP1, " + what).isLessThan(1e-6);
+            assertThat(Golden.maxAbsDiff(gotJpeg, wantJpeg))
+                    .as("JPEG APP1, " + what)
+                    .isLessThan(1e-6);
             if (orientation != 1) {
                 // the orientation did something: without the tag the tensor differs
                 float[] plain = loader.load(file("plain.jpg", jpeg)).toFloatArray();
-                assertThat(Golden.maxAbsDiff(plain, wantJpeg)).as("untagged, " + what).isGreaterThan(0.1);
+                assertThat(Golden.maxAbsDiff(plain, wantJpeg))
+                        .as("untagged, " + what)
+                        .isGreaterThan(0.1);
             }
         }
     }

@@ -48,7 +48,8 @@ class PngWriterTest {
                 int rgb = img.getRGB(x0 + x, y0 + y);
                 for (int c = 0; c < 3; c++) {
                     int got = (rgb >> (16 - 8 * c)) & 0xFF;
-                    assertThat(got).as("(%d,%d) channel %d", x, y, c)
+                    assertThat(got)
+                            .as("(%d,%d) channel %d", x, y, c)
                             .isEqualTo(expected8Bit(chw[offset + c * h * w + y * w + x]));
                 }
             }
@@ -71,7 +72,9 @@ class PngWriterTest {
         assertThat(back.getHeight()).isEqualTo(h);
         assertPixels(back, v, 0, h, w, 0, 0);
         // and the loader reads it back within 8-bit quantisation
-        float[] reloaded = ImageLoader.create(ImageOptions.of(h, w).withMinSide(1)).load(out).toFloatArray();
+        float[] reloaded = ImageLoader.create(ImageOptions.of(h, w).withMinSide(1))
+                .load(out)
+                .toFloatArray();
         for (int i = 0; i < v.length; i++) {
             float clamped = Math.max(-1f, Math.min(1f, v[i]));
             assertThat(Math.abs(reloaded[i] - clamped)).isLessThanOrEqualTo(1f / 255 + 1e-6f);

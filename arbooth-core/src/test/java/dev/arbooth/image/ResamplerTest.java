@@ -86,7 +86,9 @@ class ResamplerTest {
                     assertThat(w.weights[i * w.taps + k]).isGreaterThanOrEqualTo(0f);
                     sum += w.weights[i * w.taps + k];
                 }
-                assertThat(Math.abs(sum - 1)).as("scale %s, output %d", scale, i).isLessThan(1e-6);
+                assertThat(Math.abs(sum - 1))
+                        .as("scale %s, output %d", scale, i)
+                        .isLessThan(1e-6);
             }
         }
     }

@@ -19,6 +19,7 @@ import javax.imageio.ImageWriteParam;
 import javax.imageio.ImageWriter;
 import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.ImageOutputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
 
 /** Builds test images and files: encodings via ImageIO, EXIF segments, PNG chunks, CMYK JPEGs. */
 final class TestImages {
@@ -93,7 +94,7 @@ final class TestImages {
             if (!r.getClass().getName().startsWith("com.sun.")) {
                 continue;
             }
-            try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
+            try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
                 r.setInput(in, true, true);
                 return r.read(0);
             } catch (IOException e) {
@@ -110,7 +111,11 @@ final class TestImages {
         ByteBuffer b = ByteBuffer.allocate(8 + 2 + 12 + 4); // big-endian by default
         b.put((byte) 'M').put((byte) 'M').putShort((short) 42).putInt(8);
         b.putShort((short) 1);
-        b.putShort((short) 0x0112).putShort((short) 3).putInt(1).putShort((short) orientation).putShort((short) 0);
+        b.putShort((short) 0x0112)
+                .putShort((short) 3)
+                .putInt(1)
+                .putShort((short) orientation)
+                .putShort((short) 0);
         b.putInt(0);
         return b.array();
     }
@@ -119,12 +124,26 @@ final class TestImages {
     static byte[] withExifOrientation(byte[] jpeg, int orientation) {
         byte[] tiff = exifTiff(orientation);
         byte[] payload = concat("Exif\0\0".getBytes(StandardCharsets.ISO_8859_1), tiff);
-        byte[] segment = concat(new byte[] {(byte) 0xFF, (byte) 0xE1, (byte) ((payload.length + 2) >> 8),
-                (byte) (payload.length + 2)}, payload);
+        byte[] segment = concat(
+                new byte[] {(byte) 0xFF, (byte) 0xE1, (byte) ((payload.length + 2) >> 8), (byte) (payload.length + 2)},
+                payload);
         int at = 2;
         if ((jpeg[2] & 0xFF) == 0xFF && (jpeg[3] & 0xFF) == 0xE0) {
             at = 4 + (((jpeg[4] & 0xFF) << 8) | (jpeg[5] & 0xFF));
         }
+        return insert(jpeg, at, segment);
+    }
+
+    /** Inserts an APP2 "ICC_PROFILE" segment (one chunk, under 64 KiB) right after the JFIF APP0 segment. */
+    static byte[] withIccProfile(byte[] jpeg, byte[] profile) {
+        byte[] header = "ICC_PROFILE\0".getBytes(StandardCharsets.ISO_8859_1);
+        int len = 2 + header.length + 2 + profile.length;
+        byte[] segment = concat(
+                new byte[] {(byte) 0xFF, (byte) 0xE2, (byte) (len >> 8), (byte) len},
+                header,
+                new byte[] {1, 1},
+                profile);
+        int at = 4 + (((jpeg[4] & 0xFF) << 8) | (jpeg[5] & 0xFF));
         return insert(jpeg, at, segment);
     }
 
@@ -188,11 +207,21 @@ final class TestImages {
 
     /** A PNG whose IHDR claims {@code w × h} 8-bit RGB but whose IDAT holds only a few bytes. */
     static byte[] pngClaiming(int w, int h) {
-        byte[] ihdr = ByteBuffer.allocate(13).putInt(w).putInt(h).put((byte) 8).put((byte) 2).put((byte) 0)
-                .put((byte) 0).put((byte) 0).array();
+        byte[] ihdr = ByteBuffer.allocate(13)
+                .putInt(w)
+                .putInt(h)
+                .put((byte) 8)
+                .put((byte) 2)
+                .put((byte) 0)
+                .put((byte) 0)
+                .put((byte) 0)
+                .array();
         byte[] idat = {0x78, (byte) 0x9C, 0x63, 0x00, 0x00, 0x00, 0x01, 0x00, 0x01}; // zlib of one zero byte
-        return concat(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'}, pngChunk("IHDR", ihdr),
-                pngChunk("IDAT", idat), pngChunk("IEND", new byte[0]));
+        return concat(
+                new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'},
+                pngChunk("IHDR", ihdr),
+                pngChunk("IDAT", idat),
+                pngChunk("IEND", new byte[0]));
     }
 
     static byte[] concat(byte[]... parts) {
