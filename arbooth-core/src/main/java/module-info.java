@@ -14,5 +14,6 @@ module dev.arbooth.core {
     exports dev.arbooth.tensor;
     exports dev.arbooth.format;
     exports dev.arbooth.config;
+    exports dev.arbooth.image;
     exports dev.arbooth.sampling;
 }
