@@ -118,7 +118,8 @@ public record InfinityConfig(
         int poolHeadWidth = textPoolHeadWidth(embedDim);
         if (textChannels % poolHeadWidth != 0) {
             throw new IllegalArgumentException("textChannels " + textChannels + " is not a multiple of " + poolHeadWidth
-                    + " (the text attention pool has textChannels / " + poolHeadWidth + " heads for embedDim " + embedDim
+                    + " (the text attention pool has textChannels / " + poolHeadWidth + " heads for embedDim "
+                    + embedDim
                     + ")");
         }
         int poolHeads = textChannels / poolHeadWidth;
@@ -162,7 +163,22 @@ public record InfinityConfig(
      */
     public static InfinityConfig infinity2b() {
         return new InfinityConfig(
-                32, 2048, 16, 8192, 2048, 512, 32, false, 1e-6, 8, OFFICIAL_LEVEL_EMBEDDINGS, true, true, true, 2, true);
+                32,
+                2048,
+                16,
+                8192,
+                2048,
+                512,
+                32,
+                false,
+                1e-6,
+                8,
+                OFFICIAL_LEVEL_EMBEDDINGS,
+                true,
+                true,
+                true,
+                2,
+                true);
     }
 
     /**
@@ -181,7 +197,22 @@ public record InfinityConfig(
      */
     public static InfinityConfig infinity8b() {
         return new InfinityConfig(
-                40, 3584, 28, 14336, 2048, 512, 14, true, 1e-6, 8, OFFICIAL_LEVEL_EMBEDDINGS, true, true, true, 2, true);
+                40,
+                3584,
+                28,
+                14336,
+                2048,
+                512,
+                14,
+                true,
+                1e-6,
+                8,
+                OFFICIAL_LEVEL_EMBEDDINGS,
+                true,
+                true,
+                true,
+                2,
+                true);
     }
 
     /**
@@ -407,8 +438,9 @@ public record InfinityConfig(
         Set<String> unknown = new TreeSet<>(o.keySet());
         unknown.removeAll(JSON_FIELDS);
         if (!unknown.isEmpty()) {
-            throw new FormatException(null, "InfinityConfig JSON has unknown field(s) " + unknown + "; allowed: "
-                    + new TreeSet<>(JSON_FIELDS));
+            throw new FormatException(
+                    null,
+                    "InfinityConfig JSON has unknown field(s) " + unknown + "; allowed: " + new TreeSet<>(JSON_FIELDS));
         }
         Set<String> missing = new TreeSet<>(JSON_FIELDS);
         missing.removeAll(o.keySet());

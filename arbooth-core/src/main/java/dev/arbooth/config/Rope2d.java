@@ -61,8 +61,8 @@ public final class Rope2d {
         this.headDim = headDim;
         float[] invFreq = invFreq(headDim);
         if (referenceGrid.h() > GRID_SIDE || referenceGrid.w() > GRID_SIDE) {
-            throw new IllegalArgumentException("RoPE reference grid " + referenceGrid + " exceeds the " + GRID_SIDE + "x"
-                    + GRID_SIDE + " angle grid of the official model");
+            throw new IllegalArgumentException("RoPE reference grid " + referenceGrid + " exceeds the " + GRID_SIDE
+                    + "x" + GRID_SIDE + " angle grid of the official model");
         }
         int quarter = headDim / 4;
         int half = headDim / 2;
@@ -300,8 +300,7 @@ public final class Rope2d {
     private float[] rows(float[] table, int scaleIndex) {
         Objects.checkIndex(scaleIndex, schedule.size());
         int half = half();
-        return Arrays.copyOfRange(
-                table, schedule.offset(scaleIndex) * half, schedule.offset(scaleIndex + 1) * half);
+        return Arrays.copyOfRange(table, schedule.offset(scaleIndex) * half, schedule.offset(scaleIndex + 1) * half);
     }
 
     @Override

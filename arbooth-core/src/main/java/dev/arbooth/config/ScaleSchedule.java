@@ -180,7 +180,8 @@ public final class ScaleSchedule {
      * @return whether {@code other} starts with exactly this schedule's scales
      */
     public boolean isPrefixOf(ScaleSchedule other) {
-        return other.scales.size() >= scales.size() && other.scales.subList(0, scales.size()).equals(scales);
+        return other.scales.size() >= scales.size()
+                && other.scales.subList(0, scales.size()).equals(scales);
     }
 
     /**

@@ -45,7 +45,8 @@ public final class ScaleSchedules {
     private static final class Table {
         static final Map<String, Map<PixelBudget, OfficialSchedule>> ENTRIES = load();
         static final List<String> KEYS = List.copyOf(ENTRIES.keySet());
-        static final double[] RATIOS = KEYS.stream().mapToDouble(Double::parseDouble).toArray();
+        static final double[] RATIOS =
+                KEYS.stream().mapToDouble(Double::parseDouble).toArray();
     }
 
     /**
@@ -158,7 +159,8 @@ public final class ScaleSchedules {
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot read resource dev/arbooth/config/" + RESOURCE, e);
         } catch (RuntimeException e) {
-            throw new IllegalStateException("Corrupt resource dev/arbooth/config/" + RESOURCE + ": " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "Corrupt resource dev/arbooth/config/" + RESOURCE + ": " + e.getMessage(), e);
         }
     }
 
@@ -166,7 +168,8 @@ public final class ScaleSchedules {
         Map<String, Map<PixelBudget, OfficialSchedule>> out = new LinkedHashMap<>();
         for (Map.Entry<String, JsonElement> ratio : table.entrySet()) {
             Map<PixelBudget, OfficialSchedule> byBudget = new EnumMap<>(PixelBudget.class);
-            for (Map.Entry<String, JsonElement> pn : ratio.getValue().getAsJsonObject().entrySet()) {
+            for (Map.Entry<String, JsonElement> pn :
+                    ratio.getValue().getAsJsonObject().entrySet()) {
                 PixelBudget budget = PixelBudget.fromLabel(pn.getKey());
                 JsonObject entry = pn.getValue().getAsJsonObject();
                 JsonArray pixel = entry.getAsJsonArray("pixel");
@@ -174,14 +177,18 @@ public final class ScaleSchedules {
                 for (JsonElement hw : entry.getAsJsonArray("scales")) {
                     JsonArray a = hw.getAsJsonArray();
                     if (a.size() != 2) {
-                        throw new IllegalStateException("scale " + a + " of " + ratio.getKey() + "/" + pn.getKey()
-                                + " is not an [h, w] pair");
+                        throw new IllegalStateException(
+                                "scale " + a + " of " + ratio.getKey() + "/" + pn.getKey() + " is not an [h, w] pair");
                     }
                     scales.add(new Scale(a.get(0).getAsInt(), a.get(1).getAsInt()));
                 }
                 ScaleSchedule schedule = ScaleSchedule.of(scales);
                 OfficialSchedule e = new OfficialSchedule(
-                        ratio.getKey(), budget, schedule, pixel.get(0).getAsInt(), pixel.get(1).getAsInt());
+                        ratio.getKey(),
+                        budget,
+                        schedule,
+                        pixel.get(0).getAsInt(),
+                        pixel.get(1).getAsInt());
                 if (schedule.size() != budget.scales()
                         || e.pixelHeight() != schedule.last().h() * PIXELS_PER_TOKEN
                         || e.pixelWidth() != schedule.last().w() * PIXELS_PER_TOKEN) {
