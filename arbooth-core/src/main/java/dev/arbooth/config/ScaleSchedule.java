@@ -8,6 +8,19 @@ import java.util.List;
  *
  * <p>Sequence order is scale-major, row-major inside a scale; {@link #offset(int)} gives where each scale's
  * tokens start in the sequence of {@link #totalTokens()} tokens.
+ *
+ * <p>Every schedule, official or custom, satisfies two rules, checked by {@link #of(List)}:
+ *
+ * <ul>
+ *   <li>the first scale is 1×1: token 0 is the start-of-sequence token (the pooled text vector plus
+ *       {@code pos_start}), a single vector, never a code;
+ *   <li>scales never shrink: {@code h} and {@code w} are each non-decreasing from one scale to the next (a
+ *       scale may repeat its predecessor's size). The running code sum lives at the final scale, so the
+ *       final scale is the largest in both directions.
+ * </ul>
+ *
+ * <p>Every entry of the official table ({@link ScaleSchedules}) satisfies them. How many scales a model
+ * accepts is the model's business ({@link InfinityConfig#requireCompatible(ScaleSchedule)}).
  */
 public final class ScaleSchedule {
     private final List<Scale> scales;
@@ -16,6 +29,19 @@ public final class ScaleSchedule {
     private ScaleSchedule(List<Scale> scales) {
         if (scales.isEmpty()) {
             throw new IllegalArgumentException("A scale schedule needs at least one scale");
+        }
+        Scale first = scales.get(0);
+        if (first.h() != 1 || first.w() != 1) {
+            throw new IllegalArgumentException("A scale schedule must start with the 1x1 scale (the start-of-sequence"
+                    + " token), got " + first + " in " + scales);
+        }
+        for (int k = 1; k < scales.size(); k++) {
+            Scale prev = scales.get(k - 1);
+            Scale cur = scales.get(k);
+            if (cur.h() < prev.h() || cur.w() < prev.w()) {
+                throw new IllegalArgumentException("Scale " + k + " (" + cur + ") is smaller than scale " + (k - 1)
+                        + " (" + prev + "); heights and widths must not decrease, in " + scales);
+            }
         }
         this.scales = List.copyOf(scales);
         this.offsets = new int[scales.size() + 1];
@@ -29,6 +55,7 @@ public final class ScaleSchedule {
      *
      * @param scales the scales, coarse to fine
      * @return the schedule
+     * @throws IllegalArgumentException if the list is empty, does not start with 1×1, or shrinks somewhere
      */
     public static ScaleSchedule of(List<Scale> scales) {
         return new ScaleSchedule(scales);
@@ -39,6 +66,8 @@ public final class ScaleSchedule {
      *
      * @param hw pairs {@code {h, w}}, coarse to fine
      * @return the schedule
+     * @throws IllegalArgumentException if a pair is not of length 2 or the schedule breaks a rule of {@link
+     *     #of(List)}
      */
     public static ScaleSchedule of(int[]... hw) {
         return new ScaleSchedule(Arrays.stream(hw)
@@ -127,6 +156,41 @@ public final class ScaleSchedule {
             Arrays.fill(out, offsets[k], offsets[k + 1], k);
         }
         return out;
+    }
+
+    /**
+     * The first {@code n} scales, the schedule of a generation stopped early.
+     *
+     * @param n how many scales to keep, 1..S
+     * @return the prefix schedule
+     * @throws IllegalArgumentException if {@code n} is out of range
+     */
+    public ScaleSchedule prefix(int n) {
+        if (n < 1 || n > scales.size()) {
+            throw new IllegalArgumentException("Prefix length must be in 1.." + scales.size() + ", got " + n);
+        }
+        return n == scales.size() ? this : new ScaleSchedule(scales.subList(0, n));
+    }
+
+    /**
+     * Whether this schedule's scales are the first scales of {@code other} (every official schedule is a
+     * prefix of the 1M schedule of its aspect ratio).
+     *
+     * @param other a schedule at least as long as this one
+     * @return whether {@code other} starts with exactly this schedule's scales
+     */
+    public boolean isPrefixOf(ScaleSchedule other) {
+        return other.scales.size() >= scales.size()
+                && other.scales.subList(0, scales.size()).equals(scales);
+    }
+
+    /**
+     * The aspect ratio of the final scale.
+     *
+     * @return {@code h / w} of {@link #last()}
+     */
+    public double hDivW() {
+        return (double) last().h() / last().w();
     }
 
     @Override
