@@ -16,4 +16,10 @@ module dev.arbooth.core {
     exports dev.arbooth.config;
     exports dev.arbooth.image;
     exports dev.arbooth.sampling;
+    exports dev.arbooth.internal.nn to
+            dev.arbooth.train,
+            dev.arbooth.runtime;
+    exports dev.arbooth.internal.io to
+            dev.arbooth.train,
+            dev.arbooth.runtime;
 }

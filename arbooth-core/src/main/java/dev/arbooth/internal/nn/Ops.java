@@ -1,0 +1,310 @@
+package dev.arbooth.internal.nn;
+
+import java.util.List;
+
+/**
+ * The operations every network of the project is written against, once (DESIGN §3): the Infinity
+ * transformer, the BSQ VAE and the T5 encoder call only these. An engine implements them: the DJL backend
+ * executes each call eagerly on NDArrays (autograd on where weights are trainable); the ONNX emitter
+ * appends a node per call and returns the node's output name. Parity between engines then follows from
+ * the semantics stated here, which both implementations are tested against.
+ *
+ * <p><b>Conventions.</b> All tensors are float32 unless stated. Shapes are static and known to the engine
+ * ({@link #shape}). Broadcasting follows NumPy. Axes may be negative (counted from the end). Weights are
+ * looked up by their official state-dict name ({@link #weight}). Methods never mutate their inputs.
+ *
+ * @param <T> the engine's tensor handle
+ */
+public interface Ops<T> {
+    // ---- sources ------------------------------------------------------------------------------------
+
+    /**
+     * A weight by its official state-dict name ({@code block_chunks.0.module.0.sa.mat_qkv.weight}).
+     *
+     * @param name the official name
+     * @return the weight, float32, in its stored shape
+     */
+    T weight(String name);
+
+    /**
+     * Whether a weight of that name exists (for optional tensors such as tied embeddings).
+     *
+     * @param name the official name
+     * @return whether {@link #weight} would find it
+     */
+    boolean hasWeight(String name);
+
+    /**
+     * A float32 constant.
+     *
+     * @param values row-major values
+     * @param shape the shape
+     * @return the constant
+     */
+    T constant(float[] values, long... shape);
+
+    /**
+     * An int64 constant (indices for {@link #gather}).
+     *
+     * @param values row-major values
+     * @param shape the shape
+     * @return the constant
+     */
+    T constantLong(long[] values, long... shape);
+
+    // ---- shape --------------------------------------------------------------------------------------
+
+    /**
+     * The static shape of a tensor.
+     *
+     * @param x the tensor
+     * @return its shape
+     */
+    long[] shape(T x);
+
+    /**
+     * Reshape (row-major; one dimension may be -1).
+     *
+     * @param x the tensor
+     * @param shape the new shape
+     * @return the reshaped tensor
+     */
+    T reshape(T x, long... shape);
+
+    /**
+     * Permute axes: output axis {@code i} is input axis {@code axes[i]}.
+     *
+     * @param x the tensor
+     * @param axes a permutation of the input's axes
+     * @return the permuted tensor
+     */
+    T permute(T x, int... axes);
+
+    /**
+     * Concatenation along an axis.
+     *
+     * @param axis the axis
+     * @param xs the tensors, equal in every other dimension
+     * @return the concatenation
+     */
+    T concat(int axis, List<T> xs);
+
+    /**
+     * The sub-range {@code [start, end)} of one axis.
+     *
+     * @param x the tensor
+     * @param axis the axis
+     * @param start first index (inclusive)
+     * @param end last index (exclusive)
+     * @return the slice
+     */
+    T slice(T x, int axis, long start, long end);
+
+    /**
+     * Rows of a table: {@code out[i..., :] = table[indices[i...], :]}.
+     *
+     * @param table_VD a 2-D table
+     * @param indices an int64 tensor of any shape
+     * @return {@code indices.shape + [D]}
+     */
+    T gather(T table_VD, T indices);
+
+    /**
+     * Zero padding of the last two axes (NCHW images).
+     *
+     * @param x_NCHW the tensor
+     * @param top rows added above
+     * @param bottom rows added below
+     * @param left columns added on the left
+     * @param right columns added on the right
+     * @return the padded tensor
+     */
+    T pad2d(T x_NCHW, int top, int bottom, int left, int right);
+
+    // ---- elementwise --------------------------------------------------------------------------------
+
+    /**
+     * {@code a + b} (broadcasting).
+     *
+     * @param a left
+     * @param b right
+     * @return the sum
+     */
+    T add(T a, T b);
+
+    /**
+     * {@code a - b} (broadcasting).
+     *
+     * @param a left
+     * @param b right
+     * @return the difference
+     */
+    T sub(T a, T b);
+
+    /**
+     * {@code a * b} (broadcasting).
+     *
+     * @param a left
+     * @param b right
+     * @return the product
+     */
+    T mul(T a, T b);
+
+    /**
+     * {@code a / b} (broadcasting).
+     *
+     * @param a left
+     * @param b right
+     * @return the quotient
+     */
+    T div(T a, T b);
+
+    /**
+     * {@code x * s}.
+     *
+     * @param x the tensor
+     * @param s the scalar
+     * @return the scaled tensor
+     */
+    T mulScalar(T x, float s);
+
+    /**
+     * {@code x + s}.
+     *
+     * @param x the tensor
+     * @param s the scalar
+     * @return the shifted tensor
+     */
+    T addScalar(T x, float s);
+
+    /**
+     * {@code min(max(x, lo), hi)}; use infinities for a one-sided clamp.
+     *
+     * @param x the tensor
+     * @param lo lower bound
+     * @param hi upper bound
+     * @return the clamped tensor
+     */
+    T clamp(T x, float lo, float hi);
+
+    /**
+     * {@code exp(x)}.
+     *
+     * @param x the tensor
+     * @return the result
+     */
+    T exp(T x);
+
+    /**
+     * {@code x * sigmoid(x)} (SiLU, swish).
+     *
+     * @param x the tensor
+     * @return the result
+     */
+    T silu(T x);
+
+    /**
+     * GELU, tanh approximation: {@code 0.5 x (1 + tanh(sqrt(2/π) (x + 0.044715 x³)))}.
+     *
+     * @param x the tensor
+     * @return the result
+     */
+    T geluTanh(T x);
+
+    // ---- linear algebra -----------------------------------------------------------------------------
+
+    /**
+     * Batched matrix product with NumPy semantics ({@code [..., M, K] @ [..., K, N]}).
+     *
+     * @param a left
+     * @param b right
+     * @return the product
+     */
+    T matmul(T a, T b);
+
+    /**
+     * A linear layer: {@code x @ w^T + bias}.
+     *
+     * @param x the input {@code [..., in]}
+     * @param w_OI the weight {@code [out, in]}
+     * @param bias the bias {@code [out]}, or {@code null}
+     * @return {@code [..., out]}
+     */
+    T linear(T x, T w_OI, T bias);
+
+    // ---- reductions and normalisation ---------------------------------------------------------------
+
+    /**
+     * Softmax along an axis.
+     *
+     * @param x the tensor
+     * @param axis the axis
+     * @return the probabilities
+     */
+    T softmax(T x, int axis);
+
+    /**
+     * LayerNorm over the last axis: {@code (x - mean) / sqrt(biased_var + eps) * gamma + beta}.
+     *
+     * @param x the tensor
+     * @param gamma the scale {@code [C]}, or {@code null} (no affine)
+     * @param beta the shift {@code [C]}, or {@code null}
+     * @param eps the epsilon
+     * @return the normalised tensor
+     */
+    T layerNorm(T x, T gamma, T beta, float eps);
+
+    /**
+     * RMSNorm over the last axis: {@code x * rsqrt(mean(x²) + eps) * gamma}.
+     *
+     * @param x the tensor
+     * @param gamma the scale {@code [C]}
+     * @param eps the epsilon
+     * @return the normalised tensor
+     */
+    T rmsNorm(T x, T gamma, float eps);
+
+    /**
+     * L2 normalisation along an axis: {@code x / max(||x||₂, eps)} (PyTorch's {@code F.normalize}).
+     *
+     * @param x the tensor
+     * @param axis the axis
+     * @param eps the lower bound of the norm
+     * @return the normalised tensor
+     */
+    T l2Normalize(T x, int axis, float eps);
+
+    /**
+     * GroupNorm of an NCHW tensor with affine parameters.
+     *
+     * @param x_NCHW the tensor
+     * @param groups the number of groups (dividing C)
+     * @param gamma the scale {@code [C]}
+     * @param beta the shift {@code [C]}
+     * @param eps the epsilon
+     * @return the normalised tensor
+     */
+    T groupNorm(T x_NCHW, int groups, T gamma, T beta, float eps);
+
+    // ---- images -------------------------------------------------------------------------------------
+
+    /**
+     * 2-D convolution, NCHW, square stride, symmetric zero padding.
+     *
+     * @param x_NCHW the input
+     * @param w_OIKK the kernel {@code [out, in, kh, kw]}
+     * @param bias the bias {@code [out]}, or {@code null}
+     * @param stride the stride
+     * @param padding zero padding on every side
+     * @return the output
+     */
+    T conv2d(T x_NCHW, T w_OIKK, T bias, int stride, int padding);
+
+    /**
+     * Nearest-neighbour upsampling by 2 of the last two axes.
+     *
+     * @param x_NCHW the input
+     * @return {@code [N, C, 2H, 2W]}
+     */
+    T upsampleNearest2x(T x_NCHW);
+}

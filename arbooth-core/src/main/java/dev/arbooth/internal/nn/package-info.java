@@ -1,0 +1,5 @@
+/**
+ * The networks, written once against {@link dev.arbooth.internal.nn.Ops} and executed by each engine.
+ * Exported only to the engine modules.
+ */
+package dev.arbooth.internal.nn;
