@@ -119,8 +119,8 @@ public final class T5EncoderNet {
         T x = ops.gather(ops.weight(table), ids_BS);
         tap.accept("embeddings", x);
 
-        // 2. additive key mask (1 - m) * min = m * (-min) + min, exact in float32
-        T keyMask = ops.reshape(ops.addScalar(ops.mulScalar(mask_BS, -FLOAT32_MIN), FLOAT32_MIN), b, 1, 1, s);
+        // 2. additive key mask (1 - m) * min, bit-exact as the official code (-0.0 for real tokens)
+        T keyMask = ops.reshape(ops.mulScalar(ops.addScalar(ops.mulScalar(mask_BS, -1f), 1f), FLOAT32_MIN), b, 1, 1, s);
         tap.accept("extended_attention_mask", keyMask);
 
         // 3. relative position bias of block 0, shared by all blocks, plus the mask
