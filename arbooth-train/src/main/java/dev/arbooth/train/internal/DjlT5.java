@@ -7,9 +7,12 @@ import ai.djl.ndarray.types.Shape;
 import dev.arbooth.ShapeMismatchException;
 import dev.arbooth.config.T5Config;
 import dev.arbooth.config.T5Weights;
+import dev.arbooth.format.CheckpointFile;
+import dev.arbooth.format.Checkpoints;
 import dev.arbooth.format.StateDict;
 import dev.arbooth.internal.nn.T5EncoderNet;
 import dev.arbooth.tensor.Tensor;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -19,8 +22,8 @@ import java.util.Objects;
  * The frozen T5 text encoder on DJL ({@link T5EncoderNet} executed by {@link DjlOps}), for inference only:
  * no weight requires gradients, so its outputs carry no autograd history.
  *
- * <p>Weights are bound strictly at creation ({@link T5Weights#bind}) and widened to float32 on first use;
- * they live until {@link #close()}. Each {@code encode} runs in a temporary scope, so only its result
+ * <p>Weights are bound strictly at creation ({@link T5Weights#bind}), widened to float32 and copied into
+ * the engine at once (so the checkpoint may be closed); they live until {@link #close()}. Each {@code encode} runs in a temporary scope, so only its result
  * survives. Not thread-safe.
  */
 public final class DjlT5 implements AutoCloseable {
@@ -47,7 +50,36 @@ public final class DjlT5 implements AutoCloseable {
     public static DjlT5 create(NDManager parent, T5Config config, StateDict checkpoint) {
         Objects.requireNonNull(parent, "parent");
         Map<String, Tensor> bound = T5Weights.bind(Objects.requireNonNull(config, "config"), checkpoint);
-        return new DjlT5(config, DjlOps.create(parent.newSubManager(), StateDict.of(bound)));
+        DjlOps ops = DjlOps.create(parent.newSubManager(), StateDict.of(bound));
+        try {
+            // eager: the checkpoint may be closed once this returns
+            for (String name : bound.keySet()) {
+                ops.weight(name);
+            }
+        } catch (RuntimeException e) {
+            ops.close();
+            throw e;
+        }
+        return new DjlT5(config, ops);
+    }
+
+    /**
+     * Loads the encoder from a checkpoint file ({@code .safetensors} or PyTorch {@code .pth}/{@code .bin}
+     * zip), which is closed again before this returns.
+     *
+     * @param parent the manager under which the weights are kept
+     * @param config the architecture
+     * @param checkpoint the file
+     * @param dictPath for a PyTorch checkpoint, the keys of the nested dict holding the state dict; none for
+     *     the root
+     * @return the encoder
+     * @throws dev.arbooth.FormatException if the file cannot be read
+     * @throws dev.arbooth.WeightBindingException listing every missing, unexpected and misshapen tensor
+     */
+    public static DjlT5 load(NDManager parent, T5Config config, Path checkpoint, String... dictPath) {
+        try (CheckpointFile file = Checkpoints.open(checkpoint, dictPath)) {
+            return create(parent, config, file);
+        }
     }
 
     /**

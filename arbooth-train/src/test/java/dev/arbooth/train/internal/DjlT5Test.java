@@ -13,6 +13,9 @@ import dev.arbooth.format.SafeTensors;
 import dev.arbooth.format.StateDict;
 import dev.arbooth.tensor.Tensor;
 import dev.arbooth.testing.Golden;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,6 +23,7 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The T5 encoder on DJL against the official {@code T5EncoderModel} (golden set t5-set1). */
 class DjlT5Test {
@@ -165,6 +169,40 @@ class DjlT5Test {
         notRightPadded[5] = 1;
         assertThatThrownBy(() -> t5.compactFeatures(golden.get("input_ids"), Tensor.ofLongs(notRightPadded, B, S)))
                 .hasMessageContaining("right-padded");
+    }
+
+    @Test
+    void tokenizerToCompactFeatures(@TempDir Path dir) throws IOException {
+        Path json = dir.resolve("tokenizer.json");
+        Files.writeString(json, T5TokenizerTest.UNIGRAM);
+        List<String> prompts = List.of("a photo of a dog on the beach", "a cat");
+        try (T5Tokenizer tok = T5Tokenizer.open(json, S)) {
+            TokenBatch batch = tok.encode(prompts, T5Tokenizer.Padding.MAX_LENGTH);
+            TextFeatures f = t5.compactFeatures(batch);
+            assertThat(f.lengths()).containsExactly(9, 3);
+            float[] compact = f.kvCompact().toFloatArray();
+            int offset = 0;
+            for (String p : prompts) {
+                long[] ids = tok.encode(p);
+                long[] ones = new long[ids.length];
+                Arrays.fill(ones, 1);
+                float[] alone = t5.encode(Tensor.ofLongs(ids, 1, ids.length), Tensor.ofLongs(ones, 1, ids.length))
+                        .toFloatArray();
+                assertThat(Golden.maxAbsDiff(Arrays.copyOfRange(compact, offset, offset + alone.length), alone))
+                        .as(p)
+                        .isLessThanOrEqualTo(1e-5);
+                offset += alone.length;
+            }
+            assertThat(offset).isEqualTo(compact.length);
+        }
+    }
+
+    @Test
+    void loadsFromTheSafetensorsFileAndClosesIt() {
+        try (DjlT5 loaded = DjlT5.load(manager, T5Config.goldenSet1(), Golden.golden("t5-set1/model.safetensors"))) {
+            Tensor out = loaded.encode(golden.get("input_ids"), golden.get("attention_mask"));
+            assertThat(maxAbsDiff(out, golden.get("last_hidden_state"))).isLessThanOrEqualTo(1e-4);
+        }
     }
 
     @Test
