@@ -81,8 +81,8 @@ public record T5Config(
         }
         int maxExact = relativeAttentionNumBuckets / 4;
         if (relativeAttentionMaxDistance <= maxExact) {
-            throw new IllegalArgumentException("relativeAttentionMaxDistance must exceed the exact range "
-                    + maxExact + " (= relativeAttentionNumBuckets / 4), got " + relativeAttentionMaxDistance);
+            throw new IllegalArgumentException("relativeAttentionMaxDistance must exceed the exact range " + maxExact
+                    + " (= relativeAttentionNumBuckets / 4), got " + relativeAttentionMaxDistance);
         }
         if (!(layerNormEpsilon > 0) || Double.isInfinite(layerNormEpsilon)) {
             throw new IllegalArgumentException("layerNormEpsilon must be positive and finite, got " + layerNormEpsilon);
@@ -182,8 +182,8 @@ public record T5Config(
         }
         String ffn = optString(file, o, "feed_forward_proj", "relu");
         if (!ffn.equals("gated-gelu")) {
-            throw new FormatException(file, "feed_forward_proj is '" + ffn + "'; only 'gated-gelu' (T5 v1.1, "
-                    + "Flan-T5) is supported");
+            throw new FormatException(
+                    file, "feed_forward_proj is '" + ffn + "'; only 'gated-gelu' (T5 v1.1, " + "Flan-T5) is supported");
         }
         try {
             return new T5Config(

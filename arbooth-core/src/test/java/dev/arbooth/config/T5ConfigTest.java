@@ -59,15 +59,15 @@ class T5ConfigTest {
     @Test
     void configJsonErrorsNameTheFileAndField(@TempDir Path dir) throws IOException {
         Path relu = dir.resolve("relu.json");
-        Files.writeString(relu, Files.readString(Golden.golden("t5-set1/config.json"))
-                .replace("\"gated-gelu\"", "\"relu\""));
+        Files.writeString(
+                relu, Files.readString(Golden.golden("t5-set1/config.json")).replace("\"gated-gelu\"", "\"relu\""));
         assertThatThrownBy(() -> T5Config.fromJson(relu, 16))
                 .isInstanceOf(FormatException.class)
                 .hasMessageContaining("relu.json")
                 .hasMessageContaining("gated-gelu");
         Path noHeads = dir.resolve("noheads.json");
-        Files.writeString(noHeads, Files.readString(Golden.golden("t5-set1/config.json"))
-                .replace("\"num_heads\"", "\"heads\""));
+        Files.writeString(
+                noHeads, Files.readString(Golden.golden("t5-set1/config.json")).replace("\"num_heads\"", "\"heads\""));
         assertThatThrownBy(() -> T5Config.fromJson(noHeads, 16))
                 .isInstanceOf(FormatException.class)
                 .hasMessageContaining("num_heads");

@@ -86,7 +86,9 @@ class T5WeightsTest {
         t.remove(T5Weights.SHARED);
         t.remove(T5Weights.EMBED_TOKENS);
         t.remove("encoder.block.2.layer.1.DenseReluDense.wo.weight");
-        t.put("encoder.block.1.layer.0.SelfAttention.relative_attention_bias.weight", Tensor.ofFloats(new float[128], 32, 4));
+        t.put(
+                "encoder.block.1.layer.0.SelfAttention.relative_attention_bias.weight",
+                Tensor.ofFloats(new float[128], 32, 4));
         t.put("lm_head.weight", Tensor.ofFloats(new float[6400], 100, 64));
         t.put("encoder.block.0.layer.0.SelfAttention.q.weight", Tensor.ofFloats(new float[64 * 32], 32, 64));
         WeightBindingException e = assertThrows(
@@ -96,7 +98,8 @@ class T5WeightsTest {
                         "encoder.block.2.layer.1.DenseReluDense.wo.weight",
                         "shared.weight (or encoder.embed_tokens.weight)");
         assertThat(e.unexpected())
-                .containsExactly("encoder.block.1.layer.0.SelfAttention.relative_attention_bias.weight", "lm_head.weight");
+                .containsExactly(
+                        "encoder.block.1.layer.0.SelfAttention.relative_attention_bias.weight", "lm_head.weight");
         assertThat(e.misshapen())
                 .containsExactly("encoder.block.0.layer.0.SelfAttention.q.weight: expected [64, 64] but got [32, 64]");
         assertThat(e.getMessage()).contains("T5 encoder (3 layers, d_model 64");

@@ -124,8 +124,8 @@ public final class T5EncoderNet {
         tap.accept("extended_attention_mask", keyMask);
 
         // 3. relative position bias of block 0, shared by all blocks, plus the mask
-        long[] buckets =
-                T5RelativePosition.buckets(s, config.relativeAttentionNumBuckets(), config.relativeAttentionMaxDistance());
+        long[] buckets = T5RelativePosition.buckets(
+                s, config.relativeAttentionNumBuckets(), config.relativeAttentionMaxDistance());
         T bias_SSH = ops.gather(ops.weight(T5Weights.RELATIVE_ATTENTION_BIAS), ops.constantLong(buckets, s, s));
         T positionBias = ops.reshape(ops.permute(bias_SSH, 2, 0, 1), 1, config.numHeads(), s, s);
         tap.accept("position_bias", positionBias);
@@ -151,9 +151,12 @@ public final class T5EncoderNet {
         int dk = config.dKv();
         T h = ops.rmsNorm(x, ops.weight(p + "layer_norm.weight"), (float) config.layerNormEpsilon());
         String a = p + "SelfAttention.";
-        T q_BHSK = ops.permute(ops.reshape(ops.linear(h, ops.weight(a + "q.weight"), null), b, s, heads, dk), 0, 2, 1, 3);
-        T kT_BHKS = ops.permute(ops.reshape(ops.linear(h, ops.weight(a + "k.weight"), null), b, s, heads, dk), 0, 2, 3, 1);
-        T v_BHSK = ops.permute(ops.reshape(ops.linear(h, ops.weight(a + "v.weight"), null), b, s, heads, dk), 0, 2, 1, 3);
+        T q_BHSK =
+                ops.permute(ops.reshape(ops.linear(h, ops.weight(a + "q.weight"), null), b, s, heads, dk), 0, 2, 1, 3);
+        T kT_BHKS =
+                ops.permute(ops.reshape(ops.linear(h, ops.weight(a + "k.weight"), null), b, s, heads, dk), 0, 2, 3, 1);
+        T v_BHSK =
+                ops.permute(ops.reshape(ops.linear(h, ops.weight(a + "v.weight"), null), b, s, heads, dk), 0, 2, 1, 3);
         T scores_BHSS = ops.add(ops.matmul(q_BHSK, kT_BHKS), biasMasked);
         T probs = ops.softmax(scores_BHSS, -1);
         tap.accept("block." + layer + ".attn_probs", probs);

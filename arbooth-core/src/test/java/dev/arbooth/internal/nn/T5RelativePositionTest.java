@@ -20,13 +20,29 @@ class T5RelativePositionTest {
     @Test
     void bucketsFollowTheReadmeTable() {
         int[][] ranges = { // bucket, lowest r, highest r
-            {15, -100_000, -91}, {14, -90, -64}, {13, -63, -46}, {12, -45, -32}, {11, -31, -23}, {10, -22, -16},
-            {9, -15, -12}, {8, -11, -8}, {0, 0, 0}, {24, 8, 11}, {25, 12, 15}, {26, 16, 22}, {27, 23, 31},
-            {28, 32, 45}, {29, 46, 63}, {30, 64, 90}, {31, 91, 100_000}
+            {15, -100_000, -91},
+            {14, -90, -64},
+            {13, -63, -46},
+            {12, -45, -32},
+            {11, -31, -23},
+            {10, -22, -16},
+            {9, -15, -12},
+            {8, -11, -8},
+            {0, 0, 0},
+            {24, 8, 11},
+            {25, 12, 15},
+            {26, 16, 22},
+            {27, 23, 31},
+            {28, 32, 45},
+            {29, 46, 63},
+            {30, 64, 90},
+            {31, 91, 100_000}
         };
         for (int[] r : ranges) {
             for (int rel = r[1]; rel <= r[2]; rel++) {
-                assertThat(T5RelativePosition.bucket(rel, 32, 128)).as("r=%d", rel).isEqualTo(r[0]);
+                assertThat(T5RelativePosition.bucket(rel, 32, 128))
+                        .as("r=%d", rel)
+                        .isEqualTo(r[0]);
             }
         }
         for (int n = 1; n <= 7; n++) {
@@ -46,9 +62,12 @@ class T5RelativePositionTest {
                 if (n < maxExact) {
                     expected += n;
                 } else {
-                    expected += (int) Math.min(nb - 1, maxExact
-                            + (long) (Math.log(n / (double) maxExact) / Math.log(cfg[1] / (double) maxExact)
-                                    * (nb - maxExact)));
+                    expected += (int) Math.min(
+                            nb - 1,
+                            maxExact
+                                    + (long) (Math.log(n / (double) maxExact)
+                                            / Math.log(cfg[1] / (double) maxExact)
+                                            * (nb - maxExact)));
                 }
                 assertThat(T5RelativePosition.bucket(rel, cfg[0], cfg[1]))
                         .as("r=%d buckets %d max %d", rel, cfg[0], cfg[1])

@@ -45,7 +45,8 @@ public final class T5Tokenizer implements AutoCloseable {
     private final boolean appendEos;
     private boolean closed;
 
-    private T5Tokenizer(HuggingFaceTokenizer tokenizer, Path file, int maxLength, long eosId, long padId, boolean appendEos) {
+    private T5Tokenizer(
+            HuggingFaceTokenizer tokenizer, Path file, int maxLength, long eosId, long padId, boolean appendEos) {
         this.tokenizer = tokenizer;
         this.file = file;
         this.maxLength = maxLength;
@@ -86,8 +87,10 @@ public final class T5Tokenizer implements AutoCloseable {
             throw new IllegalArgumentException("maxLength must be at least 1, got " + maxLength);
         }
         if (!Files.isRegularFile(tokenizerJson)) {
-            throw new FormatException(tokenizerJson, "tokenizer.json not found (a Hugging Face tokenizers file, "
-                    + "e.g. the tokenizer.json of google/flan-t5-xl, is required)");
+            throw new FormatException(
+                    tokenizerJson,
+                    "tokenizer.json not found (a Hugging Face tokenizers file, "
+                            + "e.g. the tokenizer.json of google/flan-t5-xl, is required)");
         }
         DjlOffline.configure();
         // a probe long enough for the special-token checks, whatever maxLength is
@@ -126,9 +129,11 @@ public final class T5Tokenizer implements AutoCloseable {
         } catch (RuntimeException e) {
             throw new FormatException(file, "not a valid Hugging Face tokenizer.json: " + e.getMessage(), e);
         } catch (UnsatisfiedLinkError e) {
-            throw new ArboothException("Cannot load the native Hugging Face tokenizers library of "
-                    + "ai.djl.huggingface:tokenizers (is its jar, with natives, on the class path?): "
-                    + e.getMessage(), e);
+            throw new ArboothException(
+                    "Cannot load the native Hugging Face tokenizers library of "
+                            + "ai.djl.huggingface:tokenizers (is its jar, with natives, on the class path?): "
+                            + e.getMessage(),
+                    e);
         }
     }
 
@@ -137,9 +142,11 @@ public final class T5Tokenizer implements AutoCloseable {
         long[] ids = e.getIds();
         String[] tokens = e.getTokens();
         if (ids.length != 1 || !token.equals(tokens[0])) {
-            throw new FormatException(file, "the " + role + " token '" + token + "' is not a single token of this "
-                    + "tokenizer (it encodes to " + Arrays.toString(tokens) + "); a T5 tokenizer.json lists it "
-                    + "in added_tokens");
+            throw new FormatException(
+                    file,
+                    "the " + role + " token '" + token + "' is not a single token of this "
+                            + "tokenizer (it encodes to " + Arrays.toString(tokens) + "); a T5 tokenizer.json lists it "
+                            + "in added_tokens");
         }
         return ids[0];
     }

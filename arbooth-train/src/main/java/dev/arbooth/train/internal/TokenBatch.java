@@ -77,6 +77,7 @@ public final class TokenBatch {
 
     @Override
     public String toString() {
-        return "TokenBatch[B=" + batchSize() + ", S=" + sequenceLength() + ", lengths=" + Arrays.toString(lengths) + "]";
+        return "TokenBatch[B=" + batchSize() + ", S=" + sequenceLength() + ", lengths=" + Arrays.toString(lengths)
+                + "]";
     }
 }

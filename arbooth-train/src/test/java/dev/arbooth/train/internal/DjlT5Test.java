@@ -55,9 +55,11 @@ class DjlT5Test {
         try (SafeTensors st = Golden.open(file)) {
             for (String n : st.names()) {
                 Tensor t = st.get(n);
-                m.put(n, t.dtype().isFloatingPoint()
-                        ? Tensor.ofFloats(t.toFloatArray(), t.shape())
-                        : Tensor.ofLongs(t.toLongArray(), t.shape()));
+                m.put(
+                        n,
+                        t.dtype().isFloatingPoint()
+                                ? Tensor.ofFloats(t.toFloatArray(), t.shape())
+                                : Tensor.ofLongs(t.toLongArray(), t.shape()));
             }
         }
         return m;
@@ -97,7 +99,9 @@ class DjlT5Test {
                         "last_hidden_state");
         // pure gathers and the mask: exact
         for (String exact : List.of("embeddings", "extended_attention_mask", "position_bias")) {
-            assertThat(out.get(exact).toFloatArray()).as(exact).containsExactly(golden.get(exact).toFloatArray());
+            assertThat(out.get(exact).toFloatArray())
+                    .as(exact)
+                    .containsExactly(golden.get(exact).toFloatArray());
         }
         StringBuilder report = new StringBuilder("T5 set-1 max abs error:");
         for (String name : out.keySet()) {
@@ -145,10 +149,10 @@ class DjlT5Test {
         long[] mask = new long[s2];
         System.arraycopy(ids, 0, padded, 0, lengths[0]);
         Arrays.fill(mask, 0, lengths[0], 1);
-        float[] more = t5.encode(Tensor.ofLongs(padded, 1, s2), Tensor.ofLongs(mask, 1, s2)).toFloatArray();
+        float[] more = t5.encode(Tensor.ofLongs(padded, 1, s2), Tensor.ofLongs(mask, 1, s2))
+                .toFloatArray();
         assertThat(Golden.maxAbsDiff(
-                        Arrays.copyOf(more, lengths[0] * D),
-                        Arrays.copyOf(expected.toFloatArray(), lengths[0] * D)))
+                        Arrays.copyOf(more, lengths[0] * D), Arrays.copyOf(expected.toFloatArray(), lengths[0] * D)))
                 .isLessThanOrEqualTo(1e-5);
     }
 
@@ -226,7 +230,8 @@ class DjlT5Test {
             NDArray out = t5.encode(scope, ids, mask);
             assertThat(out.getShape().getShape()).containsExactly(B, S, D);
             assertThat(out.hasGradient()).isFalse();
-            assertThat(Golden.maxAbsDiff(out.toFloatArray(), golden.get("last_hidden_state").toFloatArray()))
+            assertThat(Golden.maxAbsDiff(
+                            out.toFloatArray(), golden.get("last_hidden_state").toFloatArray()))
                     .isLessThanOrEqualTo(1e-4);
         }
         Map<String, Tensor> w = new LinkedHashMap<>(weights);
@@ -234,9 +239,11 @@ class DjlT5Test {
         assertThatThrownBy(() -> DjlT5.create(manager, T5Config.goldenSet1(), StateDict.of(w)))
                 .isInstanceOf(WeightBindingException.class)
                 .hasMessageContaining("encoder.final_layer_norm.weight");
-        assertThatThrownBy(() -> t5.encode(Tensor.ofLongs(new long[] {5, 100}, 1, 2), Tensor.ofLongs(new long[] {1, 1}, 1, 2)))
+        assertThatThrownBy(() ->
+                        t5.encode(Tensor.ofLongs(new long[] {5, 100}, 1, 2), Tensor.ofLongs(new long[] {1, 1}, 1, 2)))
                 .hasMessageContaining("vocabulary");
-        assertThatThrownBy(() -> t5.encode(Tensor.ofLongs(new long[] {5, 6}, 1, 2), Tensor.ofLongs(new long[] {1}, 1, 1)))
+        assertThatThrownBy(
+                        () -> t5.encode(Tensor.ofLongs(new long[] {5, 6}, 1, 2), Tensor.ofLongs(new long[] {1}, 1, 1)))
                 .hasMessageContaining("same shape");
     }
 }

@@ -12,8 +12,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class T5TokenizerTest {
-    private static final String ADDED = "\"added_tokens\": ["
-            + token(0, "<pad>") + "," + token(1, "</s>") + "," + token(2, "<unk>") + "],";
+    private static final String ADDED =
+            "\"added_tokens\": [" + token(0, "<pad>") + "," + token(1, "</s>") + "," + token(2, "<unk>") + "],";
 
     private static String token(int id, String content) {
         return "{\"id\": " + id + ", \"content\": \"" + content + "\", \"single_word\": false, \"lstrip\": false, "
@@ -67,14 +67,8 @@ class T5TokenizerTest {
             assertThat(b.sequenceLength()).isEqualTo(6);
             assertThat(b.lengths()).containsExactly(3, 6, 2);
             assertThat(b.ids().shape()).containsExactly(3, 6);
-            assertThat(b.ids().toLongArray()).containsExactly(
-                    3, 6, 1, 0, 0, 0,
-                    3, 4, 5, 11, 9, 1,
-                    9, 1, 0, 0, 0, 0);
-            assertThat(b.mask().toLongArray()).containsExactly(
-                    1, 1, 1, 0, 0, 0,
-                    1, 1, 1, 1, 1, 1,
-                    1, 1, 0, 0, 0, 0);
+            assertThat(b.ids().toLongArray()).containsExactly(3, 6, 1, 0, 0, 0, 3, 4, 5, 11, 9, 1, 9, 1, 0, 0, 0, 0);
+            assertThat(b.mask().toLongArray()).containsExactly(1, 1, 1, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0);
             assertThat(b.rowIds(1)).containsExactly(3, 4, 5, 11, 9, 1);
 
             TokenBatch full = t.encode(List.of("a dog"), T5Tokenizer.Padding.MAX_LENGTH);
