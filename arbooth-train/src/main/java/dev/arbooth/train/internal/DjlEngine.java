@@ -37,11 +37,9 @@ public final class DjlEngine {
             throw new ArboothException("PYTORCH_VERSION=" + pinned + " is set: DJL would try to download that "
                     + "libtorch; unset it to use the bundled pytorch-native-cpu natives");
         }
-        setIfAbsent("ai.djl.offline", "true");
-        setIfAbsent("DJL_OFFLINE", "true");
-        setIfAbsent("OPT_OUT_TRACKING", "true");
-        setIfAbsent("ai.djl.pytorch.num_threads", Integer.toString(intraOpThreads));
-        setIfAbsent("ai.djl.pytorch.num_interop_threads", "1");
+        DjlOffline.configure();
+        DjlOffline.setIfAbsent("ai.djl.pytorch.num_threads", Integer.toString(intraOpThreads));
+        DjlOffline.setIfAbsent("ai.djl.pytorch.num_interop_threads", "1");
         try {
             Engine engine = Engine.getEngine(ENGINE);
             LOG.debug("DJL {} engine {} ready", ENGINE, engine.getVersion());
@@ -51,12 +49,6 @@ public final class DjlEngine {
                     "Cannot load DJL's " + ENGINE + " engine offline (is "
                             + "ai.djl.pytorch:pytorch-native-cpu:linux-x86_64 on the class path?): " + e.getMessage(),
                     e);
-        }
-    }
-
-    private static void setIfAbsent(String key, String value) {
-        if (System.getProperty(key) == null) {
-            System.setProperty(key, value);
         }
     }
 }

@@ -11,7 +11,8 @@ final class DjlOffline {
         setIfAbsent("OPT_OUT_TRACKING", "true");
     }
 
-    private static void setIfAbsent(String key, String value) {
+    /** Sets a system property unless it is already set. */
+    static void setIfAbsent(String key, String value) {
         if (System.getProperty(key) == null) {
             System.setProperty(key, value);
         }
