@@ -30,8 +30,7 @@ public final class NextScaleLoop {
     private final BitSampler sampler;
     private final float[] logits_BnV;
 
-    private NextScaleLoop(
-            ScaleSchedule schedule, int batch, int d, BitSamplerOptions options, Resize nextInputResize) {
+    private NextScaleLoop(ScaleSchedule schedule, int batch, int d, BitSamplerOptions options, Resize nextInputResize) {
         this.schedule = Objects.requireNonNull(schedule, "schedule");
         this.options = Objects.requireNonNull(options, "options");
         if (batch < 1 || d < 1) {
@@ -43,7 +42,8 @@ public final class NextScaleLoop {
                 ? CodeAccumulator.create(schedule, batch, d)
                 : CodeAccumulator.create(schedule, batch, d, nextInputResize);
         this.sampler = BitSampler.create(options, batch);
-        this.logits_BnV = new float[Math.multiplyExact(Math.multiplyExact(batch, schedule.last().tokens()), 2 * d)];
+        this.logits_BnV = new float
+                [Math.multiplyExact(Math.multiplyExact(batch, schedule.last().tokens()), 2 * d)];
         for (int k = 0; k < schedule.size(); k++) {
             options.cfgAt(k); // fails early when per-scale values do not cover the schedule
             options.tauAt(k);
@@ -127,8 +127,7 @@ public final class NextScaleLoop {
             float[] raw_RnV = stepper.step(k, input_Bnd);
             int half = batch * n * 2 * d;
             double cfg = options.cfgAt(k);
-            if (raw_RnV == null
-                    || (raw_RnV.length != 2L * half && !(cfg == 1.0 && raw_RnV.length == half))) {
+            if (raw_RnV == null || (raw_RnV.length != 2L * half && !(cfg == 1.0 && raw_RnV.length == half))) {
                 throw ShapeMismatchException.of(
                         "raw logits of scale " + k,
                         new long[] {2L * batch, n, 2L * d},

@@ -49,7 +49,9 @@ class NextScaleLoopTest {
             assertThat(maxInput[0]).as("next-scale inputs").isZero();
             assertThat(maxCfg[0]).as("CFG logits").isZero();
             for (int k = 0; k < schedule.size(); k++) {
-                assertThat(r.bits(k)).as("bits of scale " + k).isEqualTo(inf.get("inf.bits.s" + k).toLongArray());
+                assertThat(r.bits(k))
+                        .as("bits of scale " + k)
+                        .isEqualTo(inf.get("inf.bits.s" + k).toLongArray());
             }
             assertThat(Golden.maxAbsDiff(inf.get("inf.summed_codes").toFloatArray(), r.summedCodes()))
                     .isZero();

@@ -98,7 +98,8 @@ final class InfinityBlock {
         T q_RHnc = ops.reshape(ops.slice(qkv_3RHnc, 0, 0, 1), r, heads, n, headDim);
         T k_RHnc = ops.reshape(ops.slice(qkv_3RHnc, 0, 1, 2), r, heads, n, headDim);
         T v_RHnc = ops.reshape(ops.slice(qkv_3RHnc, 0, 2, 3), r, heads, n, headDim);
-        T scaleMul_1H11 = ops.exp(ops.clamp(ops.weight(p + "sa.scale_mul_1H11"), Float.NEGATIVE_INFINITY, MAX_SCALE_MUL));
+        T scaleMul_1H11 =
+                ops.exp(ops.clamp(ops.weight(p + "sa.scale_mul_1H11"), Float.NEGATIVE_INFINITY, MAX_SCALE_MUL));
         q_RHnc = ops.mul(ops.l2Normalize(q_RHnc, -1, NORMALIZE_EPS), scaleMul_1H11);
         k_RHnc = ops.l2Normalize(k_RHnc, -1, NORMALIZE_EPS);
         q_RHnc = rope(ops, q_RHnc, cos_n_half_1, sin_n_half_1, r, n);
@@ -133,9 +134,7 @@ final class InfinityBlock {
 
         // 4. FFN under AdaLN: fc2(GELU_tanh(fc1(.))) * gamma2
         T f_RnF = ops.geluTanh(ops.linear(
-                adaLn(ops, x_RnC, scale2, shift2),
-                ops.weight(p + "ffn.fc1.weight"),
-                ops.weight(p + "ffn.fc1.bias")));
+                adaLn(ops, x_RnC, scale2, shift2), ops.weight(p + "ffn.fc1.weight"), ops.weight(p + "ffn.fc1.bias")));
         T f_RnC = ops.linear(f_RnF, ops.weight(p + "ffn.fc2.weight"), ops.weight(p + "ffn.fc2.bias"));
         x_RnC = ops.add(x_RnC, ops.mul(f_RnC, gamma2));
         return new Out<>(x_RnC, keys_RHlc, values_RHlc);

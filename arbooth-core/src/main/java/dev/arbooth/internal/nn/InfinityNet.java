@@ -83,8 +83,8 @@ public final class InfinityNet {
         int n = 0;
         for (int len : lens) {
             if (len < 1) {
-                throw new IllegalArgumentException("every prompt needs at least 1 text token, got lengths "
-                        + Arrays.toString(lens));
+                throw new IllegalArgumentException(
+                        "every prompt needs at least 1 text token, got lengths " + Arrays.toString(lens));
             }
             n = Math.addExact(n, len);
         }
@@ -112,8 +112,8 @@ public final class InfinityNet {
         List<T> parts = new ArrayList<>();
         for (int len : lens) {
             if (len < 1 || len > config.textMaxLength()) {
-                throw new IllegalArgumentException("prompt length " + len + " is outside 1.." + config.textMaxLength()
-                        + " (text_maxlen)");
+                throw new IllegalArgumentException(
+                        "prompt length " + len + " is outside 1.." + config.textMaxLength() + " (text_maxlen)");
             }
             parts.add(ops.slice(uncond, 0, 0, len));
         }
@@ -184,7 +184,8 @@ public final class InfinityNet {
 
         // 4. shared AdaLN: shared_ada_lin(SiLU(cond)) viewed (R, 1, 6, C)
         T gss_R16C = ops.reshape(
-                ops.linear(ops.silu(cond_RC), ops.weight("shared_ada_lin.1.weight"), ops.weight("shared_ada_lin.1.bias")),
+                ops.linear(
+                        ops.silu(cond_RC), ops.weight("shared_ada_lin.1.weight"), ops.weight("shared_ada_lin.1.bias")),
                 rows,
                 1,
                 6,
@@ -252,7 +253,8 @@ public final class InfinityNet {
         T x_BLC = ops.concat(1, List.of(sos_B1C, emb_BLC));
 
         // 2. level embedding of every token's scale; 3. block-causal bias; RoPE rows 0..L-1
-        long[] scaleOfToken = Arrays.stream(schedule.scaleIndexPerToken()).asLongStream().toArray();
+        long[] scaleOfToken =
+                Arrays.stream(schedule.scaleIndexPerToken()).asLongStream().toArray();
         T lvl_LC = ops.gather(ops.weight("lvl_embed.weight"), ops.constantLong(scaleOfToken, l));
         T bias_LL = ops.constant(blockCausalBias(schedule), l, l);
         T cos = ops.constant(rope.cos(), l, half, 1);
@@ -372,7 +374,8 @@ public final class InfinityNet {
         }
 
         // 4. head
-        T logits = ops.linear(headNorm(ops, x_RnC, text.cond_RC(), r), ops.weight("head.weight"), ops.weight("head.bias"));
+        T logits =
+                ops.linear(headNorm(ops, x_RnC, text.cond_RC(), r), ops.weight("head.weight"), ops.weight("head.bias"));
         return new InfinityStep<>(logits, new InfinityKvCache<>(k + 1, schedule.offset(k + 1), keys, values));
     }
 
@@ -390,7 +393,10 @@ public final class InfinityNet {
     private <T> T headNorm(Ops<T> ops, T x_RnC, T cond_RC, int rows) {
         int c = config.embedDim();
         T ss_R12C = ops.reshape(
-                ops.linear(ops.silu(cond_RC), ops.weight("head_nm.ada_lin.1.weight"), ops.weight("head_nm.ada_lin.1.bias")),
+                ops.linear(
+                        ops.silu(cond_RC),
+                        ops.weight("head_nm.ada_lin.1.weight"),
+                        ops.weight("head_nm.ada_lin.1.bias")),
                 rows,
                 1,
                 2,

@@ -22,13 +22,7 @@ import java.util.Objects;
  * @param <T> the engine's tensor handle
  */
 public record InfinityText<T>(
-        T cond_RC,
-        T caKv_NC,
-        T gss_R16C,
-        T textBias_R11N,
-        List<T> crossKeys_HcN,
-        List<T> crossValues_HNc,
-        int rows) {
+        T cond_RC, T caKv_NC, T gss_R16C, T textBias_R11N, List<T> crossKeys_HcN, List<T> crossValues_HNc, int rows) {
     /**
      * Validates and copies the lists.
      *

@@ -27,7 +27,8 @@ class InfinityNetTest {
 
     @Test
     void rejectsVariantsItDoesNotImplement() {
-        InfinityConfig noCos = InfinityConfig.goldenSet1().toBuilder().cosAttn(false).build();
+        InfinityConfig noCos =
+                InfinityConfig.goldenSet1().toBuilder().cosAttn(false).build();
         assertThatThrownBy(() -> InfinityNet.of(noCos))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("cosAttn");

@@ -192,9 +192,7 @@ public final class DjlInfinity implements AutoCloseable {
         long want = (long) text.rows() * (l - 1) * config.bitsPerToken();
         if (x_BLd.length != want) {
             throw ShapeMismatchException.of(
-                    "x_BLd",
-                    new long[] {text.rows(), l - 1, config.bitsPerToken()},
-                    new long[] {x_BLd.length});
+                    "x_BLd", new long[] {text.rows(), l - 1, config.bitsPerToken()}, new long[] {x_BLd.length});
         }
         return net.forward(scope, text, scope.constant(x_BLd, text.rows(), l - 1, config.bitsPerToken()), schedule);
     }

@@ -215,7 +215,9 @@ class DjlInfinityConsistencyTest {
                     assertThat(max).as("gradient of " + spec.name()).isGreaterThan(0);
                     checked++;
                 } else {
-                    assertThat(weight.hasGradient()).as(spec.name() + " is frozen").isFalse();
+                    assertThat(weight.hasGradient())
+                            .as(spec.name() + " is frozen")
+                            .isFalse();
                 }
             }
             // per block: ca.{v_bias, mat_q.weight, mat_q.bias, mat_kv.weight, proj.weight, proj.bias} + 4 FFN

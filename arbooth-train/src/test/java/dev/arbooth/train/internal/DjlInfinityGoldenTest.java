@@ -155,7 +155,8 @@ class DjlInfinityGoldenTest {
             assertThat(stepper.rows()).isEqualTo(4);
             result = loop.run(stepper, (k, r, g, bits) -> {
                 raw.add(r.clone());
-                guided.add(java.util.Arrays.copyOf(g, lens.length * schedule.get(k).tokens() * 2 * d));
+                guided.add(
+                        java.util.Arrays.copyOf(g, lens.length * schedule.get(k).tokens() * 2 * d));
             });
         }
         long t1 = System.nanoTime();
