@@ -6,6 +6,7 @@ import dev.arbooth.config.Rope2d;
 import dev.arbooth.config.ScaleSchedule;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 
@@ -340,7 +341,7 @@ public final class InfinityNet {
                 throw ShapeMismatchException.of("x_Bnd", new long[] {r, n, config.bitsPerToken()}, xs);
             }
             T emb = ops.linear(x_Bnd, ops.weight("word_embed.weight"), ops.weight("word_embed.bias"));
-            x_RnC = xs[0] == r ? emb : ops.concat(0, java.util.Collections.nCopies((int) (r / xs[0]), emb));
+            x_RnC = xs[0] == r ? emb : ops.concat(0, Collections.nCopies((int) (r / xs[0]), emb));
         }
 
         // 2. level embedding k; RoPE rows offset(k)..offset(k+1)-1
