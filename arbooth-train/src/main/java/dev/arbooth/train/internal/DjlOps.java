@@ -283,14 +283,15 @@ public final class DjlOps implements Ops<NDArray>, AutoCloseable {
 
     @Override
     public NDArray clamp(NDArray x, float lo, float hi) {
+        // never own(x) itself: x may be a weight of the root scope, which a scoped view must not adopt
         NDArray y = x;
         if (lo != Float.NEGATIVE_INFINITY) {
-            y = y.maximum(lo);
+            y = own(y.maximum(lo));
         }
         if (hi != Float.POSITIVE_INFINITY) {
-            y = own(y).minimum(hi);
+            y = own(y.minimum(hi));
         }
-        return own(y == x ? x.duplicate() : y);
+        return y == x ? own(x.duplicate()) : y;
     }
 
     @Override

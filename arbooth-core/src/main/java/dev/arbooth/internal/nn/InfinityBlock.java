@@ -1,0 +1,168 @@
+package dev.arbooth.internal.nn;
+
+import dev.arbooth.config.InfinityConfig;
+import java.util.List;
+
+/**
+ * One {@code CrossAttnBlock} of the Infinity transformer (README 4.2 step 4), written once for the
+ * teacher-forced forward (block-causal bias over the whole sequence) and the KV-cached step (past keys and
+ * values prepended, no bias).
+ */
+final class InfinityBlock {
+    /** Official {@code max_scale_mul = log(100)}, the clamp of the cosine-attention multiplier. */
+    private static final float MAX_SCALE_MUL = (float) Math.log(100.0);
+
+    /** Official {@code F.normalize} epsilon. */
+    private static final float NORMALIZE_EPS = 1e-12f;
+
+    private final String p;
+    private final int heads;
+    private final int headDim;
+    private final int width;
+    private final float eps;
+
+    /** The outputs of one block: the new hidden state and the keys/values its self-attention used. */
+    record Out<T>(T x_RnC, T keys_RHlc, T values_RHlc) {}
+
+    InfinityBlock(InfinityConfig config, int index) {
+        this.p = config.blockPrefix(index);
+        this.heads = config.numHeads();
+        this.headDim = config.headDim();
+        this.width = config.embedDim();
+        this.eps = (float) config.normEps();
+    }
+
+    /**
+     * The block's cross-attention keys and values from the text's K/V source, computed once per prompt set.
+     *
+     * @return {@code [K (H, hd, N), V (H, N, hd)]}
+     */
+    <T> List<T> crossKv(Ops<T> ops, T caKv_NC) {
+        long n = ops.shape(caKv_NC)[0];
+        T bias = ops.concat(0, List.of(ops.weight(p + "ca.zero_k_bias"), ops.weight(p + "ca.v_bias")));
+        T kv_N2Hc = ops.reshape(ops.linear(caKv_NC, ops.weight(p + "ca.mat_kv.weight"), bias), n, 2, heads, headDim);
+        T k_HcN = ops.permute(ops.reshape(ops.slice(kv_N2Hc, 1, 0, 1), n, heads, headDim), 1, 2, 0);
+        T v_HNc = ops.permute(ops.reshape(ops.slice(kv_N2Hc, 1, 1, 2), n, heads, headDim), 1, 0, 2);
+        return List.of(k_HcN, v_HNc);
+    }
+
+    /**
+     * Runs the block.
+     *
+     * @param x_RnC the hidden state of the tokens run now, {@code (R, n, C)}
+     * @param gss_R16C the shared AdaLN output of the rows
+     * @param crossK_HcN this block's cross-attention keys
+     * @param crossV_HNc this block's cross-attention values
+     * @param textBias_R11N the text bias
+     * @param cos_n_half_1 RoPE cos rows of the tokens run now, {@code (n, hd/2, 1)}
+     * @param sin_n_half_1 RoPE sin rows
+     * @param selfBias_nl additive self-attention bias {@code (n, l)} over all keys, or {@code null}
+     * @param pastK_RHpc cached keys of earlier tokens {@code (R, H, p, hd)}, or {@code null}
+     * @param pastV_RHpc cached values, or {@code null}
+     */
+    <T> Out<T> forward(
+            Ops<T> ops,
+            T x_RnC,
+            T gss_R16C,
+            T crossK_HcN,
+            T crossV_HNc,
+            T textBias_R11N,
+            T cos_n_half_1,
+            T sin_n_half_1,
+            T selfBias_nl,
+            T pastK_RHpc,
+            T pastV_RHpc) {
+        long[] xs = ops.shape(x_RnC);
+        long r = xs[0];
+        long n = xs[1];
+        // 1. AdaLN parameters: (ada_gss + gss) unbound along the slot axis
+        T g_R16C = ops.add(ops.weight(p + "ada_gss"), gss_R16C);
+        T gamma1 = slot(ops, g_R16C, 0, r);
+        T gamma2 = slot(ops, g_R16C, 1, r);
+        T scale1 = slot(ops, g_R16C, 2, r);
+        T scale2 = slot(ops, g_R16C, 3, r);
+        T shift1 = slot(ops, g_R16C, 4, r);
+        T shift2 = slot(ops, g_R16C, 5, r);
+
+        // 2. self-attention under AdaLN: cosine attention with 2-D RoPE
+        T h_RnC = adaLn(ops, x_RnC, scale1, shift1);
+        T qkvBias = ops.concat(
+                0, List.of(ops.weight(p + "sa.q_bias"), ops.weight(p + "sa.zero_k_bias"), ops.weight(p + "sa.v_bias")));
+        T qkv_3RHnc = ops.permute(
+                ops.reshape(ops.linear(h_RnC, ops.weight(p + "sa.mat_qkv.weight"), qkvBias), r, n, 3, heads, headDim),
+                2,
+                0,
+                3,
+                1,
+                4);
+        T q_RHnc = ops.reshape(ops.slice(qkv_3RHnc, 0, 0, 1), r, heads, n, headDim);
+        T k_RHnc = ops.reshape(ops.slice(qkv_3RHnc, 0, 1, 2), r, heads, n, headDim);
+        T v_RHnc = ops.reshape(ops.slice(qkv_3RHnc, 0, 2, 3), r, heads, n, headDim);
+        T scaleMul_1H11 =
+                ops.exp(ops.clamp(ops.weight(p + "sa.scale_mul_1H11"), Float.NEGATIVE_INFINITY, MAX_SCALE_MUL));
+        q_RHnc = ops.mul(ops.l2Normalize(q_RHnc, -1, NORMALIZE_EPS), scaleMul_1H11);
+        k_RHnc = ops.l2Normalize(k_RHnc, -1, NORMALIZE_EPS);
+        q_RHnc = rope(ops, q_RHnc, cos_n_half_1, sin_n_half_1, r, n);
+        k_RHnc = rope(ops, k_RHnc, cos_n_half_1, sin_n_half_1, r, n);
+        T keys_RHlc = pastK_RHpc == null ? k_RHnc : ops.concat(2, List.of(pastK_RHpc, k_RHnc));
+        T values_RHlc = pastV_RHpc == null ? v_RHnc : ops.concat(2, List.of(pastV_RHpc, v_RHnc));
+        T scores_RHnl = ops.matmul(q_RHnc, ops.permute(keys_RHlc, 0, 1, 3, 2)); // softmax scale 1 (cosine)
+        if (selfBias_nl != null) {
+            scores_RHnl = ops.add(scores_RHnl, selfBias_nl);
+        }
+        T sa_RnC = mergeHeads(ops, ops.matmul(ops.softmax(scores_RHnl, -1), values_RHlc), r, n);
+        sa_RnC = ops.linear(sa_RnC, ops.weight(p + "sa.proj.weight"), ops.weight(p + "sa.proj.bias"));
+        x_RnC = ops.add(x_RnC, ops.mul(sa_RnC, gamma1));
+
+        // 3. cross-attention to the row's own text tokens (LayerNorm with affine, no gamma), float32
+        T c_RnC = ops.layerNorm(x_RnC, ops.weight(p + "ca_norm.weight"), ops.weight(p + "ca_norm.bias"), eps);
+        T cq_RHnc = ops.permute(
+                ops.reshape(
+                        ops.linear(c_RnC, ops.weight(p + "ca.mat_q.weight"), ops.weight(p + "ca.mat_q.bias")),
+                        r,
+                        n,
+                        heads,
+                        headDim),
+                0,
+                2,
+                1,
+                3);
+        T cs_RHnN = ops.add(
+                ops.mulScalar(ops.matmul(cq_RHnc, crossK_HcN), (float) (1.0 / Math.sqrt(headDim))), textBias_R11N);
+        T ca_RnC = mergeHeads(ops, ops.matmul(ops.softmax(cs_RHnN, -1), crossV_HNc), r, n);
+        x_RnC = ops.add(x_RnC, ops.linear(ca_RnC, ops.weight(p + "ca.proj.weight"), ops.weight(p + "ca.proj.bias")));
+
+        // 4. FFN under AdaLN: fc2(GELU_tanh(fc1(.))) * gamma2
+        T f_RnF = ops.geluTanh(ops.linear(
+                adaLn(ops, x_RnC, scale2, shift2), ops.weight(p + "ffn.fc1.weight"), ops.weight(p + "ffn.fc1.bias")));
+        T f_RnC = ops.linear(f_RnF, ops.weight(p + "ffn.fc2.weight"), ops.weight(p + "ffn.fc2.bias"));
+        x_RnC = ops.add(x_RnC, ops.mul(f_RnC, gamma2));
+        return new Out<>(x_RnC, keys_RHlc, values_RHlc);
+    }
+
+    /** Slot {@code j} of the (R, 1, 6, C) AdaLN table as (R, 1, C). */
+    private <T> T slot(Ops<T> ops, T g_R16C, int j, long r) {
+        return ops.reshape(ops.slice(g_R16C, 2, j, j + 1), r, 1, width);
+    }
+
+    /** {@code LN(x) * (1 + scale) + shift}, LayerNorm without affine. */
+    private <T> T adaLn(Ops<T> ops, T x_RnC, T scale_R1C, T shift_R1C) {
+        return ops.add(ops.mul(ops.layerNorm(x_RnC, null, null, eps), ops.addScalar(scale_R1C, 1f)), shift_R1C);
+    }
+
+    /** (R, H, n, hd) to (R, n, H*hd). */
+    private <T> T mergeHeads(Ops<T> ops, T o_RHnc, long r, long n) {
+        return ops.reshape(ops.permute(o_RHnc, 0, 2, 1, 3), r, n, width);
+    }
+
+    /** Rotates the pairs {@code (x[2j], x[2j+1])} of every head by the angles of column {@code j}. */
+    private <T> T rope(Ops<T> ops, T x_RHnc, T cos_n_half_1, T sin_n_half_1, long r, long n) {
+        int half = headDim / 2;
+        T x_RHnP2 = ops.reshape(x_RHnc, r, heads, n, half, 2);
+        T x0 = ops.slice(x_RHnP2, 4, 0, 1);
+        T x1 = ops.slice(x_RHnP2, 4, 1, 2);
+        T y0 = ops.sub(ops.mul(cos_n_half_1, x0), ops.mul(sin_n_half_1, x1));
+        T y1 = ops.add(ops.mul(sin_n_half_1, x0), ops.mul(cos_n_half_1, x1));
+        return ops.reshape(ops.concat(4, List.of(y0, y1)), r, heads, n, headDim);
+    }
+}

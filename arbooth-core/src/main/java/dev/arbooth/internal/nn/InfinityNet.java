@@ -1,0 +1,419 @@
+package dev.arbooth.internal.nn;
+
+import dev.arbooth.ShapeMismatchException;
+import dev.arbooth.config.InfinityConfig;
+import dev.arbooth.config.Rope2d;
+import dev.arbooth.config.ScaleSchedule;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The Infinity transformer (official {@code infinity/models/infinity.py}), written once against {@link Ops}:
+ * the text-conditioning prologue, the teacher-forced forward used for training, and the KV-cached step of
+ * next-scale inference. The math of every stage is in {@code ../shared/golden/infinity-set1/README.md}
+ * (sections 4.1–4.5); stage numbers below refer to it.
+ *
+ * <pre>{@code
+ * InfinityNet net = InfinityNet.of(config);
+ * InfinityText<T> text = net.conditionText(ops, text_NCt5, lens);                 // 4.1, once per prompt set
+ * InfinityForward<T> f = net.forward(ops, text, x_BLd, schedule);                 // 4.2 (training)
+ * InfinityKvCache<T> cache = InfinityKvCache.empty();                            // 4.5 (inference)
+ * for (int k = 0; k < S; k++) {
+ *     InfinityStep<T> s = net.step(ops, text, schedule, k, k == 0 ? null : x_Bnd, cache);
+ *     cache = s.cache();                                                          // s.logits_RnV(): (R, h*w, V)
+ * }
+ * }</pre>
+ *
+ * <p>Weights are looked up by their official names through {@link Ops#weight}. The supported architecture is
+ * that of the released models: cosine self-attention, shared AdaLN, AdaLN before the head; the level
+ * embedding is added before the first block chunk (official) or, with {@code
+ * addLevelEmbeddingOnlyFirstBlock = false}, before every chunk (ARBooth's {@code infinity_final.py}).
+ * Immutable and thread-safe.
+ */
+public final class InfinityNet {
+    private final InfinityConfig config;
+    private final List<InfinityBlock> blocks;
+    private volatile Rope2d lastRope;
+
+    private InfinityNet(InfinityConfig config) {
+        this.config = Objects.requireNonNull(config, "config");
+        if (!config.cosAttn() || !config.sharedAdaLn() || !config.headAdaLn() || config.spatialPatchify()) {
+            throw new IllegalArgumentException("InfinityNet supports the released architecture only (cosAttn, "
+                    + "sharedAdaLn, headAdaLn, no spatial patchify), got " + config);
+        }
+        List<InfinityBlock> b = new ArrayList<>();
+        for (int i = 0; i < config.depth(); i++) {
+            b.add(new InfinityBlock(config, i));
+        }
+        this.blocks = List.copyOf(b);
+    }
+
+    /**
+     * The network of a configuration.
+     *
+     * @param config the architecture
+     * @return the network
+     * @throws IllegalArgumentException if the configuration uses an unsupported variant
+     */
+    public static InfinityNet of(InfinityConfig config) {
+        return new InfinityNet(config);
+    }
+
+    /**
+     * The configuration.
+     *
+     * @return the architecture
+     */
+    public InfinityConfig config() {
+        return config;
+    }
+
+    // ------------------------------------------------------------------------ 4.1 text conditioning
+
+    /**
+     * The additive attention bias of compact prompts: row {@code r} sees only its own tokens.
+     *
+     * @param lens the token count of every prompt row, each at least 1
+     * @return {@code (R, 1, 1, N)} row-major with {@code N = sum(lens)}: 0 on the row's tokens, -inf elsewhere
+     * @throws IllegalArgumentException if a length is below 1
+     */
+    public static float[] textBias(int[] lens) {
+        int n = 0;
+        for (int len : lens) {
+            if (len < 1) {
+                throw new IllegalArgumentException(
+                        "every prompt needs at least 1 text token, got lengths " + Arrays.toString(lens));
+            }
+            n = Math.addExact(n, len);
+        }
+        float[] bias = new float[Math.multiplyExact(lens.length, n)];
+        Arrays.fill(bias, Float.NEGATIVE_INFINITY);
+        int start = 0;
+        for (int r = 0; r < lens.length; r++) {
+            Arrays.fill(bias, r * n + start, r * n + start + lens[r], 0f);
+            start += lens[r];
+        }
+        return bias;
+    }
+
+    /**
+     * The unconditional text of classifier-free guidance: for prompt {@code i}, rows {@code [0, lens[i])} of
+     * the learned {@code cfg_uncond} (same length as the prompt), concatenated compactly.
+     *
+     * @param ops the engine
+     * @param lens the prompts' token counts, each in {@code 1..textMaxLength}
+     * @param <T> the engine's tensor handle
+     * @return {@code (sum(lens), Ct5)}
+     */
+    public <T> T unconditionalText(Ops<T> ops, int[] lens) {
+        T uncond = ops.weight("cfg_uncond");
+        List<T> parts = new ArrayList<>();
+        for (int len : lens) {
+            if (len < 1 || len > config.textMaxLength()) {
+                throw new IllegalArgumentException(
+                        "prompt length " + len + " is outside 1.." + config.textMaxLength() + " (text_maxlen)");
+            }
+            parts.add(ops.slice(uncond, 0, 0, len));
+        }
+        return parts.size() == 1 ? parts.get(0) : ops.concat(0, parts);
+    }
+
+    /**
+     * Text conditioning of compact prompts (README 4.1).
+     *
+     * @param ops the engine
+     * @param text_NCt5 the text encoder's features of every row's tokens, concatenated without padding
+     * @param lens the token count of every row (prompt rows, then any unconditional rows)
+     * @param <T> the engine's tensor handle
+     * @return the conditioning of the {@code lens.length} rows
+     */
+    public <T> InfinityText<T> conditionText(Ops<T> ops, T text_NCt5, int[] lens) {
+        float[] bias = textBias(lens);
+        return conditionText(ops, text_NCt5, ops.constant(bias, lens.length, 1, 1, bias.length / lens.length));
+    }
+
+    /**
+     * Text conditioning with an explicit text bias (the graph form: the bias is an input).
+     *
+     * @param ops the engine
+     * @param text_NCt5 the text features, {@code (N, Ct5)}
+     * @param textBias_R11N the additive bias ({@link #textBias(int[])}), {@code (R, 1, 1, N)}
+     * @param <T> the engine's tensor handle
+     * @return the conditioning of the R rows
+     * @throws ShapeMismatchException if the shapes disagree with each other or with the configuration
+     */
+    public <T> InfinityText<T> conditionText(Ops<T> ops, T text_NCt5, T textBias_R11N) {
+        long[] ts = ops.shape(text_NCt5);
+        long[] bs = ops.shape(textBias_R11N);
+        if (ts.length != 2 || ts[1] != config.textChannels()) {
+            throw ShapeMismatchException.of("text_NCt5", new long[] {-1, config.textChannels()}, ts);
+        }
+        if (bs.length != 4 || bs[1] != 1 || bs[2] != 1 || bs[3] != ts[0]) {
+            throw ShapeMismatchException.of("textBias_R11N", new long[] {-1, 1, 1, ts[0]}, bs);
+        }
+        long n = ts[0];
+        int rows = Math.toIntExact(bs[0]);
+        int c = config.embedDim();
+        int hp = config.textPoolHeads();
+        int hdp = config.textPoolHeadDim();
+        float eps = (float) config.normEps();
+
+        // 1. RMSNorm of the text features (text_norm)
+        T kv_NCt5 = ops.rmsNorm(text_NCt5, ops.weight("text_norm.weight"), eps);
+
+        // 2. attentive pool (text_proj_for_sos): one learned query per head over the row's own tokens
+        String pool = "text_proj_for_sos.ca.";
+        T poolBias = ops.concat(0, List.of(ops.weight(pool + "zero_k_bias"), ops.weight(pool + "v_bias")));
+        T kv_N2Hc = ops.reshape(ops.linear(kv_NCt5, ops.weight(pool + "mat_kv.weight"), poolBias), n, 2, hp, hdp);
+        T k_HcN = ops.permute(ops.reshape(ops.slice(kv_N2Hc, 1, 0, 1), n, hp, hdp), 1, 2, 0);
+        T v_HNc = ops.permute(ops.reshape(ops.slice(kv_N2Hc, 1, 1, 2), n, hp, hdp), 1, 0, 2);
+        T q_1H1c = ops.reshape(ops.weight(pool + "mat_q"), 1, hp, 1, hdp);
+        T a_RH1N = ops.softmax(
+                ops.add(ops.mulScalar(ops.matmul(q_1H1c, k_HcN), (float) (1.0 / Math.sqrt(hdp))), textBias_R11N), -1);
+        T o_RC = ops.reshape(ops.matmul(a_RH1N, v_HNc), rows, c);
+        T cond_RC = ops.linear(o_RC, ops.weight(pool + "proj.weight"), ops.weight(pool + "proj.bias"));
+
+        // 3. cross-attention K/V source (text_proj_for_ca): Linear, GELU(tanh), Linear
+        T caKv_NC = ops.linear(
+                ops.geluTanh(ops.linear(
+                        kv_NCt5, ops.weight("text_proj_for_ca.0.weight"), ops.weight("text_proj_for_ca.0.bias"))),
+                ops.weight("text_proj_for_ca.2.weight"),
+                ops.weight("text_proj_for_ca.2.bias"));
+
+        // 4. shared AdaLN: shared_ada_lin(SiLU(cond)) viewed (R, 1, 6, C)
+        T gss_R16C = ops.reshape(
+                ops.linear(
+                        ops.silu(cond_RC), ops.weight("shared_ada_lin.1.weight"), ops.weight("shared_ada_lin.1.bias")),
+                rows,
+                1,
+                6,
+                c);
+
+        // 5. every block's cross-attention keys and values, once per prompt set
+        List<T> keys = new ArrayList<>();
+        List<T> values = new ArrayList<>();
+        for (InfinityBlock b : blocks) {
+            List<T> kv = b.crossKv(ops, caKv_NC);
+            keys.add(kv.get(0));
+            values.add(kv.get(1));
+        }
+        return new InfinityText<>(cond_RC, caKv_NC, gss_R16C, textBias_R11N, keys, values, rows);
+    }
+
+    // ------------------------------------------------------------------------ 4.2 teacher-forced forward
+
+    /**
+     * The additive block-causal bias of the teacher-forced forward: token {@code i} sees token {@code j} iff
+     * {@code scale(j) <= scale(i)}.
+     *
+     * @param schedule the scale schedule
+     * @return {@code (L, L)} row-major, 0 or -inf
+     */
+    public static float[] blockCausalBias(ScaleSchedule schedule) {
+        int l = schedule.totalTokens();
+        float[] bias = new float[Math.multiplyExact(l, l)];
+        for (int k = 0; k < schedule.size(); k++) {
+            int visible = schedule.offset(k + 1);
+            for (int i = schedule.offset(k); i < visible; i++) {
+                Arrays.fill(bias, i * l + visible, (i + 1) * l, Float.NEGATIVE_INFINITY);
+            }
+        }
+        return bias;
+    }
+
+    /**
+     * The teacher-forced (training) forward over the whole sequence (README 4.2).
+     *
+     * @param ops the engine
+     * @param text the conditioning of the B prompt rows
+     * @param x_BLd the teacher-forcing input of scales 1..S-1 ({@code x_BLC_wo_prefix}), {@code (B, L-1, d)}
+     * @param schedule the scale schedule (S scales, L tokens)
+     * @param <T> the engine's tensor handle
+     * @return the logits {@code (B, L, V)} and intermediates
+     * @throws ShapeMismatchException if the input does not fit the schedule, the rows or the configuration
+     */
+    public <T> InfinityForward<T> forward(Ops<T> ops, InfinityText<T> text, T x_BLd, ScaleSchedule schedule) {
+        config.requireCompatible(schedule);
+        int b = text.rows();
+        int l = schedule.totalTokens();
+        int c = config.embedDim();
+        long[] xs = ops.shape(x_BLd);
+        long[] want = {b, l - 1, config.bitsPerToken()};
+        if (!Arrays.equals(xs, want)) {
+            throw ShapeMismatchException.of("x_BLd", want, xs);
+        }
+        Rope2d rope = rope(schedule);
+        int half = rope.half();
+
+        // 1. SOS token (cond + pos_start) followed by the embedded teacher-forcing input
+        T sos_B1C = ops.add(ops.reshape(text.cond_RC(), b, 1, c), ops.weight("pos_start"));
+        T emb_BLC = ops.linear(x_BLd, ops.weight("word_embed.weight"), ops.weight("word_embed.bias"));
+        T x_BLC = ops.concat(1, List.of(sos_B1C, emb_BLC));
+
+        // 2. level embedding of every token's scale; 3. block-causal bias; RoPE rows 0..L-1
+        long[] scaleOfToken =
+                Arrays.stream(schedule.scaleIndexPerToken()).asLongStream().toArray();
+        T lvl_LC = ops.gather(ops.weight("lvl_embed.weight"), ops.constantLong(scaleOfToken, l));
+        T bias_LL = ops.constant(blockCausalBias(schedule), l, l);
+        T cos = ops.constant(rope.cos(), l, half, 1);
+        T sin = ops.constant(rope.sin(), l, half, 1);
+
+        // 4. the blocks, chunk by chunk
+        T blockIn = null;
+        List<T> outs = new ArrayList<>();
+        for (int i = 0; i < blocks.size(); i++) {
+            if (addsLevelEmbedding(i)) {
+                x_BLC = ops.add(x_BLC, lvl_LC);
+            }
+            if (i == 0) {
+                blockIn = x_BLC;
+            }
+            x_BLC = blocks.get(i)
+                    .forward(
+                            ops,
+                            x_BLC,
+                            text.gss_R16C(),
+                            text.crossKeys_HcN().get(i),
+                            text.crossValues_HNc().get(i),
+                            text.textBias_R11N(),
+                            cos,
+                            sin,
+                            bias_LL,
+                            null,
+                            null)
+                    .x_RnC();
+            outs.add(x_BLC);
+        }
+
+        // 5. head: AdaLN on the pooled text, then Linear C -> V
+        T headNorm = headNorm(ops, x_BLC, text.cond_RC(), b);
+        T logits = ops.linear(headNorm, ops.weight("head.weight"), ops.weight("head.bias"));
+        return new InfinityForward<>(logits, blockIn, outs, headNorm);
+    }
+
+    // ------------------------------------------------------------------------ 4.5 KV-cached step
+
+    /**
+     * One KV-cached step of next-scale inference (README 4.5): runs the tokens of scale {@code k} for every
+     * prompt row against the cached keys/values of scales {@code 0..k-1}.
+     *
+     * @param ops the engine
+     * @param text the conditioning of the R rows (e.g. B prompts then their B unconditional rows)
+     * @param schedule the scale schedule
+     * @param k the scale, equal to {@code cache.scales()}
+     * @param x_Bnd for {@code k >= 1} the next-scale input {@code (B, h_k*w_k, d)} with B dividing R (the
+     *     rows are repeated R/B times, as the official code repeats the embedded input); {@code null} for
+     *     {@code k = 0}, whose input is the SOS token
+     * @param cache the cache of scales {@code 0..k-1}
+     * @param <T> the engine's tensor handle
+     * @return the raw logits {@code (R, h_k*w_k, V)} and the extended cache
+     * @throws IllegalArgumentException if {@code k} does not follow the cache
+     * @throws ShapeMismatchException if the input does not fit
+     */
+    public <T> InfinityStep<T> step(
+            Ops<T> ops, InfinityText<T> text, ScaleSchedule schedule, int k, T x_Bnd, InfinityKvCache<T> cache) {
+        config.requireCompatible(schedule);
+        Objects.checkIndex(k, schedule.size());
+        if (cache.scales() != k || cache.tokens() != schedule.offset(k)) {
+            throw new IllegalArgumentException("step " + k + " needs the cache of scales 0.." + (k - 1) + " ("
+                    + schedule.offset(k) + " tokens), got " + cache.scales() + " scales, " + cache.tokens()
+                    + " tokens");
+        }
+        int r = text.rows();
+        int n = schedule.get(k).tokens();
+        int c = config.embedDim();
+        Rope2d rope = rope(schedule);
+        int half = rope.half();
+
+        // 1. input tokens: the SOS token at scale 0, else the embedded next-scale input repeated to R rows
+        T x_RnC;
+        if (k == 0) {
+            if (x_Bnd != null) {
+                throw new IllegalArgumentException("scale 0 takes no input (its token is the SOS vector)");
+            }
+            x_RnC = ops.add(ops.reshape(text.cond_RC(), r, 1, c), ops.weight("pos_start"));
+        } else {
+            long[] xs = ops.shape(Objects.requireNonNull(x_Bnd, "x_Bnd of scale " + k));
+            if (xs.length != 3 || xs[1] != n || xs[2] != config.bitsPerToken() || xs[0] < 1 || r % xs[0] != 0) {
+                throw ShapeMismatchException.of("x_Bnd", new long[] {r, n, config.bitsPerToken()}, xs);
+            }
+            T emb = ops.linear(x_Bnd, ops.weight("word_embed.weight"), ops.weight("word_embed.bias"));
+            x_RnC = xs[0] == r ? emb : ops.concat(0, Collections.nCopies((int) (r / xs[0]), emb));
+        }
+
+        // 2. level embedding k; RoPE rows offset(k)..offset(k+1)-1
+        T lvl_1C = ops.slice(ops.weight("lvl_embed.weight"), 0, k, k + 1);
+        T cos = ops.constant(rope.cos(k), n, half, 1);
+        T sin = ops.constant(rope.sin(k), n, half, 1);
+
+        // 3. the blocks against the cache (the block-causal mask is implicit: all cached tokens are visible)
+        List<T> keys = new ArrayList<>();
+        List<T> values = new ArrayList<>();
+        for (int i = 0; i < blocks.size(); i++) {
+            if (addsLevelEmbedding(i)) {
+                x_RnC = ops.add(x_RnC, lvl_1C);
+            }
+            InfinityBlock.Out<T> o = blocks.get(i)
+                    .forward(
+                            ops,
+                            x_RnC,
+                            text.gss_R16C(),
+                            text.crossKeys_HcN().get(i),
+                            text.crossValues_HNc().get(i),
+                            text.textBias_R11N(),
+                            cos,
+                            sin,
+                            null,
+                            k == 0 ? null : cache.keys_RHlc().get(i),
+                            k == 0 ? null : cache.values_RHlc().get(i));
+            x_RnC = o.x_RnC();
+            keys.add(o.keys_RHlc());
+            values.add(o.values_RHlc());
+        }
+
+        // 4. head
+        T logits =
+                ops.linear(headNorm(ops, x_RnC, text.cond_RC(), r), ops.weight("head.weight"), ops.weight("head.bias"));
+        return new InfinityStep<>(logits, new InfinityKvCache<>(k + 1, schedule.offset(k + 1), keys, values));
+    }
+
+    // ------------------------------------------------------------------------ shared pieces
+
+    /** Whether the level embedding is added before block {@code i}: first block of the first or every chunk. */
+    private boolean addsLevelEmbedding(int block) {
+        if (block % config.blocksPerChunk() != 0) {
+            return false;
+        }
+        return block == 0 || !config.addLevelEmbeddingOnlyFirstBlock();
+    }
+
+    /** {@code head_nm}: {@code LN(x) * (1 + scale) + shift} with (scale, shift) from SiLU(cond). */
+    private <T> T headNorm(Ops<T> ops, T x_RnC, T cond_RC, int rows) {
+        int c = config.embedDim();
+        T ss_R12C = ops.reshape(
+                ops.linear(
+                        ops.silu(cond_RC),
+                        ops.weight("head_nm.ada_lin.1.weight"),
+                        ops.weight("head_nm.ada_lin.1.bias")),
+                rows,
+                1,
+                2,
+                c);
+        T scale = ops.reshape(ops.slice(ss_R12C, 2, 0, 1), rows, 1, c);
+        T shift = ops.reshape(ops.slice(ss_R12C, 2, 1, 2), rows, 1, c);
+        T ln = ops.layerNorm(x_RnC, null, null, (float) config.normEps());
+        return ops.add(ops.mul(ln, ops.addScalar(scale, 1f)), shift);
+    }
+
+    private Rope2d rope(ScaleSchedule schedule) {
+        Rope2d r = lastRope;
+        if (r == null || !r.schedule().equals(schedule)) {
+            r = config.rope(schedule);
+            lastRope = r;
+        }
+        return r;
+    }
+}
