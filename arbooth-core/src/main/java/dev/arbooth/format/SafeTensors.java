@@ -6,6 +6,7 @@ import com.google.gson.stream.JsonWriter;
 import dev.arbooth.ArboothException;
 import dev.arbooth.FormatException;
 import dev.arbooth.internal.io.AtomicFiles;
+import dev.arbooth.internal.io.MappedFile;
 import dev.arbooth.tensor.DType;
 import dev.arbooth.tensor.Tensor;
 import java.io.IOException;
@@ -13,10 +14,8 @@ import java.io.StringReader;
 import java.io.StringWriter;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -52,25 +51,17 @@ public final class SafeTensors implements CheckpointFile {
     private final Map<String, Entry> entries;
     private final Map<String, String> metadata;
     private final long dataStart;
-    private final MappedByteBuffer whole; // null when the file is mapped tensor by tensor
-    private final FileChannel channel; // open only when mapping per tensor
-    private volatile boolean closed;
+    private final MappedFile mapped;
 
     private record Entry(String name, DType dtype, long[] shape, long begin, long end) {}
 
     private SafeTensors(
-            Path file,
-            Map<String, Entry> entries,
-            Map<String, String> metadata,
-            long dataStart,
-            MappedByteBuffer whole,
-            FileChannel channel) {
+            Path file, Map<String, Entry> entries, Map<String, String> metadata, long dataStart, MappedFile mapped) {
         this.file = file;
         this.entries = entries;
         this.metadata = metadata;
         this.dataStart = dataStart;
-        this.whole = whole;
-        this.channel = channel;
+        this.mapped = mapped;
     }
 
     /**
@@ -93,24 +84,16 @@ public final class SafeTensors implements CheckpointFile {
      * @throws FormatException if the file is missing, truncated or its header is invalid
      */
     public static SafeTensors open(Path file, long maxHeaderBytes) {
-        FileChannel ch;
+        MappedFile mapped = MappedFile.open(
+                file, "no such safetensors file", "cannot open safetensors file", "cannot read safetensors file");
+        boolean opened = false;
         try {
-            ch = FileChannel.open(file, StandardOpenOption.READ);
-        } catch (NoSuchFileException e) {
-            throw new FormatException(file, "no such safetensors file");
-        } catch (IOException e) {
-            throw new FormatException(file, "cannot open safetensors file: " + e.getMessage(), e);
-        }
-        boolean keepChannel = false;
-        try {
-            long size = ch.size();
+            long size = mapped.size();
             if (size < 8) {
                 throw new FormatException(
                         file, "not a safetensors file: " + size + " bytes, shorter than the 8-byte header length");
             }
-            ByteBuffer lenBuf = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
-            readFully(ch, lenBuf, 0);
-            long headerLen = lenBuf.getLong(0);
+            long headerLen = mapped.read(0, 8).getLong(0);
             if (headerLen < 2 || headerLen > maxHeaderBytes) {
                 throw new FormatException(
                         file,
@@ -123,38 +106,27 @@ public final class SafeTensors implements CheckpointFile {
                         "truncated: the header claims " + headerLen + " bytes but the file has only " + (size - 8)
                                 + " after the length");
             }
-            ByteBuffer headerBuf = ByteBuffer.allocate((int) headerLen);
-            readFully(ch, headerBuf, 8);
-            String json =
-                    StandardCharsets.UTF_8.newDecoder().decode(headerBuf.flip()).toString();
+            ByteBuffer headerBuf = mapped.read(8, (int) headerLen);
+            String json = StandardCharsets.UTF_8.newDecoder().decode(headerBuf).toString();
             long dataStart = 8 + headerLen;
             long dataSize = size - dataStart;
             Map<String, String> metadata = new LinkedHashMap<>();
             Map<String, Entry> entries = parseHeader(file, json, dataSize, metadata);
-            MappedByteBuffer whole = null;
-            if (size <= Integer.MAX_VALUE) {
-                whole = ch.map(FileChannel.MapMode.READ_ONLY, 0, size);
-            } else {
-                keepChannel = true;
-            }
-            return new SafeTensors(
+            SafeTensors st = new SafeTensors(
                     file,
                     Collections.unmodifiableMap(entries),
                     Collections.unmodifiableMap(metadata),
                     dataStart,
-                    whole,
-                    keepChannel ? ch : null);
+                    mapped);
+            opened = true;
+            return st;
         } catch (java.nio.charset.CharacterCodingException e) {
             throw new FormatException(file, "safetensors header is not valid UTF-8", e);
         } catch (IOException e) {
             throw new FormatException(file, "cannot read safetensors file: " + e.getMessage(), e);
         } finally {
-            if (!keepChannel) {
-                try {
-                    ch.close();
-                } catch (IOException ignored) {
-                    // the mapping stays valid after the channel is closed
-                }
+            if (!opened) {
+                mapped.close();
             }
         }
     }
@@ -296,17 +268,6 @@ public final class SafeTensors implements CheckpointFile {
         return values.stream().mapToLong(Long::longValue).toArray();
     }
 
-    private static void readFully(FileChannel ch, ByteBuffer buf, long position) throws IOException {
-        long pos = position;
-        while (buf.hasRemaining()) {
-            int n = ch.read(buf, pos);
-            if (n < 0) {
-                throw new IOException("unexpected end of file");
-            }
-            pos += n;
-        }
-    }
-
     /**
      * The file this was opened from.
      *
@@ -318,7 +279,7 @@ public final class SafeTensors implements CheckpointFile {
 
     @Override
     public Set<String> names() {
-        checkOpen();
+        mapped.checkOpen();
         return entries.keySet();
     }
 
@@ -345,28 +306,21 @@ public final class SafeTensors implements CheckpointFile {
     public Tensor get(String name) {
         Entry e = entry(name);
         long len = e.end() - e.begin();
+        if (len > Integer.MAX_VALUE) {
+            throw new FormatException(
+                    file, "tensor '" + name + "' is " + len + " bytes; tensors of 2 GiB or more are not supported");
+        }
         ByteBuffer view;
-        if (whole != null) {
-            view = whole.duplicate()
-                    .position((int) (dataStart + e.begin()))
-                    .limit((int) (dataStart + e.end()))
-                    .slice();
-        } else {
-            if (len > Integer.MAX_VALUE) {
-                throw new FormatException(
-                        file, "tensor '" + name + "' is " + len + " bytes; tensors of 2 GiB or more are not supported");
-            }
-            try {
-                view = channel.map(FileChannel.MapMode.READ_ONLY, dataStart + e.begin(), len);
-            } catch (IOException ex) {
-                throw new FormatException(file, "cannot map tensor '" + name + "': " + ex.getMessage(), ex);
-            }
+        try {
+            view = mapped.slice(dataStart + e.begin(), len);
+        } catch (IOException ex) {
+            throw new FormatException(file, "cannot map tensor '" + name + "': " + ex.getMessage(), ex);
         }
         return Tensor.of(e.dtype(), e.shape(), view);
     }
 
     private Entry entry(String name) {
-        checkOpen();
+        mapped.checkOpen();
         Entry e = entries.get(name);
         if (e == null) {
             throw new ArboothException(
@@ -375,23 +329,10 @@ public final class SafeTensors implements CheckpointFile {
         return e;
     }
 
-    private void checkOpen() {
-        if (closed) {
-            throw new IllegalStateException(file + " is closed");
-        }
-    }
-
     /** Closes the file. Idempotent; tensors obtained earlier stay readable. */
     @Override
     public void close() {
-        closed = true;
-        if (channel != null) {
-            try {
-                channel.close();
-            } catch (IOException ignored) {
-                // nothing useful to do
-            }
-        }
+        mapped.close();
     }
 
     /**
@@ -483,7 +424,7 @@ public final class SafeTensors implements CheckpointFile {
                 return false;
             }
             ByteBuffer b = ByteBuffer.allocate(9).order(ByteOrder.LITTLE_ENDIAN);
-            readFully(ch, b, 0);
+            MappedFile.readFully(ch, b, 0);
             long len = b.getLong(0);
             return len >= 2 && len <= ch.size() - 8 && b.get(8) == '{';
         } catch (IOException e) {

@@ -163,8 +163,8 @@ public final class TorchCheckpoint implements AutoCloseable {
             if (!(node instanceof PyDict d)) {
                 throw new FormatException(
                         file,
-                        PickleTree.render(where) + " is a " + typeName(node) + ", not a dict, so it has no key '" + key
-                                + "'");
+                        PickleTree.render(where) + " is a " + Unpickler.typeName(node)
+                                + ", not a dict, so it has no key '" + key + "'");
             }
             if (!d.items().containsKey(key)) {
                 throw new FormatException(
@@ -177,13 +177,13 @@ public final class TorchCheckpoint implements AutoCloseable {
         }
         String at = where.isEmpty() ? "the checkpoint's root" : PickleTree.render(where);
         if (!(node instanceof PyDict d)) {
-            throw new FormatException(file, at + " is a " + typeName(node) + ", not a state dict");
+            throw new FormatException(file, at + " is a " + Unpickler.typeName(node) + ", not a state dict");
         }
         Map<String, TensorRef> tensors = new LinkedHashMap<>();
         for (Map.Entry<Object, Object> e : d.items().entrySet()) {
             if (!(e.getKey() instanceof String name)) {
                 throw new FormatException(
-                        file, at + " is not a state dict: it has a key of type " + typeName(e.getKey()));
+                        file, at + " is not a state dict: it has a key of type " + Unpickler.typeName(e.getKey()));
             }
             if (!(e.getValue() instanceof TensorRef t)) {
                 List<String> dicts = d.items().entrySet().stream()
@@ -193,7 +193,7 @@ public final class TorchCheckpoint implements AutoCloseable {
                         .collect(Collectors.toList());
                 throw new FormatException(
                         file,
-                        at + " is not a state dict: its entry '" + name + "' is a " + typeName(e.getValue())
+                        at + " is not a state dict: its entry '" + name + "' is a " + Unpickler.typeName(e.getValue())
                                 + ", not a tensor; keys: " + listKeys(d)
                                 + (dicts.isEmpty()
                                         ? ""
@@ -328,39 +328,5 @@ public final class TorchCheckpoint implements AutoCloseable {
                 .collect(Collectors.toList());
         int more = d.items().size() - keys.size();
         return keys.isEmpty() ? "(none)" : String.join(", ", keys) + (more > 0 ? " ... (" + more + " more)" : "");
-    }
-
-    private static String typeName(Object o) {
-        if (o == null) {
-            return "None";
-        }
-        if (o instanceof PyDict d) {
-            return d.ordered() ? "OrderedDict" : "dict";
-        }
-        if (o instanceof TensorRef) {
-            return "tensor";
-        }
-        if (o instanceof dev.arbooth.internal.pickle.StorageRef) {
-            return "storage";
-        }
-        if (o instanceof String) {
-            return "str";
-        }
-        if (o instanceof Long) {
-            return "int";
-        }
-        if (o instanceof Double) {
-            return "float";
-        }
-        if (o instanceof Boolean) {
-            return "bool";
-        }
-        if (o instanceof dev.arbooth.internal.pickle.PyList) {
-            return "list";
-        }
-        if (o instanceof dev.arbooth.internal.pickle.PyTuple) {
-            return "tuple";
-        }
-        return o.getClass().getSimpleName();
     }
 }

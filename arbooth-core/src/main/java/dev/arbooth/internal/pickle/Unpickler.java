@@ -202,14 +202,19 @@ public final class Unpickler {
     // ---- stack, marks, memo ----
 
     private void push(Object v) {
-        if (++objects > limits.maxObjects()) {
-            throw error("the pickle creates more than " + limits.maxObjects() + " values (limit reached at byte " + op
-                    + "; a pickle bomb, or raise PickleLimits.maxObjects)");
-        }
+        countObject("; a pickle bomb, or raise PickleLimits.maxObjects");
         if (sp == stack.length) {
             stack = Arrays.copyOf(stack, stack.length * 2);
         }
         stack[sp++] = v;
+    }
+
+    /** Counts one more value (or mark) against {@link PickleLimits#maxObjects()}; {@code hint} ends the message. */
+    private void countObject(String hint) {
+        if (++objects > limits.maxObjects()) {
+            throw error("the pickle creates more than " + limits.maxObjects() + " values (limit reached at byte " + op
+                    + hint + ")");
+        }
     }
 
     private Object pop() {
@@ -237,10 +242,7 @@ public final class Unpickler {
     }
 
     private void pushMark() {
-        if (++objects > limits.maxObjects()) {
-            throw error("the pickle creates more than " + limits.maxObjects() + " values (limit reached at byte " + op
-                    + ")");
-        }
+        countObject("");
         if (mp == marks.length) {
             marks = Arrays.copyOf(marks, marks.length * 2);
         }
@@ -641,7 +643,14 @@ public final class Unpickler {
         return new FormatException(file, source + ": " + message);
     }
 
-    private static String typeName(Object o) {
+    /**
+     * The Python type name of an unpickled value, for error messages ({@code None}, {@code str}, {@code int},
+     * {@code dict}, {@code OrderedDict}, {@code tensor}, a global's qualified name...).
+     *
+     * @param o a value as this unpickler builds it, or {@code null}
+     * @return its type name
+     */
+    public static String typeName(Object o) {
         if (o == null) {
             return "None";
         }

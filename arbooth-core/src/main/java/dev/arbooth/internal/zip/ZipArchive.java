@@ -1,16 +1,13 @@
 package dev.arbooth.internal.zip;
 
 import dev.arbooth.FormatException;
+import dev.arbooth.internal.io.MappedFile;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.MappedByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -55,19 +52,13 @@ public final class ZipArchive implements AutoCloseable {
     public record Entry(String name, int method, long crc, long compressedSize, long size, long dataOffset) {}
 
     private final Path file;
-    private final long fileSize;
     private final Map<String, Entry> entries;
-    private final MappedByteBuffer whole; // null for archives above 2 GiB
-    private final FileChannel channel; // open only when whole == null
-    private volatile boolean closed;
+    private final MappedFile mapped;
 
-    private ZipArchive(
-            Path file, long fileSize, Map<String, Entry> entries, MappedByteBuffer whole, FileChannel channel) {
+    private ZipArchive(Path file, Map<String, Entry> entries, MappedFile mapped) {
         this.file = file;
-        this.fileSize = fileSize;
         this.entries = entries;
-        this.whole = whole;
-        this.channel = channel;
+        this.mapped = mapped;
     }
 
     /**
@@ -78,35 +69,18 @@ public final class ZipArchive implements AutoCloseable {
      * @throws FormatException if the file is missing, not a zip archive, or malformed
      */
     public static ZipArchive open(Path file) {
-        FileChannel ch;
+        MappedFile mapped = MappedFile.open(file, "no such file", "cannot open", "cannot read zip archive");
+        boolean opened = false;
         try {
-            ch = FileChannel.open(file, StandardOpenOption.READ);
-        } catch (NoSuchFileException e) {
-            throw new FormatException(file, "no such file");
-        } catch (IOException e) {
-            throw new FormatException(file, "cannot open: " + e.getMessage(), e);
-        }
-        boolean keepChannel = false;
-        try {
-            long size = ch.size();
-            MappedByteBuffer whole = null;
-            if (size <= Integer.MAX_VALUE) {
-                whole = ch.map(FileChannel.MapMode.READ_ONLY, 0, size);
-            } else {
-                keepChannel = true;
-            }
-            Reader r = new Reader(file, size, whole, ch);
-            Map<String, Entry> entries = readDirectory(r);
-            return new ZipArchive(file, size, Collections.unmodifiableMap(entries), whole, keepChannel ? ch : null);
+            Map<String, Entry> entries = readDirectory(new Reader(mapped));
+            ZipArchive zip = new ZipArchive(file, Collections.unmodifiableMap(entries), mapped);
+            opened = true;
+            return zip;
         } catch (IOException e) {
             throw new FormatException(file, "cannot read zip archive: " + e.getMessage(), e);
         } finally {
-            if (!keepChannel) {
-                try {
-                    ch.close();
-                } catch (IOException ignored) {
-                    // the mapping stays valid after the channel is closed
-                }
+            if (!opened) {
+                mapped.close();
             }
         }
     }
@@ -288,7 +262,7 @@ public final class ZipArchive implements AutoCloseable {
      * @throws IllegalArgumentException if the entry is compressed or the range exceeds it
      */
     public ByteBuffer map(Entry e, long offset, long length) {
-        checkOpen();
+        mapped.checkOpen();
         if (e.method() != STORED) {
             throw new IllegalArgumentException("entry '" + e.name() + "' is compressed; use read()");
         }
@@ -296,16 +270,8 @@ public final class ZipArchive implements AutoCloseable {
             throw new IllegalArgumentException("range [" + offset + ", +" + length + ") outside entry '" + e.name()
                     + "' of " + e.size() + " bytes");
         }
-        long start = e.dataOffset() + offset;
-        if (whole != null) {
-            return whole.duplicate()
-                    .position((int) start)
-                    .limit((int) (start + length))
-                    .slice()
-                    .order(ByteOrder.LITTLE_ENDIAN);
-        }
         try {
-            return channel.map(FileChannel.MapMode.READ_ONLY, start, length).order(ByteOrder.LITTLE_ENDIAN);
+            return mapped.slice(e.dataOffset() + offset, length).order(ByteOrder.LITTLE_ENDIAN);
         } catch (IOException ex) {
             throw new FormatException(file, "cannot map zip entry '" + e.name() + "': " + ex.getMessage(), ex);
         }
@@ -320,7 +286,7 @@ public final class ZipArchive implements AutoCloseable {
      * @throws FormatException if the entry is too large, its deflate stream is corrupt or its CRC is wrong
      */
     public ByteBuffer read(Entry e) {
-        checkOpen();
+        mapped.checkOpen();
         if (e.size() > MAX_HEAP_ENTRY) {
             throw new FormatException(
                     file,
@@ -335,7 +301,7 @@ public final class ZipArchive implements AutoCloseable {
         }
         ByteBuffer src;
         try {
-            src = new Reader(file, fileSize, whole, channel).read(e.dataOffset(), (int) e.compressedSize());
+            src = new Reader(mapped).read(e.dataOffset(), (int) e.compressedSize());
         } catch (IOException ex) {
             throw new FormatException(file, "cannot read zip entry '" + e.name() + "': " + ex.getMessage(), ex);
         }
@@ -370,37 +336,22 @@ public final class ZipArchive implements AutoCloseable {
         return ByteBuffer.wrap(out).asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);
     }
 
-    private void checkOpen() {
-        if (closed) {
-            throw new IllegalStateException(file + " is closed");
-        }
-    }
-
     /** Closes the archive. Idempotent; buffers obtained earlier stay readable. */
     @Override
     public void close() {
-        closed = true;
-        if (channel != null) {
-            try {
-                channel.close();
-            } catch (IOException ignored) {
-                // nothing useful to do
-            }
-        }
+        mapped.close();
     }
 
     /** Bounds-checked little-endian reads from the mapping or the channel. */
     private static final class Reader {
         final Path file;
         final long size;
-        final MappedByteBuffer whole;
-        final FileChannel ch;
+        final MappedFile mapped;
 
-        Reader(Path file, long size, MappedByteBuffer whole, FileChannel ch) {
-            this.file = file;
-            this.size = size;
-            this.whole = whole;
-            this.ch = ch;
+        Reader(MappedFile mapped) {
+            this.file = mapped.file();
+            this.size = mapped.size();
+            this.mapped = mapped;
         }
 
         ByteBuffer read(long pos, int len) throws IOException {
@@ -408,23 +359,7 @@ public final class ZipArchive implements AutoCloseable {
                 throw new FormatException(
                         file, "truncated zip archive: needs bytes [" + pos + ", +" + len + ") of " + size);
             }
-            if (whole != null) {
-                return whole.duplicate()
-                        .position((int) pos)
-                        .limit((int) pos + len)
-                        .slice()
-                        .order(ByteOrder.LITTLE_ENDIAN);
-            }
-            ByteBuffer b = ByteBuffer.allocate(len).order(ByteOrder.LITTLE_ENDIAN);
-            long p = pos;
-            while (b.hasRemaining()) {
-                int n = ch.read(b, p);
-                if (n < 0) {
-                    throw new IOException("unexpected end of file");
-                }
-                p += n;
-            }
-            return b.flip();
+            return mapped.read(pos, len);
         }
     }
 }

@@ -1,0 +1,399 @@
+package dev.arbooth.train.internal;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.nn.core.Linear;
+import ai.djl.nn.norm.LayerNorm;
+import dev.arbooth.ArboothException;
+import dev.arbooth.format.StateDict;
+import dev.arbooth.internal.nn.Ops;
+import dev.arbooth.tensor.Tensor;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
+
+/**
+ * {@link Ops} on DJL's PyTorch engine: each call executes eagerly on NDArrays.
+ *
+ * <p><b>Weights</b> come from a {@link StateDict}, are widened to float32 on first use and cached for the
+ * lifetime of the root instance (in the root manager). Weights selected by {@link #trainable} require
+ * gradients, so a forward pass inside a DJL {@code GradientCollector} trains them.
+ *
+ * <p><b>Memory.</b> Every op result and constant is attached to this instance's manager. {@link
+ * #scoped(NDManager)} gives a view that shares the weights but owns its intermediates in {@code sub}, so
+ * closing {@code sub} frees one forward pass or one sampling step at once. Not thread-safe.
+ */
+public final class DjlOps implements Ops<NDArray>, AutoCloseable {
+    private static final float SQRT_2_OVER_PI = (float) Math.sqrt(2.0 / Math.PI);
+
+    private final NDManager manager;
+    private final StateDict source;
+    private final Map<String, NDArray> weights;
+    private final boolean root;
+    private volatile Predicate<String> trainable;
+
+    private DjlOps(
+            NDManager manager,
+            StateDict source,
+            Map<String, NDArray> weights,
+            Predicate<String> trainable,
+            boolean root) {
+        this.manager = manager;
+        this.source = source;
+        this.weights = weights;
+        this.trainable = trainable;
+        this.root = root;
+    }
+
+    /**
+     * Creates the ops over a weight source.
+     *
+     * @param manager owns the weights and, for this root instance, the intermediates; closed by {@link
+     *     #close()}
+     * @param weights the weights by official name (any stored float dtype)
+     * @return the ops
+     */
+    public static DjlOps create(NDManager manager, StateDict weights) {
+        return new DjlOps(
+                Objects.requireNonNull(manager, "manager"),
+                Objects.requireNonNull(weights, "weights"),
+                new ConcurrentHashMap<>(),
+                name -> false,
+                true);
+    }
+
+    /**
+     * Marks weights as trainable: they require gradients from now on (also those already loaded).
+     *
+     * @param names selects the trainable weights by official name
+     * @return this
+     */
+    public DjlOps trainable(Predicate<String> names) {
+        this.trainable = Objects.requireNonNull(names, "names");
+        weights.forEach((name, w) -> w.setRequiresGradient(names.test(name)));
+        return this;
+    }
+
+    /**
+     * Whether a weight is trainable.
+     *
+     * @param name the official name
+     * @return whether it requires gradients
+     */
+    public boolean isTrainable(String name) {
+        return trainable.test(name);
+    }
+
+    /**
+     * A view sharing the weights whose intermediates and constants live in {@code sub}.
+     *
+     * @param sub the manager of the intermediates (the caller closes it)
+     * @return the scoped ops; closing it does nothing
+     */
+    public DjlOps scoped(NDManager sub) {
+        return new DjlOps(sub, source, weights, trainable, false);
+    }
+
+    /**
+     * The manager that owns this instance's intermediates.
+     *
+     * @return the manager
+     */
+    public NDManager manager() {
+        return manager;
+    }
+
+    /**
+     * Copies a host tensor into an NDArray of this scope (float types widened to float32, integer types as
+     * int64).
+     *
+     * @param t the tensor
+     * @return the array
+     */
+    public NDArray fromTensor(Tensor t) {
+        Shape shape = new Shape(t.shape());
+        if (t.dtype().isFloatingPoint()) {
+            return manager.create(t.toFloatArray(), shape);
+        }
+        return manager.create(t.toLongArray(), shape);
+    }
+
+    /**
+     * Copies an NDArray to a host float32 (or int64) tensor.
+     *
+     * @param x the array
+     * @return the tensor
+     */
+    public static Tensor toTensor(NDArray x) {
+        long[] shape = x.getShape().getShape();
+        if (x.getDataType() == DataType.INT64) {
+            return Tensor.ofLongs(x.toLongArray(), shape);
+        }
+        return Tensor.ofFloats(x.toType(DataType.FLOAT32, false).toFloatArray(), shape);
+    }
+
+    private NDArray own(NDArray x) {
+        x.attach(manager);
+        return x;
+    }
+
+    // ---- sources ------------------------------------------------------------------------------------
+
+    @Override
+    public NDArray weight(String name) {
+        NDArray w = weights.get(name);
+        if (w != null) {
+            return w;
+        }
+        if (!source.contains(name)) {
+            throw new ArboothException("The network asks for weight '" + name + "', which the checkpoint lacks");
+        }
+        synchronized (weights) {
+            w = weights.get(name);
+            if (w == null) {
+                Tensor t = source.get(name);
+                NDManager owner = root ? manager : manager.getParentManager();
+                w = owner.create(t.toFloatArray(), new Shape(t.shape()));
+                w.setName(name);
+                if (trainable.test(name)) {
+                    w.setRequiresGradient(true);
+                }
+                weights.put(name, w);
+            }
+        }
+        return w;
+    }
+
+    /**
+     * The weights materialised so far.
+     *
+     * @return an unmodifiable view, by official name
+     */
+    public Map<String, NDArray> loadedWeights() {
+        return java.util.Collections.unmodifiableMap(weights);
+    }
+
+    @Override
+    public boolean hasWeight(String name) {
+        return weights.containsKey(name) || source.contains(name);
+    }
+
+    @Override
+    public NDArray constant(float[] values, long... shape) {
+        return manager.create(values, new Shape(shape));
+    }
+
+    @Override
+    public NDArray constantLong(long[] values, long... shape) {
+        return manager.create(values, new Shape(shape));
+    }
+
+    // ---- shape --------------------------------------------------------------------------------------
+
+    @Override
+    public long[] shape(NDArray x) {
+        return x.getShape().getShape();
+    }
+
+    @Override
+    public NDArray reshape(NDArray x, long... shape) {
+        return own(x.reshape(shape));
+    }
+
+    @Override
+    public NDArray permute(NDArray x, int... axes) {
+        return own(x.transpose(axes));
+    }
+
+    @Override
+    public NDArray concat(int axis, List<NDArray> xs) {
+        if (xs.size() == 1) {
+            return xs.get(0);
+        }
+        return own(NDArrays.concat(new NDList(xs), axis));
+    }
+
+    @Override
+    public NDArray slice(NDArray x, int axis, long start, long end) {
+        int rank = x.getShape().dimension();
+        int a = axis < 0 ? rank + axis : axis;
+        StringBuilder index = new StringBuilder();
+        for (int i = 0; i < a; i++) {
+            index.append(":,");
+        }
+        index.append(start).append(':').append(end);
+        return own(x.get(new NDIndex(index.toString())));
+    }
+
+    @Override
+    public NDArray gather(NDArray table_VD, NDArray indices) {
+        long[] idxShape = indices.getShape().getShape();
+        long d = table_VD.getShape().get(1);
+        NDArray rows = table_VD.get(new NDIndex("{}", indices.flatten()));
+        long[] outShape = java.util.Arrays.copyOf(idxShape, idxShape.length + 1);
+        outShape[idxShape.length] = d;
+        return own(rows.reshape(outShape));
+    }
+
+    @Override
+    public NDArray pad2d(NDArray x_NCHW, int top, int bottom, int left, int right) {
+        return own(x_NCHW.pad(new Shape(left, right, top, bottom), 0));
+    }
+
+    // ---- elementwise --------------------------------------------------------------------------------
+
+    @Override
+    public NDArray add(NDArray a, NDArray b) {
+        return own(a.add(b));
+    }
+
+    @Override
+    public NDArray sub(NDArray a, NDArray b) {
+        return own(a.sub(b));
+    }
+
+    @Override
+    public NDArray mul(NDArray a, NDArray b) {
+        return own(a.mul(b));
+    }
+
+    @Override
+    public NDArray div(NDArray a, NDArray b) {
+        return own(a.div(b));
+    }
+
+    @Override
+    public NDArray mulScalar(NDArray x, float s) {
+        return own(x.mul(s));
+    }
+
+    @Override
+    public NDArray addScalar(NDArray x, float s) {
+        return own(x.add(s));
+    }
+
+    @Override
+    public NDArray clamp(NDArray x, float lo, float hi) {
+        NDArray y = x;
+        if (lo != Float.NEGATIVE_INFINITY) {
+            y = y.maximum(lo);
+        }
+        if (hi != Float.POSITIVE_INFINITY) {
+            y = own(y).minimum(hi);
+        }
+        return own(y == x ? x.duplicate() : y);
+    }
+
+    @Override
+    public NDArray exp(NDArray x) {
+        return own(x.exp());
+    }
+
+    @Override
+    public NDArray silu(NDArray x) {
+        return own(x.mul(own(Activation.sigmoid(x))));
+    }
+
+    @Override
+    public NDArray geluTanh(NDArray x) {
+        // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))), as torch's gelu(approximate='tanh').
+        NDArray inner = own(own(own(x.pow(3)).mul(0.044715f)).add(x)).mul(SQRT_2_OVER_PI);
+        NDArray t = own(own(own(inner).tanh()).add(1f));
+        return own(own(x.mul(0.5f)).mul(t));
+    }
+
+    // ---- linear algebra -----------------------------------------------------------------------------
+
+    @Override
+    public NDArray matmul(NDArray a, NDArray b) {
+        return own(a.matMul(b));
+    }
+
+    @Override
+    public NDArray linear(NDArray x, NDArray w_OI, NDArray bias) {
+        return own(Linear.linear(x, w_OI, bias).singletonOrThrow());
+    }
+
+    // ---- reductions and normalisation ---------------------------------------------------------------
+
+    @Override
+    public NDArray softmax(NDArray x, int axis) {
+        return own(x.softmax(axis));
+    }
+
+    @Override
+    public NDArray layerNorm(NDArray x, NDArray gamma, NDArray beta, float eps) {
+        long c = x.getShape().get(x.getShape().dimension() - 1);
+        NDArray g = gamma != null ? gamma : own(manager.ones(new Shape(c)));
+        NDArray b = beta != null ? beta : own(manager.zeros(new Shape(c)));
+        return own(LayerNorm.layerNorm(x, new Shape(c), g, b, eps).singletonOrThrow());
+    }
+
+    @Override
+    public NDArray rmsNorm(NDArray x, NDArray gamma, float eps) {
+        NDArray meanSq = own(own(x.square()).mean(new int[] {-1}, true));
+        NDArray inv = own(own(meanSq.add(eps)).sqrt());
+        return own(own(x.div(inv)).mul(gamma));
+    }
+
+    @Override
+    public NDArray l2Normalize(NDArray x, int axis, float eps) {
+        NDArray norm = own(own(x.norm(new int[] {axis}, true)).maximum(eps));
+        return own(x.div(norm));
+    }
+
+    @Override
+    public NDArray groupNorm(NDArray x_NCHW, int groups, NDArray gamma, NDArray beta, float eps) {
+        Shape s = x_NCHW.getShape();
+        long n = s.get(0);
+        long c = s.get(1);
+        if (c % groups != 0) {
+            throw new IllegalArgumentException(groups + " groups do not divide " + c + " channels");
+        }
+        NDArray g = own(x_NCHW.reshape(n, groups, -1));
+        NDArray mean = own(g.mean(new int[] {2}, true));
+        NDArray centered = own(g.sub(mean));
+        NDArray var = own(own(centered.square()).mean(new int[] {2}, true));
+        NDArray normed = own(centered.div(own(own(var.add(eps)).sqrt())));
+        NDArray back = own(normed.reshape(s));
+        NDArray scaled = own(back.mul(own(gamma.reshape(1, c, 1, 1))));
+        return own(scaled.add(own(beta.reshape(1, c, 1, 1))));
+    }
+
+    // ---- images -------------------------------------------------------------------------------------
+
+    @Override
+    public NDArray conv2d(NDArray x_NCHW, NDArray w_OIKK, NDArray bias, int stride, int padding) {
+        return own(Conv2d.conv2d(
+                        x_NCHW,
+                        w_OIKK,
+                        bias,
+                        new Shape(stride, stride),
+                        new Shape(padding, padding),
+                        new Shape(1, 1),
+                        1)
+                .singletonOrThrow());
+    }
+
+    @Override
+    public NDArray upsampleNearest2x(NDArray x_NCHW) {
+        return own(own(x_NCHW.repeat(2, 2)).repeat(3, 2));
+    }
+
+    /** Frees the weights and intermediates of a root instance; a scoped view closes nothing. Idempotent. */
+    @Override
+    public void close() {
+        if (root) {
+            manager.close();
+        }
+    }
+}

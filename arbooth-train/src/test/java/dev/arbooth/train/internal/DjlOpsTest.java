@@ -1,0 +1,237 @@
+package dev.arbooth.train.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.training.GradientCollector;
+import dev.arbooth.format.StateDict;
+import dev.arbooth.tensor.Tensor;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Each op of {@link DjlOps} against a plain-Java evaluation of the semantics stated in {@code Ops}. */
+class DjlOpsTest {
+    private static final double TOL = 2e-6;
+
+    private NDManager manager;
+    private DjlOps ops;
+
+    @BeforeEach
+    void setUp() {
+        manager = DjlEngine.pytorch(1).newBaseManager();
+        ops = DjlOps.create(
+                manager,
+                StateDict.of(Map.of(
+                        "w", Tensor.ofFloats(new float[] {1, 2, 3, 4, 5, 6}, 2, 3),
+                        "b", Tensor.ofFloats(new float[] {0.5f, -1f}, 2))));
+    }
+
+    @AfterEach
+    void tearDown() {
+        ops.close();
+    }
+
+    @Test
+    void linearWithAndWithoutBias() {
+        NDArray x = ops.constant(new float[] {1, 0, -1, 2, 1, 0}, 2, 3);
+        assertThat(ops.linear(x, ops.weight("w"), ops.weight("b")).toFloatArray())
+                .containsExactly(-1.5f, -3f, 4.5f, 12f);
+        assertThat(ops.linear(x, ops.weight("w"), null).toFloatArray()).containsExactly(-2f, -2f, 4f, 13f);
+    }
+
+    @Test
+    void shapeOps() {
+        NDArray x = ops.constant(range(24), 2, 3, 4);
+        assertThat(ops.shape(ops.permute(x, 2, 0, 1))).containsExactly(4, 2, 3);
+        assertThat(ops.slice(x, 1, 1, 3).toFloatArray()).containsExactly(ranges(4, 12, 16, 24));
+        assertThat(ops.slice(x, -1, 3, 4).toFloatArray()).containsExactly(3, 7, 11, 15, 19, 23);
+        assertThat(ops.shape(ops.concat(0, List.of(x, x)))).containsExactly(4, 3, 4);
+        NDArray table = ops.constant(range(6), 3, 2);
+        NDArray rows = ops.gather(table, ops.constantLong(new long[] {2, 0, 2, 1}, 2, 2));
+        assertThat(ops.shape(rows)).containsExactly(2, 2, 2);
+        assertThat(rows.toFloatArray()).containsExactly(4, 5, 0, 1, 4, 5, 2, 3);
+        NDArray img = ops.constant(new float[] {1, 2, 3, 4}, 1, 1, 2, 2);
+        assertThat(ops.pad2d(img, 0, 1, 0, 1).toFloatArray()).containsExactly(1, 2, 0, 3, 4, 0, 0, 0, 0);
+        assertThat(ops.pad2d(img, 1, 0, 2, 0).toFloatArray()).containsExactly(0, 0, 0, 0, 0, 0, 1, 2, 0, 0, 3, 4);
+        assertThat(ops.upsampleNearest2x(img).toFloatArray())
+                .containsExactly(1, 1, 2, 2, 1, 1, 2, 2, 3, 3, 4, 4, 3, 3, 4, 4);
+    }
+
+    @Test
+    void elementwiseOps() {
+        float[] v = {-3f, -0.5f, 0f, 0.7f, 2.5f};
+        NDArray x = ops.constant(v, 5);
+        float[] gelu = ops.geluTanh(x).toFloatArray();
+        float[] silu = ops.silu(x).toFloatArray();
+        float[] clamped = ops.clamp(x, Float.NEGATIVE_INFINITY, 0.5f).toFloatArray();
+        for (int i = 0; i < v.length; i++) {
+            double g = 0.5 * v[i] * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (v[i] + 0.044715 * Math.pow(v[i], 3))));
+            assertThat((double) gelu[i]).isCloseTo(g, within(TOL));
+            assertThat((double) silu[i]).isCloseTo(v[i] / (1 + Math.exp(-v[i])), within(TOL));
+            assertThat(clamped[i]).isEqualTo(Math.min(v[i], 0.5f));
+        }
+        assertThat(ops.clamp(x, -1f, 1f).toFloatArray()).containsExactly(-1f, -0.5f, 0f, 0.7f, 1f);
+    }
+
+    @Test
+    void normalisations() {
+        float[] v = randn(2 * 8, 1);
+        NDArray x = ops.constant(v, 2, 8);
+        float[] gamma = randn(8, 2);
+        float[] beta = randn(8, 3);
+        float[] ln = ops.layerNorm(x, ops.constant(gamma, 8), ops.constant(beta, 8), 1e-6f)
+                .toFloatArray();
+        float[] lnPlain = ops.layerNorm(x, null, null, 1e-6f).toFloatArray();
+        float[] rms = ops.rmsNorm(x, ops.constant(gamma, 8), 1e-6f).toFloatArray();
+        float[] l2 = ops.l2Normalize(x, -1, 1e-12f).toFloatArray();
+        for (int r = 0; r < 2; r++) {
+            double mean = 0;
+            double sq = 0;
+            for (int c = 0; c < 8; c++) {
+                mean += v[r * 8 + c] / 8.0;
+                sq += v[r * 8 + c] * (double) v[r * 8 + c];
+            }
+            double var = 0;
+            for (int c = 0; c < 8; c++) {
+                var += Math.pow(v[r * 8 + c] - mean, 2) / 8.0;
+            }
+            for (int c = 0; c < 8; c++) {
+                int i = r * 8 + c;
+                double norm = (v[i] - mean) / Math.sqrt(var + 1e-6);
+                assertThat((double) lnPlain[i]).isCloseTo(norm, within(1e-5));
+                assertThat((double) ln[i]).isCloseTo(norm * gamma[c] + beta[c], within(1e-5));
+                assertThat((double) rms[i]).isCloseTo(v[i] / Math.sqrt(sq / 8 + 1e-6) * gamma[c], within(1e-5));
+                assertThat((double) l2[i]).isCloseTo(v[i] / Math.sqrt(sq), within(1e-6));
+            }
+        }
+        float[] z =
+                ops.l2Normalize(ops.constant(new float[4], 1, 4), -1, 1e-12f).toFloatArray();
+        assertThat(z).containsOnly(0f);
+    }
+
+    @Test
+    void groupNormMatchesDefinition() {
+        int n = 2;
+        int c = 4;
+        int hw = 3;
+        float[] v = randn(n * c * hw, 4);
+        float[] gamma = randn(c, 5);
+        float[] beta = randn(c, 6);
+        float[] out = ops.groupNorm(
+                        ops.constant(v, n, c, 1, hw), 2, ops.constant(gamma, c), ops.constant(beta, c), 1e-6f)
+                .toFloatArray();
+        for (int b = 0; b < n; b++) {
+            for (int g = 0; g < 2; g++) {
+                int base = b * c * hw + g * 2 * hw;
+                double mean = 0;
+                for (int i = 0; i < 2 * hw; i++) {
+                    mean += v[base + i] / (2.0 * hw);
+                }
+                double var = 0;
+                for (int i = 0; i < 2 * hw; i++) {
+                    var += Math.pow(v[base + i] - mean, 2) / (2.0 * hw);
+                }
+                for (int i = 0; i < 2 * hw; i++) {
+                    int ch = g * 2 + i / hw;
+                    double e = (v[base + i] - mean) / Math.sqrt(var + 1e-6) * gamma[ch] + beta[ch];
+                    assertThat((double) out[base + i]).isCloseTo(e, within(1e-5));
+                }
+            }
+        }
+    }
+
+    @Test
+    void conv2dMatchesDefinition() {
+        int cin = 2;
+        int cout = 3;
+        int h = 5;
+        int w = 4;
+        float[] x = randn(cin * h * w, 7);
+        float[] k = randn(cout * cin * 9, 8);
+        float[] bias = randn(cout, 9);
+        for (int stride : new int[] {1, 2}) {
+            int pad = stride == 1 ? 1 : 0;
+            NDArray y = ops.conv2d(
+                    ops.constant(x, 1, cin, h, w),
+                    ops.constant(k, cout, cin, 3, 3),
+                    ops.constant(bias, cout),
+                    stride,
+                    pad);
+            long[] s = ops.shape(y);
+            float[] out = y.toFloatArray();
+            int oh = (int) s[2];
+            int ow = (int) s[3];
+            assertThat(oh).isEqualTo((h + 2 * pad - 3) / stride + 1);
+            for (int o = 0; o < cout; o++) {
+                for (int i = 0; i < oh; i++) {
+                    for (int j = 0; j < ow; j++) {
+                        double acc = bias[o];
+                        for (int ci = 0; ci < cin; ci++) {
+                            for (int di = 0; di < 3; di++) {
+                                for (int dj = 0; dj < 3; dj++) {
+                                    int yi = i * stride + di - pad;
+                                    int xj = j * stride + dj - pad;
+                                    if (yi >= 0 && yi < h && xj >= 0 && xj < w) {
+                                        acc += k[((o * cin + ci) * 3 + di) * 3 + dj]
+                                                * (double) x[(ci * h + yi) * w + xj];
+                                    }
+                                }
+                            }
+                        }
+                        assertThat((double) out[(o * oh + i) * ow + j]).isCloseTo(acc, within(1e-5));
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void trainableWeightsReceiveGradientsAndScopesFreeIntermediates() {
+        ops.trainable(name -> name.equals("w"));
+        try (NDManager sub = manager.newSubManager();
+                GradientCollector gc = manager.getEngine().newGradientCollector()) {
+            DjlOps scoped = ops.scoped(sub);
+            NDArray x = scoped.constant(new float[] {1, 0, -1, 2, 1, 0}, 2, 3);
+            NDArray y = scoped.linear(x, scoped.weight("w"), scoped.weight("b"));
+            gc.backward(y.sum());
+            assertThat(ops.weight("w").getGradient().toFloatArray()).containsExactly(3, 1, -1, 3, 1, -1);
+            assertThat(ops.isTrainable("b")).isFalse();
+        }
+        assertThat(ops.weight("w").isReleased()).isFalse();
+    }
+
+    private static float[] range(int n) {
+        return ranges(0, n);
+    }
+
+    /** The integers of consecutive half-open ranges {@code [from, to)}, as floats. */
+    private static float[] ranges(int... bounds) {
+        int n = 0;
+        for (int p = 0; p < bounds.length; p += 2) {
+            n += bounds[p + 1] - bounds[p];
+        }
+        float[] out = new float[n];
+        int k = 0;
+        for (int p = 0; p < bounds.length; p += 2) {
+            for (int i = bounds[p]; i < bounds[p + 1]; i++) {
+                out[k++] = i;
+            }
+        }
+        return out;
+    }
+
+    private static float[] randn(int n, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        float[] out = new float[n];
+        for (int i = 0; i < n; i++) {
+            out[i] = (float) (r.nextDouble() * 2 - 1);
+        }
+        return out;
+    }
+}
