@@ -61,12 +61,20 @@ public final class MultiScaleBsq {
      * @param height latent rows H
      * @param width latent columns W
      * @param schedule the scales
+     * @param features_NdHW the quantizer's input (the encoder's raw features), {@code (N, d, H, W)}
      * @param bits per scale {@code k}, the bits {@code (N, h_k, w_k, d)} row-major (0 or 1)
      * @param quantized_NdHW {@code z}: the sum over scales of the upsampled straight-through codes, {@code (N,
      *     d, H, W)}, what the official encoder hands its decoder
      */
     public record Encoding(
-            int batch, int d, int height, int width, ScaleSchedule schedule, List<long[]> bits, float[] quantized_NdHW) {
+            int batch,
+            int d,
+            int height,
+            int width,
+            ScaleSchedule schedule,
+            float[] features_NdHW,
+            List<long[]> bits,
+            float[] quantized_NdHW) {
         /**
          * Freezes the bit list.
          *
@@ -75,11 +83,13 @@ public final class MultiScaleBsq {
          * @param height H
          * @param width W
          * @param schedule the scales
+         * @param features_NdHW the raw features
          * @param bits per-scale bits
          * @param quantized_NdHW z
          */
         public Encoding {
             Objects.requireNonNull(schedule, "schedule");
+            Objects.requireNonNull(features_NdHW, "features_NdHW");
             bits = Collections.unmodifiableList(new ArrayList<>(bits));
             Objects.requireNonNull(quantized_NdHW, "quantized_NdHW");
         }
@@ -88,7 +98,8 @@ public final class MultiScaleBsq {
     /**
      * Quantizes features at every scale of a schedule.
      *
-     * @param features_NdHW the encoder output {@code (N, d, H, W)}, row-major; not modified
+     * @param features_NdHW the encoder output {@code (N, d, H, W)}, row-major; not modified (the result refers
+     *     to it)
      * @param batch N
      * @param height H
      * @param width W
@@ -145,7 +156,7 @@ public final class MultiScaleBsq {
                 z[i] += q[i];
             }
         }
-        return new Encoding(batch, d, height, width, schedule, bits, z);
+        return new Encoding(batch, d, height, width, schedule, features_NdHW, bits, z);
     }
 
     /**
