@@ -37,7 +37,10 @@ class VaeConfigTest {
         assertThat(c.codebookDim()).isEqualTo(call.get("codebook_dim").getAsInt());
         assertThat(c.patchSize()).isEqualTo(call.get("patch_size").getAsInt());
         assertThat(1L << c.codebookDim()).isEqualTo(call.get("codebook_size").getAsLong());
-        int imageSide = cfg.getAsJsonObject("derived").getAsJsonArray("vae_image_hw").get(0).getAsInt();
+        int imageSide = cfg.getAsJsonObject("derived")
+                .getAsJsonArray("vae_image_hw")
+                .get(0)
+                .getAsInt();
         assertThat(c.latentSize(imageSide)).isEqualTo(16);
         assertThat(c.downsamplings()).isEqualTo(3);
         assertThat(c.codebookScale()).isEqualTo(0.25f);

@@ -62,7 +62,8 @@ class VaeWeightsTest {
                 assertThat(fromEma.get(n)).as(n).isEqualTo(ref.get(n));
                 assertThat(fromPlain.get(n)).as(n).isEqualTo(ref.get(n));
             }
-            assertThat(((Number) ((Map<?, ?>) ck.root()).get("step")).longValue()).isEqualTo(12345L);
+            assertThat(((Number) ((Map<?, ?>) ck.root()).get("step")).longValue())
+                    .isEqualTo(12345L);
         }
     }
 
@@ -111,8 +112,7 @@ class VaeWeightsTest {
         assertThatThrownBy(() -> VaeWeights.bind(VaeConfig.infinityVaeD32(), StateDict.of(t)))
                 .isInstanceOf(WeightBindingException.class)
                 .hasMessageContaining("d 32");
-        assertThat(VaeWeights.keyStyle(c, StateDict.of(new LinkedHashMap<>())))
-                .isEqualTo(VaeWeights.KeyStyle.UNKNOWN);
+        assertThat(VaeWeights.keyStyle(c, StateDict.of(new LinkedHashMap<>()))).isEqualTo(VaeWeights.KeyStyle.UNKNOWN);
         assertThat(new ArrayList<>(VaeWeights.normalize(c, StateDict.of(t)).names()))
                 .isEqualTo(new ArrayList<>(t.keySet()));
     }

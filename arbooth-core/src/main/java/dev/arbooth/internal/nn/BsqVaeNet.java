@@ -146,8 +146,7 @@ public final class BsqVaeNet {
     }
 
     private <T> T conv(Ops<T> ops, T x, String module, int stride, int padding) {
-        return ops.conv2d(
-                x, ops.weight(module + ".conv.weight"), ops.weight(module + ".conv.bias"), stride, padding);
+        return ops.conv2d(x, ops.weight(module + ".conv.weight"), ops.weight(module + ".conv.bias"), stride, padding);
     }
 
     private <T> T norm(Ops<T> ops, T x, String module, int channels) {

@@ -47,7 +47,8 @@ class MultiScaleBsqTest {
                 tf.addBits(e.bits().get(k));
                 tf.nextInput(xBlc, schedule.totalTokens() - 1, schedule.offset(k + 1) - 1);
             }
-            assertThat(Golden.maxAbsDiff(xBlc, vae.get("vae.flip_requant.x_BLC_wo_prefix").toFloatArray()))
+            assertThat(Golden.maxAbsDiff(
+                            xBlc, vae.get("vae.flip_requant.x_BLC_wo_prefix").toFloatArray()))
                     .isLessThanOrEqualTo(0.0);
         }
     }
@@ -67,7 +68,8 @@ class MultiScaleBsqTest {
         MultiScaleBsq.Encoding one = q.encode(second, 1, 4, 6, schedule);
         for (int k = 0; k < 3; k++) {
             long[] b = both.bits().get(k);
-            assertThat(java.util.Arrays.copyOfRange(b, b.length / 2, b.length)).containsExactly(one.bits().get(k));
+            assertThat(java.util.Arrays.copyOfRange(b, b.length / 2, b.length))
+                    .containsExactly(one.bits().get(k));
         }
         // the first scale's bits are the signs of the channel means
         for (int c = 0; c < d; c++) {
@@ -77,8 +79,7 @@ class MultiScaleBsqTest {
             }
             assertThat(one.bits().get(0)[c]).isEqualTo(mean > 0 ? 1L : 0L);
         }
-        assertThatThrownBy(() -> q.encode(new float[5], 1, 4, 6, schedule))
-                .isInstanceOf(ShapeMismatchException.class);
+        assertThatThrownBy(() -> q.encode(new float[5], 1, 4, 6, schedule)).isInstanceOf(ShapeMismatchException.class);
         assertThatThrownBy(() -> q.encode(f, 2, 2, 12, schedule)).hasMessageContaining("larger");
     }
 }

@@ -197,7 +197,11 @@ public final class DjlVae implements AutoCloseable {
         CodeAccumulator acc = CodeAccumulator.create(schedule, batch, d);
         bits_BhwD.forEach(acc::addBits);
         return decode(Tensor.ofFloats(
-                acc.summedCodes(), batch, d, schedule.last().h(), schedule.last().w()));
+                acc.summedCodes(),
+                batch,
+                d,
+                schedule.last().h(),
+                schedule.last().w()));
     }
 
     private void checkOpen() {

@@ -50,8 +50,8 @@ class DjlVaeTest {
     @Test
     void encodesTheGoldenImageToTheGoldenBits() {
         MultiScaleBsq.Encoding e = vae.encode(golden.get("vae.input_image"), SCHEDULE);
-        double featureErr =
-                Golden.maxAbsDiff(e.features_NdHW(), golden.get("vae.raw_features").toFloatArray());
+        double featureErr = Golden.maxAbsDiff(
+                e.features_NdHW(), golden.get("vae.raw_features").toFloatArray());
         // Measured 1.6e-5 (features up to 3.0 in magnitude). That is the float32 noise floor of ~20 layers of
         // convolutions: with every convolution and GroupNorm statistic computed in float64, the features are
         // still 1.1e-5 from the golden, whose own float32 kernels (torch 1.13) sum in another order.
@@ -61,7 +61,8 @@ class DjlVaeTest {
                     .as("bits of scale %d", k)
                     .containsExactly(golden.get("vae.bits.s" + k).toLongArray());
         }
-        double zErr = Golden.maxAbsDiff(e.quantized_NdHW(), golden.get("vae.z_quantized").toFloatArray());
+        double zErr = Golden.maxAbsDiff(
+                e.quantized_NdHW(), golden.get("vae.z_quantized").toFloatArray());
         assertThat(zErr).isLessThanOrEqualTo(1e-6);
     }
 
@@ -69,7 +70,8 @@ class DjlVaeTest {
     void decodesTheGoldenCodes() {
         Tensor recon = vae.decode(golden.get("vae.summed_codes_from_bits"));
         assertThat(recon.shape()).containsExactly(1, 3, 128, 128);
-        double err = Golden.maxAbsDiff(recon.toFloatArray(), golden.get("vae.recon_from_bits").toFloatArray());
+        double err = Golden.maxAbsDiff(
+                recon.toFloatArray(), golden.get("vae.recon_from_bits").toFloatArray());
         assertThat(err).isLessThanOrEqualTo(5e-4);
 
         List<long[]> bits = new java.util.ArrayList<>();
@@ -77,10 +79,12 @@ class DjlVaeTest {
             bits.add(golden.get("vae.bits.s" + k).toLongArray());
         }
         Tensor fromBits = vae.decodeBits(bits, 1, SCHEDULE);
-        assertThat(Golden.maxAbsDiff(fromBits.toFloatArray(), recon.toFloatArray())).isLessThanOrEqualTo(1e-6);
+        assertThat(Golden.maxAbsDiff(fromBits.toFloatArray(), recon.toFloatArray()))
+                .isLessThanOrEqualTo(1e-6);
 
         Tensor fromZ = vae.decode(golden.get("vae.z_quantized"));
-        double errZ = Golden.maxAbsDiff(fromZ.toFloatArray(), golden.get("vae.recon_from_z").toFloatArray());
+        double errZ = Golden.maxAbsDiff(
+                fromZ.toFloatArray(), golden.get("vae.recon_from_z").toFloatArray());
         assertThat(errZ).isLessThanOrEqualTo(5e-4);
     }
 
@@ -89,7 +93,8 @@ class DjlVaeTest {
         try (SafeTensors inf = Golden.open("infinity-set1/inference.safetensors")) {
             Tensor img = vae.decode(inf.get("inf.summed_codes"));
             assertThat(img.shape()).containsExactly(2, 3, 128, 128);
-            double err = Golden.maxAbsDiff(img.toFloatArray(), inf.get("inf.decoded_img").toFloatArray());
+            double err = Golden.maxAbsDiff(
+                    img.toFloatArray(), inf.get("inf.decoded_img").toFloatArray());
             assertThat(err).isLessThanOrEqualTo(5e-4);
         }
     }
@@ -120,8 +125,7 @@ class DjlVaeTest {
         DjlVae other = DjlVae.load(Golden.golden("infinity-set1/vae_weights.safetensors"), CONFIG);
         other.close();
         other.close();
-        assertThatThrownBy(() -> other.decode(golden.get("vae.z_quantized")))
-                .isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> other.decode(golden.get("vae.z_quantized"))).isInstanceOf(IllegalStateException.class);
     }
 
     /** A non-golden architecture with seeded random weights: shapes and bit round trips are consistent. */
@@ -150,9 +154,8 @@ class DjlVaeTest {
             }
             w.put(s.name(), Tensor.ofFloats(v, s.shape()));
         }
-        ScaleSchedule schedule = ScaleSchedule.of(new int[] {1, 1}, new int[] {2, 2}, new int[] {3, 4}, new int[] {
-            4, 6
-        });
+        ScaleSchedule schedule =
+                ScaleSchedule.of(new int[] {1, 1}, new int[] {2, 2}, new int[] {3, 4}, new int[] {4, 6});
         float[] img = new float[2 * 3 * 16 * 24];
         for (int i = 0; i < img.length; i++) {
             img[i] = (float) Math.sin(0.37 * i) * 0.9f;
@@ -183,7 +186,8 @@ class DjlVaeTest {
             float[] second = java.util.Arrays.copyOfRange(img, img.length / 2, img.length);
             MultiScaleBsq.Encoding one = tiny.encode(Tensor.ofFloats(second, 1, 3, 16, 24), schedule);
             long[] last = e.bits().get(3);
-            assertThat(one.bits().get(3)).containsExactly(java.util.Arrays.copyOfRange(last, last.length / 2, last.length));
+            assertThat(one.bits().get(3))
+                    .containsExactly(java.util.Arrays.copyOfRange(last, last.length / 2, last.length));
         }
     }
 }
