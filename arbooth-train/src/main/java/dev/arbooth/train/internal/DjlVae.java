@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.arbooth.ShapeMismatchException;
 import dev.arbooth.WeightBindingException;
+import dev.arbooth.config.Scale;
 import dev.arbooth.config.ScaleSchedule;
 import dev.arbooth.config.VaeConfig;
 import dev.arbooth.config.VaeWeights;
@@ -15,6 +16,7 @@ import dev.arbooth.format.TorchCheckpoint;
 import dev.arbooth.internal.nn.BsqVaeNet;
 import dev.arbooth.internal.nn.MultiScaleBsq;
 import dev.arbooth.sampling.CodeAccumulator;
+import dev.arbooth.sampling.CodeDecoder;
 import dev.arbooth.tensor.Tensor;
 import java.nio.file.Path;
 import java.util.List;
@@ -35,7 +37,7 @@ import java.util.Objects;
  * <p>All weights are copied to float32 NDArrays at load (so the checkpoint file is closed before this
  * returns); each call runs in its own sub-manager, freed when it returns. Not thread-safe.
  */
-public final class DjlVae implements AutoCloseable {
+public final class DjlVae implements CodeDecoder, AutoCloseable {
     private final VaeConfig config;
     private final BsqVaeNet net;
     private final DjlOps ops;
@@ -176,6 +178,25 @@ public final class DjlVae implements AutoCloseable {
             NDArray out = net.decode(s, s.fromTensor(codes));
             return DjlOps.toTensor(out);
         }
+    }
+
+    /**
+     * Decodes the code sum of a sampling loop ({@link dev.arbooth.sampling.NextScaleResult#decode}).
+     *
+     * @param summedCodes_BdHW the code sum {@code (B, d, H, W)} row-major
+     * @param batch B
+     * @param d bits per code (must equal the configuration's)
+     * @param grid the final scale
+     * @return the images {@code (B, 3, H·patch, W·patch)} row-major in {@code [-1, 1]}
+     */
+    @Override
+    public float[] decode(float[] summedCodes_BdHW, int batch, int d, Scale grid) {
+        if (d != config.codebookDim()) {
+            throw new ShapeMismatchException(
+                    "VAE decoder has " + config.codebookDim() + " code channels, the codes have " + d);
+        }
+        return decode(Tensor.ofFloats(summedCodes_BdHW, batch, d, grid.h(), grid.w()))
+                .toFloatArray();
     }
 
     /**
