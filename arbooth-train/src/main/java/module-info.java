@@ -6,6 +6,6 @@ module dev.arbooth.train {
     requires transitive dev.arbooth.core;
     requires ai.djl.api;
     requires ai.djl.pytorch_engine;
-    requires ai.djl.tokenizers;
+    requires transitive dev.arbooth.text;
     requires org.slf4j;
 }

@@ -37,9 +37,10 @@ public final class DjlEngine {
             throw new ArboothException("PYTORCH_VERSION=" + pinned + " is set: DJL would try to download that "
                     + "libtorch; unset it to use the bundled pytorch-native-cpu natives");
         }
-        DjlOffline.configure();
-        DjlOffline.setIfAbsent("ai.djl.pytorch.num_threads", Integer.toString(intraOpThreads));
-        DjlOffline.setIfAbsent("ai.djl.pytorch.num_interop_threads", "1");
+        dev.arbooth.text.internal.DjlOffline.configure();
+        dev.arbooth.text.internal.DjlOffline.setIfAbsent(
+                "ai.djl.pytorch.num_threads", Integer.toString(intraOpThreads));
+        dev.arbooth.text.internal.DjlOffline.setIfAbsent("ai.djl.pytorch.num_interop_threads", "1");
         try {
             Engine engine = Engine.getEngine(ENGINE);
             LOG.debug("DJL {} engine {} ready", ENGINE, engine.getVersion());

@@ -12,6 +12,8 @@ import dev.arbooth.format.Checkpoints;
 import dev.arbooth.format.StateDict;
 import dev.arbooth.internal.nn.T5EncoderNet;
 import dev.arbooth.tensor.Tensor;
+import dev.arbooth.text.TextFeatures;
+import dev.arbooth.text.TokenBatch;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -205,7 +207,7 @@ public final class DjlT5 implements AutoCloseable {
             System.arraycopy(hidden, i * s * d, compact, row * d, lengths[i] * d);
             row += lengths[i];
         }
-        return new TextFeatures(Tensor.ofFloats(compact, n, d), lengths);
+        return TextFeatures.of(Tensor.ofFloats(compact, n, d), lengths);
     }
 
     private static long[] toLongs(float[] f) {

@@ -13,6 +13,9 @@ import dev.arbooth.format.SafeTensors;
 import dev.arbooth.format.StateDict;
 import dev.arbooth.tensor.Tensor;
 import dev.arbooth.testing.Golden;
+import dev.arbooth.text.T5Tokenizer;
+import dev.arbooth.text.TextFeatures;
+import dev.arbooth.text.TokenBatch;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -178,7 +181,7 @@ class DjlT5Test {
     @Test
     void tokenizerToCompactFeatures(@TempDir Path dir) throws IOException {
         Path json = dir.resolve("tokenizer.json");
-        Files.writeString(json, T5TokenizerTest.UNIGRAM);
+        Files.writeString(json, dev.arbooth.text.testing.TokenizerFixtures.UNIGRAM);
         List<String> prompts = List.of("a photo of a dog on the beach", "a cat");
         try (T5Tokenizer tok = T5Tokenizer.open(json, S)) {
             TokenBatch batch = tok.encode(prompts, T5Tokenizer.Padding.MAX_LENGTH);

@@ -1,4 +1,4 @@
-package dev.arbooth.train.internal;
+package dev.arbooth.text;
 
 import dev.arbooth.tensor.Tensor;
 import java.util.Arrays;
@@ -12,10 +12,33 @@ public final class TokenBatch {
     private final Tensor mask;
     private final int[] lengths;
 
-    TokenBatch(Tensor ids, Tensor mask, int[] lengths) {
+    private TokenBatch(Tensor ids, Tensor mask, int[] lengths) {
         this.ids = ids;
         this.mask = mask;
         this.lengths = lengths.clone();
+    }
+
+    /**
+     * A batch of token ids.
+     *
+     * @param ids_BS int64 ids {@code (B, S)}, padded
+     * @param mask_BS int64 mask {@code (B, S)}: 1 on real tokens, 0 on padding
+     * @param lengths the real token count of each row (B values, each at most S)
+     * @return the batch
+     * @throws dev.arbooth.ShapeMismatchException if the shapes disagree
+     */
+    public static TokenBatch of(Tensor ids_BS, Tensor mask_BS, int[] lengths) {
+        if (ids_BS.rank() != 2 || !Arrays.equals(ids_BS.shape(), mask_BS.shape()) || ids_BS.dim(0) != lengths.length) {
+            throw new dev.arbooth.ShapeMismatchException("TokenBatch: ids " + Arrays.toString(ids_BS.shape())
+                    + ", mask " + Arrays.toString(mask_BS.shape()) + " and " + lengths.length
+                    + " lengths must agree as (B, S), (B, S), B");
+        }
+        for (int len : lengths) {
+            if (len < 0 || len > ids_BS.dim(1)) {
+                throw new IllegalArgumentException("TokenBatch: length " + len + " outside [0, " + ids_BS.dim(1) + "]");
+            }
+        }
+        return new TokenBatch(ids_BS, mask_BS, lengths);
     }
 
     /**

@@ -1,4 +1,4 @@
-package dev.arbooth.train.internal;
+package dev.arbooth.text;
 
 import dev.arbooth.tensor.Tensor;
 import java.util.Arrays;
@@ -13,9 +13,31 @@ public final class TextFeatures {
     private final Tensor kvCompact;
     private final int[] lengths;
 
-    TextFeatures(Tensor kvCompact, int[] lengths) {
+    private TextFeatures(Tensor kvCompact, int[] lengths) {
         this.kvCompact = kvCompact;
         this.lengths = lengths.clone();
+    }
+
+    /**
+     * Compact text features.
+     *
+     * @param kvCompact_ND the prompts' real rows concatenated, {@code (N, D)}
+     * @param lengths each prompt's row count; they sum to N
+     * @return the features
+     * @throws dev.arbooth.ShapeMismatchException if the rows do not add up
+     */
+    public static TextFeatures of(Tensor kvCompact_ND, int[] lengths) {
+        long n = Arrays.stream(lengths).asLongStream().sum();
+        if (kvCompact_ND.rank() != 2 || kvCompact_ND.dim(0) != n) {
+            throw new dev.arbooth.ShapeMismatchException("TextFeatures: expected (" + n + ", D) rows for lengths "
+                    + Arrays.toString(lengths) + ", got " + Arrays.toString(kvCompact_ND.shape()));
+        }
+        for (int len : lengths) {
+            if (len < 1) {
+                throw new IllegalArgumentException("TextFeatures: every prompt needs at least one row, got " + len);
+            }
+        }
+        return new TextFeatures(kvCompact_ND, lengths);
     }
 
     /**

@@ -1,10 +1,11 @@
-package dev.arbooth.train.internal;
+package dev.arbooth.text;
 
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import dev.arbooth.ArboothException;
 import dev.arbooth.FormatException;
 import dev.arbooth.tensor.Tensor;
+import dev.arbooth.text.internal.DjlOffline;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -230,7 +231,7 @@ public final class T5Tokenizer implements AutoCloseable {
             Arrays.fill(mask_BS, i * s, i * s + rows[i].length, 1L);
             lengths[i] = rows[i].length;
         }
-        return new TokenBatch(Tensor.ofLongs(ids_BS, b, s), Tensor.ofLongs(mask_BS, b, s), lengths);
+        return TokenBatch.of(Tensor.ofLongs(ids_BS, b, s), Tensor.ofLongs(mask_BS, b, s), lengths);
     }
 
     /**

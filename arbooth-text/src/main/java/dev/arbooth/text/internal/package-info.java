@@ -1,0 +1,2 @@
+/** Internals shared with the engine modules (not exported to users). */
+package dev.arbooth.text.internal;
