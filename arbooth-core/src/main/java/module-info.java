@@ -15,7 +15,12 @@ module dev.arbooth.core {
     exports dev.arbooth.format;
     exports dev.arbooth.config;
     exports dev.arbooth.image;
+    exports dev.arbooth.model;
     exports dev.arbooth.sampling;
+
+    opens dev.arbooth.config to
+            com.google.gson;
+
     exports dev.arbooth.internal.nn to
             dev.arbooth.train,
             dev.arbooth.runtime;
