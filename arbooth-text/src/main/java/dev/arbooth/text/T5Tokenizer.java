@@ -244,6 +244,23 @@ public final class T5Tokenizer implements AutoCloseable {
         return encode(List.of(prompt), Padding.LONGEST).rowIds(0);
     }
 
+    /**
+     * The token ids of a word inside a prompt (no {@code </s>}): how a rare identifier such as {@code "sks"}
+     * is split, to find its rows in an encoded prompt.
+     *
+     * @param word the word (typically the identifier)
+     * @return its ids, at least one
+     * @throws ArboothException if the word yields no token
+     */
+    public long[] encodeWord(String word) {
+        long[] ids = encode(word);
+        long[] out = Arrays.copyOf(ids, ids.length - 1);
+        if (out.length == 0) {
+            throw new ArboothException("'" + word + "' yields no token with tokenizer " + file);
+        }
+        return out;
+    }
+
     private void ensureOpen() {
         if (closed) {
             throw new IllegalStateException("T5Tokenizer for " + file + " is closed");
