@@ -16,6 +16,7 @@ module dev.arbooth.core {
     exports dev.arbooth.config;
     exports dev.arbooth.image;
     exports dev.arbooth.sampling;
+    exports dev.arbooth.adapter;
     exports dev.arbooth.internal.nn to
             dev.arbooth.train,
             dev.arbooth.runtime;
