@@ -94,8 +94,7 @@ public final class Adapter {
      * @throws IllegalArgumentException if a tensor name is not replaceable or a tensor is not floating-point
      * @throws ShapeMismatchException if a shape differs from the base configuration's
      */
-    public static Adapter of(
-            AdapterManifest manifest, Map<String, Tensor> tensors, Tensor identifierEmbedding_PC) {
+    public static Adapter of(AdapterManifest manifest, Map<String, Tensor> tensors, Tensor identifierEmbedding_PC) {
         Objects.requireNonNull(manifest, "manifest");
         Objects.requireNonNull(tensors, "tensors");
         Objects.requireNonNull(identifierEmbedding_PC, "identifierEmbedding_PC");
@@ -306,8 +305,10 @@ public final class Adapter {
             }
             AdapterManifest manifest = AdapterManifest.fromJson(file, json);
             if (!st.names().contains(IDENTIFIER_EMBEDDING_NAME)) {
-                throw new FormatException(file, "adapter lacks the identifier embedding '" + IDENTIFIER_EMBEDDING_NAME
-                        + "' (P, " + manifest.baseConfig().textChannels() + ")");
+                throw new FormatException(
+                        file,
+                        "adapter lacks the identifier embedding '" + IDENTIFIER_EMBEDDING_NAME + "' (P, "
+                                + manifest.baseConfig().textChannels() + ")");
             }
             Map<String, Tensor> tensors = new LinkedHashMap<>();
             for (String name : st.names()) {

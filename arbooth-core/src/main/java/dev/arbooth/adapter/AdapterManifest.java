@@ -159,7 +159,8 @@ public record AdapterManifest(
     public AdapterManifest withProvenance(String key, String value) {
         TreeMap<String, String> p = new TreeMap<>(provenance);
         p.put(key, value);
-        return new AdapterManifest(formatVersion, baseFingerprint, baseConfig, identifier, classWord, libraryVersion, p);
+        return new AdapterManifest(
+                formatVersion, baseFingerprint, baseConfig, identifier, classWord, libraryVersion, p);
     }
 
     // ----------------------------------------------------------------------------------------- JSON
@@ -245,10 +246,10 @@ public record AdapterManifest(
         }
         Map<String, String> provenance = new TreeMap<>();
         for (Map.Entry<String, JsonElement> p : prov.getAsJsonObject().entrySet()) {
-            if (!p.getValue().isJsonPrimitive() || !p.getValue().getAsJsonPrimitive().isString()) {
+            if (!p.getValue().isJsonPrimitive()
+                    || !p.getValue().getAsJsonPrimitive().isString()) {
                 throw new FormatException(
-                        file,
-                        "adapter manifest provenance '" + p.getKey() + "' must be a string, got " + p.getValue());
+                        file, "adapter manifest provenance '" + p.getKey() + "' must be a string, got " + p.getValue());
             }
             provenance.put(p.getKey(), p.getValue().getAsString());
         }

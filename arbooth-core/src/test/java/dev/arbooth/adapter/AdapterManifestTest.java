@@ -37,8 +37,7 @@ class AdapterManifestTest {
     @Test
     void provenanceIsCopiedAndUnmodifiable() {
         Map<String, String> p = new HashMap<>(Map.of("a", "1"));
-        AdapterManifest m =
-                new AdapterManifest(1, FP, InfinityConfig.goldenSet1(), "sks", "dog", "test", p);
+        AdapterManifest m = new AdapterManifest(1, FP, InfinityConfig.goldenSet1(), "sks", "dog", "test", p);
         p.put("b", "2");
         assertThat(m.provenance()).containsOnlyKeys("a");
         assertThatThrownBy(() -> m.provenance().put("c", "3")).isInstanceOf(UnsupportedOperationException.class);
@@ -72,16 +71,20 @@ class AdapterManifestTest {
                 .isInstanceOf(FormatException.class)
                 .hasMessageStartingWith("x.safetensors: ")
                 .hasMessageContaining("must be a JSON object");
-        assertThatThrownBy(() -> AdapterManifest.fromJson(f, good.replace("\"format_version\":1", "\"format_version\":\"1\"")))
+        assertThatThrownBy(() ->
+                        AdapterManifest.fromJson(f, good.replace("\"format_version\":1", "\"format_version\":\"1\"")))
                 .hasMessageContaining("'format_version' must be an integer");
-        assertThatThrownBy(() -> AdapterManifest.fromJson(f, good.replace("\"format_version\":1", "\"format_version\":7")))
+        assertThatThrownBy(
+                        () -> AdapterManifest.fromJson(f, good.replace("\"format_version\":1", "\"format_version\":7")))
                 .hasMessageContaining("format version 7 is not supported")
                 .hasMessageContaining("newer library");
-        assertThatThrownBy(() -> AdapterManifest.fromJson(f, good.replace("{\"format_version\":1,", "{\"format_version\":1,\"x\":2,")))
+        assertThatThrownBy(() -> AdapterManifest.fromJson(
+                        f, good.replace("{\"format_version\":1,", "{\"format_version\":1,\"x\":2,")))
                 .hasMessageContaining("unknown field(s) [x]");
         assertThatThrownBy(() -> AdapterManifest.fromJson(f, good.replace("\"seed\":\"42\"", "\"seed\":42")))
                 .hasMessageContaining("provenance 'seed' must be a string");
-        assertThatThrownBy(() -> AdapterManifest.fromJson(f, good.replace("\"class_word\":\"teddy bear\"", "\"class_word\":3")))
+        assertThatThrownBy(() ->
+                        AdapterManifest.fromJson(f, good.replace("\"class_word\":\"teddy bear\"", "\"class_word\":3")))
                 .hasMessageContaining("'class_word' must be a string");
     }
 }

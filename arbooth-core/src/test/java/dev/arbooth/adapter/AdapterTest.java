@@ -178,7 +178,8 @@ class AdapterTest {
 
     @Test
     void newerFormatVersionIsRejectedNamingFileAndVersions() {
-        Path file = writeWithManifest("future.safetensors", m -> m.replace("\"format_version\":1", "\"format_version\":2"));
+        Path file =
+                writeWithManifest("future.safetensors", m -> m.replace("\"format_version\":1", "\"format_version\":2"));
         assertThatThrownBy(() -> Adapter.load(file))
                 .isInstanceOf(FormatException.class)
                 .hasMessageContaining(file.toString())
@@ -198,8 +199,8 @@ class AdapterTest {
         assertThatThrownBy(() -> Adapter.load(noIdentifier))
                 .isInstanceOf(FormatException.class)
                 .hasMessageContaining("lacks field(s) [identifier]");
-        Path badFingerprint =
-                writeWithManifest("badfp.safetensors", m -> m.replace("\"base_fingerprint\":\"sha256:", "\"base_fingerprint\":\"md5:"));
+        Path badFingerprint = writeWithManifest(
+                "badfp.safetensors", m -> m.replace("\"base_fingerprint\":\"sha256:", "\"base_fingerprint\":\"md5:"));
         assertThatThrownBy(() -> Adapter.load(badFingerprint))
                 .isInstanceOf(FormatException.class)
                 .hasMessageContaining("fingerprint");
@@ -230,13 +231,17 @@ class AdapterTest {
         tensors.put(Adapter.IDENTIFIER_EMBEDDING_NAME, adapter.identifierEmbedding());
         tensors.put("block_chunks.0.module.0.sa.proj.bias", Tensor.ofFloats(new float[128], 128));
         Path extra = dir.resolve("extra.safetensors");
-        SafeTensors.write(extra, tensors, Map.of(Adapter.MANIFEST_KEY, adapter.manifest().toJson()));
+        SafeTensors.write(
+                extra, tensors, Map.of(Adapter.MANIFEST_KEY, adapter.manifest().toJson()));
         assertThatThrownBy(() -> Adapter.load(extra))
                 .isInstanceOf(FormatException.class)
                 .hasMessageContaining("not replaceable: [block_chunks.0.module.0.sa.proj.bias]");
 
         Path noRows = dir.resolve("norows.safetensors");
-        SafeTensors.write(noRows, adapter.tensors(), Map.of(Adapter.MANIFEST_KEY, adapter.manifest().toJson()));
+        SafeTensors.write(
+                noRows,
+                adapter.tensors(),
+                Map.of(Adapter.MANIFEST_KEY, adapter.manifest().toJson()));
         assertThatThrownBy(() -> Adapter.load(noRows))
                 .isInstanceOf(FormatException.class)
                 .hasMessageContaining("identifier embedding 'special_token'");
@@ -246,7 +251,8 @@ class AdapterTest {
     void constructionValidatesNamesShapesAndDtypes() {
         AdapterManifest m = adapter.manifest();
         Tensor rows = adapter.identifierEmbedding();
-        assertThatThrownBy(() -> Adapter.of(m, Map.of("head.weight", Tensor.ofFloats(new float[32 * 128], 32, 128)), rows))
+        assertThatThrownBy(
+                        () -> Adapter.of(m, Map.of("head.weight", Tensor.ofFloats(new float[32 * 128], 32, 128)), rows))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("not replaceable: [head.weight]");
         assertThatThrownBy(() -> Adapter.of(

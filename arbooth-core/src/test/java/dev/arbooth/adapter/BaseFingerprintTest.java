@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.arbooth.WeightBindingException;
 import dev.arbooth.config.InfinityConfig;
-import dev.arbooth.format.Checkpoints;
 import dev.arbooth.format.CheckpointFile;
+import dev.arbooth.format.Checkpoints;
 import dev.arbooth.format.StateDict;
 import dev.arbooth.tensor.DType;
 import dev.arbooth.tensor.Tensor;
@@ -115,7 +115,8 @@ class BaseFingerprintTest {
         String v = "sha256:" + "0123456789abcdef".repeat(4);
         assertThat(BaseFingerprint.parse(v).value()).isEqualTo(v);
         assertThat(BaseFingerprint.parse(v)).hasToString(v).isEqualTo(BaseFingerprint.parse(v));
-        for (String bad : new String[] {"", "sha256:", v.toUpperCase(java.util.Locale.ROOT), v + "0", "md5:" + v.substring(7)}) {
+        for (String bad :
+                new String[] {"", "sha256:", v.toUpperCase(java.util.Locale.ROOT), v + "0", "md5:" + v.substring(7)}) {
             assertThatThrownBy(() -> BaseFingerprint.parse(bad))
                     .as(bad)
                     .isInstanceOf(IllegalArgumentException.class)

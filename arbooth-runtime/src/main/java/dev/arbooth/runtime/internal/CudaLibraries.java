@@ -29,7 +29,12 @@ public final class CudaLibraries {
 
     /** The libraries ONNX Runtime 1.2x's CUDA 12 provider needs on Windows. */
     public static final List<String> WINDOWS = List.of(
-            "cudart64_12.dll", "cublas64_12.dll", "cublasLt64_12.dll", "cufft64_11.dll", "curand64_10.dll", "cudnn64_9.dll");
+            "cudart64_12.dll",
+            "cublas64_12.dll",
+            "cublasLt64_12.dll",
+            "cufft64_11.dll",
+            "curand64_10.dll",
+            "cudnn64_9.dll");
 
     private static final List<String> LINUX_DIRS = List.of(
             "/usr/local/cuda/lib64",

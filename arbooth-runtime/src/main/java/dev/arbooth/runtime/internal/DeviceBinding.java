@@ -118,12 +118,10 @@ public final class DeviceBinding {
             case CUDA -> {
                 String failure = tryCuda(device.cudaDeviceId(), target);
                 if (failure != null) {
-                    throw new ArboothException(
-                            "Device.cuda(" + device.cudaDeviceId() + ") cannot be used: " + failure
-                                    + ". Or use Device.cpu() / Device.auto() (falls back to the CPU).");
+                    throw new ArboothException("Device.cuda(" + device.cudaDeviceId() + ") cannot be used: " + failure
+                            + ". Or use Device.cpu() / Device.auto() (falls back to the CPU).");
                 }
-                return new Device.Resolved(
-                        device, Device.Kind.CUDA, device.cudaDeviceId(), threads, "CUDA requested");
+                return new Device.Resolved(device, Device.Kind.CUDA, device.cudaDeviceId(), threads, "CUDA requested");
             }
             default -> {
                 String failure = tryCuda(device.cudaDeviceId(), target);

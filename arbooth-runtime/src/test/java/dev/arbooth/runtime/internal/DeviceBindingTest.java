@@ -70,7 +70,10 @@ class DeviceBindingTest {
         assertThat(r.cudaDeviceId()).isEqualTo(-1);
         assertThat(r.cpuThreads()).isEqualTo(1);
         assertThat(r.requested()).isEqualTo(Device.auto().withCpuThreads(1));
-        assertThat(r.reason()).startsWith("CUDA unavailable: ").contains("CPU-only build").contains("onnxruntime_gpu");
+        assertThat(r.reason())
+                .startsWith("CUDA unavailable: ")
+                .contains("CPU-only build")
+                .contains("onnxruntime_gpu");
         assertThat(log)
                 .contains("INFO")
                 .contains("Device.auto(): using the CPU with 1 intra-op threads (CUDA unavailable: ")
@@ -146,7 +149,8 @@ class DeviceBindingTest {
         Files.createFile(b.resolve("libcublasLt.so.12"));
         assertThat(CudaLibraries.missing(CudaLibraries.LINUX, List.of(a, b)))
                 .containsExactly("libcublas.so.12", "libcufft.so.11", "libcurand.so.10", "libcudnn.so.9");
-        assertThat(CudaLibraries.missing(List.of("libcudart.so.12"), List.of(a))).isEmpty();
+        assertThat(CudaLibraries.missing(List.of("libcudart.so.12"), List.of(a)))
+                .isEmpty();
         assertThat(CudaLibraries.searchDirectories()).allMatch(Files::isDirectory);
     }
 
