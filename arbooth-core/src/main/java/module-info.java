@@ -17,14 +17,14 @@ module dev.arbooth.core {
     exports dev.arbooth.image;
     exports dev.arbooth.model;
     exports dev.arbooth.sampling;
-
-    opens dev.arbooth.config to
-            com.google.gson;
-
+    exports dev.arbooth.adapter;
     exports dev.arbooth.internal.nn to
             dev.arbooth.train,
             dev.arbooth.runtime;
     exports dev.arbooth.internal.io to
             dev.arbooth.train,
             dev.arbooth.runtime;
+
+    opens dev.arbooth.config to
+            com.google.gson;
 }

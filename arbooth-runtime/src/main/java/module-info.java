@@ -1,8 +1,12 @@
 /**
- * ARBooth runtime: ONNX graph emission and the ONNX Runtime generator (upcoming milestone). No API
- * package is exported yet; ONNX Runtime types never appear in public signatures.
+ * ARBooth runtime: ONNX graph emission and the ONNX Runtime generator. Exports the API package {@code
+ * dev.arbooth.runtime} ({@link dev.arbooth.runtime.Device}); ONNX Runtime types never appear in public
+ * signatures.
  */
 module dev.arbooth.runtime {
     requires transitive dev.arbooth.core;
     requires com.microsoft.onnxruntime;
+    requires org.slf4j;
+
+    exports dev.arbooth.runtime;
 }

@@ -1,0 +1,457 @@
+package dev.arbooth.adapter;
+
+import dev.arbooth.ArboothException;
+import dev.arbooth.FormatException;
+import dev.arbooth.ShapeMismatchException;
+import dev.arbooth.config.InfinityConfig;
+import dev.arbooth.format.SafeTensors;
+import dev.arbooth.format.TensorSpec;
+import dev.arbooth.tensor.Tensor;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
+/**
+ * A personalization of a base Infinity model: immutable, thread-safe, and saved as one file.
+ *
+ * <p>It holds:
+ * <ul>
+ *   <li>replacement tensors under their official names: the fused cross-attention and FFN weights and
+ *       biases of the blocks ({@link #replaceableTensors(InfinityConfig)}: {@code ca.mat_q.weight/bias},
+ *       {@code ca.mat_kv.weight}, {@code ca.v_bias}, {@code ca.proj.weight/bias}, {@code
+ *       ffn.fc1.weight/bias}, {@code ffn.fc2.weight/bias} of each block), each shaped as in the base; they
+ *       replace the base's tensors of the same names, the rest of the base is used as is;
+ *   <li>the identifier embedding {@code identifierEmbedding_PC} of shape (P, Ct5): the P learned rows that
+ *       replace the identifier token's row of the text encoder's output (ARBooth's {@code special_token});
+ *   <li>the {@link AdapterManifest}: format version, the base's {@link BaseFingerprint} and configuration,
+ *       identifier, class word, library version and provenance.
+ * </ul>
+ *
+ * <p><b>File format</b> (version 1): a single safetensors file, written atomically: the replacement tensors
+ * under their official names, the identifier embedding as {@value #IDENTIFIER_EMBEDDING_NAME}, and the
+ * manifest's JSON in the header's {@code __metadata__} under {@value #MANIFEST_KEY}. One file rather than a
+ * directory because it is replaced atomically by one rename (a directory cannot be), it can be memory-mapped
+ * on load, and any safetensors reader can inspect it. {@link #load(Path)} maps the file: the tensors are
+ * views of it, so the file should not be modified in place while the adapter is in use ({@link #save} never
+ * does: it writes a new file and renames it over the old one).
+ *
+ * <pre>{@code
+ * Adapter a = Adapter.builder(InfinityConfig.infinity2b(), fingerprint)
+ *         .identifier("sks").classWord("dog")
+ *         .identifierEmbedding(rows_PC)
+ *         .tensors(trainedCaFfn)
+ *         .provenance("seed", "42")
+ *         .build();
+ * a.save(Path.of("dog.arbooth.safetensors"));
+ * Adapter b = Adapter.load(Path.of("dog.arbooth.safetensors"));   // equals(a)
+ * }</pre>
+ */
+public final class Adapter {
+    /** The tensor name of the identifier embedding in an adapter file (ARBooth's parameter name). */
+    public static final String IDENTIFIER_EMBEDDING_NAME = "special_token";
+
+    /** The {@code __metadata__} key holding the manifest JSON in an adapter file. */
+    public static final String MANIFEST_KEY = "arbooth.adapter.manifest";
+
+    /** The per-block tensors an adapter may replace, relative to the block prefix. */
+    private static final List<String> BLOCK_SUFFIXES = List.of(
+            "ca.mat_q.weight",
+            "ca.mat_q.bias",
+            "ca.mat_kv.weight",
+            "ca.v_bias",
+            "ca.proj.weight",
+            "ca.proj.bias",
+            "ffn.fc1.weight",
+            "ffn.fc1.bias",
+            "ffn.fc2.weight",
+            "ffn.fc2.bias");
+
+    private final AdapterManifest manifest;
+    private final Map<String, Tensor> tensors;
+    private final Tensor identifierEmbedding;
+
+    private Adapter(AdapterManifest manifest, Map<String, Tensor> tensors, Tensor identifierEmbedding) {
+        this.manifest = manifest;
+        this.tensors = tensors;
+        this.identifierEmbedding = identifierEmbedding;
+    }
+
+    /**
+     * Creates an adapter, validating the tensors against the manifest's base configuration.
+     *
+     * @param manifest the manifest
+     * @param tensors replacement tensors by official name: each must be one of {@link
+     *     #replaceableTensors(InfinityConfig)}, floating-point, and shaped as there (may be empty)
+     * @param identifierEmbedding_PC the identifier rows (P, Ct5): floating-point, P at least 1, Ct5 the base's
+     *     {@link InfinityConfig#textChannels()}
+     * @return the adapter
+     * @throws IllegalArgumentException if a tensor name is not replaceable or a tensor is not floating-point
+     * @throws ShapeMismatchException if a shape differs from the base configuration's
+     */
+    public static Adapter of(AdapterManifest manifest, Map<String, Tensor> tensors, Tensor identifierEmbedding_PC) {
+        Objects.requireNonNull(manifest, "manifest");
+        Objects.requireNonNull(tensors, "tensors");
+        Objects.requireNonNull(identifierEmbedding_PC, "identifierEmbedding_PC");
+        InfinityConfig config = manifest.baseConfig();
+        Map<String, long[]> allowed = replaceableShapes(config);
+        List<String> unknown = new ArrayList<>();
+        for (String name : tensors.keySet()) {
+            if (!allowed.containsKey(name)) {
+                unknown.add(name);
+            }
+        }
+        if (!unknown.isEmpty()) {
+            throw new IllegalArgumentException("An adapter may replace only the cross-attention and FFN tensors of"
+                    + " the blocks (" + String.join(", ", BLOCK_SUFFIXES) + " under each block prefix such as '"
+                    + config.blockPrefix(0) + "'); not replaceable: " + unknown);
+        }
+        TreeMap<String, Tensor> sorted = new TreeMap<>();
+        for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
+            Tensor t = Objects.requireNonNull(e.getValue(), e.getKey());
+            requireFloating("adapter tensor '" + e.getKey() + "'", t);
+            long[] expected = allowed.get(e.getKey());
+            if (!Arrays.equals(expected, t.shape())) {
+                throw ShapeMismatchException.of(
+                        "adapter tensor '" + e.getKey() + "' (base " + describe(config) + ")", expected, t.shape());
+            }
+            sorted.put(e.getKey(), t);
+        }
+        requireFloating("identifier embedding", identifierEmbedding_PC);
+        long[] s = identifierEmbedding_PC.shape();
+        if (s.length != 2 || s[0] < 1 || s[1] != config.textChannels()) {
+            throw new ShapeMismatchException("identifier embedding must be (P, Ct5) with P >= 1 rows and Ct5 = "
+                    + config.textChannels() + " (the base's text channels), got " + Arrays.toString(s));
+        }
+        return new Adapter(manifest, Collections.unmodifiableMap(sorted), identifierEmbedding_PC);
+    }
+
+    /**
+     * A builder for a new adapter in the current format.
+     *
+     * @param baseConfig the base's configuration
+     * @param baseFingerprint the base's fingerprint
+     * @return a builder
+     */
+    public static Builder builder(InfinityConfig baseConfig, BaseFingerprint baseFingerprint) {
+        return new Builder(baseConfig, baseFingerprint);
+    }
+
+    /**
+     * The tensors an adapter may replace for a base configuration: per block, in block order, {@code
+     * ca.mat_q.weight, ca.mat_q.bias, ca.mat_kv.weight, ca.v_bias, ca.proj.weight, ca.proj.bias,
+     * ffn.fc1.weight, ffn.fc1.bias, ffn.fc2.weight, ffn.fc2.bias} (the set ARBooth trains; not {@code
+     * ca_norm}, not the {@code ca.zero_k_bias} buffer), with the shapes of {@link
+     * InfinityConfig#expectedTensors()}.
+     *
+     * @param config the base configuration
+     * @return names and shapes
+     */
+    public static List<TensorSpec> replaceableTensors(InfinityConfig config) {
+        List<TensorSpec> out = new ArrayList<>();
+        replaceableShapes(config).forEach((n, s) -> out.add(TensorSpec.of(n, s)));
+        return Collections.unmodifiableList(out);
+    }
+
+    private static Map<String, long[]> replaceableShapes(InfinityConfig config) {
+        Map<String, long[]> all = new LinkedHashMap<>();
+        for (TensorSpec spec : config.expectedTensors()) {
+            all.put(spec.name(), spec.shape());
+        }
+        Map<String, long[]> out = new LinkedHashMap<>();
+        for (int b = 0; b < config.depth(); b++) {
+            String prefix = config.blockPrefix(b);
+            for (String suffix : BLOCK_SUFFIXES) {
+                String name = prefix + suffix;
+                long[] shape = all.get(name);
+                if (shape == null) {
+                    throw new IllegalStateException("InfinityWeights lacks " + name);
+                }
+                out.put(name, shape);
+            }
+        }
+        return out;
+    }
+
+    private static void requireFloating(String what, Tensor t) {
+        if (!t.dtype().isFloatingPoint()) {
+            throw new IllegalArgumentException(what + " must be floating-point, got " + t);
+        }
+    }
+
+    private static String describe(InfinityConfig c) {
+        return "depth " + c.depth() + ", width " + c.embedDim() + ", FFN " + c.ffnHidden() + ", Ct5 "
+                + c.textChannels();
+    }
+
+    // ----------------------------------------------------------------------------------------- accessors
+
+    /**
+     * The manifest.
+     *
+     * @return the manifest
+     */
+    public AdapterManifest manifest() {
+        return manifest;
+    }
+
+    /**
+     * The replacement tensors.
+     *
+     * @return an unmodifiable map from official name to tensor, sorted by name
+     */
+    public Map<String, Tensor> tensors() {
+        return tensors;
+    }
+
+    /**
+     * The identifier embedding.
+     *
+     * @return the (P, Ct5) rows that replace the identifier token's text row
+     */
+    public Tensor identifierEmbedding() {
+        return identifierEmbedding;
+    }
+
+    /**
+     * The identifier token.
+     *
+     * @return the manifest's identifier
+     */
+    public String identifier() {
+        return manifest.identifier();
+    }
+
+    /**
+     * The class word.
+     *
+     * @return the manifest's class word
+     */
+    public String classWord() {
+        return manifest.classWord();
+    }
+
+    /**
+     * The base configuration.
+     *
+     * @return the manifest's base configuration
+     */
+    public InfinityConfig baseConfig() {
+        return manifest.baseConfig();
+    }
+
+    /**
+     * The fingerprint of the base the adapter was trained on.
+     *
+     * @return the manifest's base fingerprint
+     */
+    public BaseFingerprint baseFingerprint() {
+        return manifest.fingerprint();
+    }
+
+    /**
+     * Checks that this adapter belongs on a base.
+     *
+     * @param base the fingerprint of the base it is about to be bound to
+     * @throws IncompatibleAdapterException naming both fingerprints when they differ
+     */
+    public void checkCompatible(BaseFingerprint base) {
+        Objects.requireNonNull(base, "base");
+        if (!base.value().equals(manifest.baseFingerprint())) {
+            throw new IncompatibleAdapterException("Adapter for '" + identifier() + " " + classWord()
+                    + "' was trained on base " + manifest.baseFingerprint() + " but is being bound to base "
+                    + base.value() + "; load the base it was trained on (its configuration: "
+                    + manifest.baseConfig().toJson() + ")");
+        }
+    }
+
+    // ----------------------------------------------------------------------------------------- files
+
+    /**
+     * Saves this adapter atomically: readers of {@code file} see the old file or the complete new one;
+     * on failure no partial file is left and the target is untouched.
+     *
+     * @param file the target file (conventionally {@code *.safetensors})
+     * @throws ArboothException if writing fails
+     */
+    public void save(Path file) {
+        Map<String, Tensor> all = new TreeMap<>(tensors);
+        all.put(IDENTIFIER_EMBEDDING_NAME, identifierEmbedding);
+        SafeTensors.write(file, all, Map.of(MANIFEST_KEY, manifest.toJson()));
+    }
+
+    /**
+     * Loads an adapter saved by {@link #save(Path)}, memory-mapped.
+     *
+     * @param file the adapter file
+     * @return the adapter
+     * @throws FormatException naming the file if it is missing, not a safetensors file, has no or a
+     *     malformed manifest, an unsupported format version, lacks the identifier embedding, or holds a
+     *     tensor that is not replaceable or not shaped per the manifest's base configuration
+     */
+    public static Adapter load(Path file) {
+        try (SafeTensors st = SafeTensors.open(file)) {
+            String json = st.metadata().get(MANIFEST_KEY);
+            if (json == null) {
+                throw new FormatException(
+                        file,
+                        "not an ARBooth adapter: the safetensors header has no '" + MANIFEST_KEY
+                                + "' entry in __metadata__ (a base checkpoint or another model's file?)");
+            }
+            AdapterManifest manifest = AdapterManifest.fromJson(file, json);
+            if (!st.names().contains(IDENTIFIER_EMBEDDING_NAME)) {
+                throw new FormatException(
+                        file,
+                        "adapter lacks the identifier embedding '" + IDENTIFIER_EMBEDDING_NAME + "' (P, "
+                                + manifest.baseConfig().textChannels() + ")");
+            }
+            Map<String, Tensor> tensors = new LinkedHashMap<>();
+            for (String name : st.names()) {
+                if (!name.equals(IDENTIFIER_EMBEDDING_NAME)) {
+                    tensors.put(name, st.get(name));
+                }
+            }
+            try {
+                return of(manifest, tensors, st.get(IDENTIFIER_EMBEDDING_NAME));
+            } catch (IllegalArgumentException | ShapeMismatchException e) {
+                throw new FormatException(file, "invalid adapter: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    // ----------------------------------------------------------------------------------------- value
+
+    /**
+     * Compares manifests and every tensor byte.
+     *
+     * @param o the other object
+     * @return whether {@code o} is an adapter with an equal manifest, equal tensors and an equal identifier
+     *     embedding
+     */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Adapter a
+                && manifest.equals(a.manifest)
+                && tensors.equals(a.tensors)
+                && identifierEmbedding.equals(a.identifierEmbedding);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(manifest, tensors, identifierEmbedding);
+    }
+
+    @Override
+    public String toString() {
+        return "Adapter[" + identifier() + " " + classWord() + ", " + tensors.size() + " tensors, identifier rows "
+                + identifierEmbedding.dim(0) + ", base " + manifest.baseFingerprint() + "]";
+    }
+
+    /** Builds an {@link Adapter} in the current format; {@link #build()} validates everything. */
+    public static final class Builder {
+        private final InfinityConfig baseConfig;
+        private final BaseFingerprint baseFingerprint;
+        private final Map<String, Tensor> tensors = new TreeMap<>();
+        private final Map<String, String> provenance = new TreeMap<>();
+        private String identifier;
+        private String classWord;
+        private Tensor identifierEmbedding;
+
+        private Builder(InfinityConfig baseConfig, BaseFingerprint baseFingerprint) {
+            this.baseConfig = Objects.requireNonNull(baseConfig, "baseConfig");
+            this.baseFingerprint = Objects.requireNonNull(baseFingerprint, "baseFingerprint");
+        }
+
+        /**
+         * Sets the identifier token.
+         *
+         * @param v e.g. {@code "sks"}
+         * @return this builder
+         */
+        public Builder identifier(String v) {
+            identifier = v;
+            return this;
+        }
+
+        /**
+         * Sets the class word.
+         *
+         * @param v e.g. {@code "dog"}
+         * @return this builder
+         */
+        public Builder classWord(String v) {
+            classWord = v;
+            return this;
+        }
+
+        /**
+         * Sets the identifier embedding.
+         *
+         * @param rows_PC the (P, Ct5) rows
+         * @return this builder
+         */
+        public Builder identifierEmbedding(Tensor rows_PC) {
+            identifierEmbedding = rows_PC;
+            return this;
+        }
+
+        /**
+         * Adds or replaces one replacement tensor.
+         *
+         * @param name its official name
+         * @param t the tensor
+         * @return this builder
+         */
+        public Builder tensor(String name, Tensor t) {
+            tensors.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(t, name));
+            return this;
+        }
+
+        /**
+         * Adds or replaces replacement tensors.
+         *
+         * @param ts tensors by official name
+         * @return this builder
+         */
+        public Builder tensors(Map<String, Tensor> ts) {
+            ts.forEach(this::tensor);
+            return this;
+        }
+
+        /**
+         * Adds or replaces one provenance entry.
+         *
+         * @param key the key (e.g. {@code "seed"})
+         * @param value the value
+         * @return this builder
+         */
+        public Builder provenance(String key, String value) {
+            provenance.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, key));
+            return this;
+        }
+
+        /**
+         * Builds and validates.
+         *
+         * @return the adapter
+         * @throws IllegalArgumentException if the identifier, class word or identifier embedding is unset or a
+         *     rule of {@link AdapterManifest} or {@link Adapter#of} is broken
+         * @throws ShapeMismatchException if a shape differs from the base configuration's
+         */
+        public Adapter build() {
+            if (identifierEmbedding == null) {
+                throw new IllegalArgumentException("identifierEmbedding is not set");
+            }
+            if (identifier == null || classWord == null) {
+                throw new IllegalArgumentException("identifier and classWord must be set");
+            }
+            AdapterManifest m = AdapterManifest.create(baseFingerprint, baseConfig, identifier, classWord, provenance);
+            return of(m, tensors, identifierEmbedding);
+        }
+    }
+}
