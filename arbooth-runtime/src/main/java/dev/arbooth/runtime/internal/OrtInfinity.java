@@ -21,8 +21,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The Infinity transformer on ONNX Runtime: the prologue and per-scale step graphs emitted by {@link
  * InfinityGraphs}, with the checkpoint's weights bound strictly ({@link InfinityWeights#bind}) and supplied
- * as external initializers shared by every session. Sessions are created on first use and kept per shape
- * (prompt lengths, schedule, rows). Thread-safe; each {@link OrtInfinityStepper} (a {@code ScaleStepper}) is
+ * as external initializers shared by every session. Sessions are created on first use and kept per shape:
+ * a prologue per prompt lengths, a step per scale, schedule and row count (any prompt lengths). Thread-safe; each {@link OrtInfinityStepper} (a {@code ScaleStepper}) is
  * not.
  */
 public final class OrtInfinity implements AutoCloseable {
@@ -84,19 +84,26 @@ public final class OrtInfinity implements AutoCloseable {
                 () -> InfinityGraphs.prologue(config, weights::shapeOrNull, lens, guided));
         try (OnnxTensor text = OrtTensors.floats(text_NCt5, n, config.textChannels())) {
             OrtSession.Result r = prologue.run(Map.of(InfinityGraphs.TEXT, text));
-            return new OrtInfinityStepper(this, r, schedule, guided ? 2 * lens.length : lens.length, lens.length,
-                    guided ? 2 * n : n);
+            return new OrtInfinityStepper(this, r, schedule, guided ? 2 * lens.length : lens.length, lens.length);
         } catch (OrtException e) {
             throw new ArboothException("the Infinity text prologue failed on ONNX Runtime: " + e.getMessage(), e);
         }
     }
 
     /** The session of step k for a shape. */
-    OrtSession stepSession(ScaleSchedule schedule, int k, int rows, int inputRows, int textTokens) {
+    OrtSession stepSession(ScaleSchedule schedule, int k, int rows, int inputRows) {
         ensureOpen();
-        String key = "step " + k + " " + schedule + " R" + rows + " B" + inputRows + " N" + textTokens;
-        return session(key, () -> InfinityGraphs.step(
-                config, weights::shapeOrNull, schedule, k, rows, inputRows, textTokens));
+        String key = "step " + k + " " + schedule + " R" + rows + " B" + inputRows;
+        return session(key, () -> InfinityGraphs.step(config, weights::shapeOrNull, schedule, k, rows, inputRows));
+    }
+
+    /**
+     * The number of sessions created so far (prologues and steps).
+     *
+     * @return the count
+     */
+    public int sessionCount() {
+        return sessions.size();
     }
 
     private OrtSession session(String key, java.util.function.Supplier<OnnxOps> emit) {

@@ -24,18 +24,16 @@ public final class OrtInfinityStepper implements ScaleStepper, AutoCloseable {
     private final ScaleSchedule schedule;
     private final int rows;
     private final int batch;
-    private final int textTokens;
     private OrtSession.Result previous;
     private boolean closed;
 
     OrtInfinityStepper(
-            OrtInfinity model, OrtSession.Result prologue, ScaleSchedule schedule, int rows, int batch, int textTokens) {
+            OrtInfinity model, OrtSession.Result prologue, ScaleSchedule schedule, int rows, int batch) {
         this.model = model;
         this.prologue = prologue;
         this.schedule = schedule;
         this.rows = rows;
         this.batch = batch;
-        this.textTokens = textTokens;
     }
 
     /**
@@ -96,7 +94,7 @@ public final class OrtInfinityStepper implements ScaleStepper, AutoCloseable {
             } else if (input_Bnd != null) {
                 throw new IllegalArgumentException("scale 0 takes no input (its token is the SOS vector)");
             }
-            OrtSession session = model.stepSession(schedule, k, rows, batch, textTokens);
+            OrtSession session = model.stepSession(schedule, k, rows, batch);
             OrtSession.Result r = session.run(inputs);
             float[] logits = OrtTensors.read(r.get(InfinityGraphs.LOGITS).orElseThrow());
             dropCache();

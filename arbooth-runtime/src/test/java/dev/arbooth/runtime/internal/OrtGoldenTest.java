@@ -137,6 +137,65 @@ class OrtGoldenTest {
         }
     }
 
+    /**
+     * The step graphs take the text tokens as a symbolic dimension: after the golden prompts, the first prompt
+     * twice (another N, same rows) reuses every step session and reproduces the golden logits of prompt 0's
+     * conditional and unconditional rows, driven by the golden next-scale inputs.
+     */
+    @Test
+    void stepGraphsServeAnyPromptLength() {
+        try (SafeTensors weights = Golden.open("infinity-set1/transformer_weights.safetensors");
+                SafeTensors inputs = Golden.open("infinity-set1/tf_inputs.safetensors");
+                SafeTensors inf = Golden.open("infinity-set1/inference.safetensors");
+                OrtInfinity model = OrtInfinity.create(InfinityConfig.goldenSet1(), weights, 1)) {
+            ScaleSchedule schedule = schedule(inputs);
+            int[] lens = Arrays.stream(inputs.get("text.lens").toLongArray())
+                    .mapToInt(Math::toIntExact)
+                    .toArray();
+            assertThat(lens[0]).isNotEqualTo(lens[1]);
+            float[] text = inputs.get("text.kv_compact").toFloatArray();
+            int d = model.config().bitsPerToken();
+            int c5 = model.config().textChannels();
+            float[] x = inf.get("inf.x_BLC_wo_prefix").toFloatArray();
+            int l1 = schedule.totalTokens() - 1;
+            try (OrtInfinityStepper s = model.stepper(text, lens, schedule, true)) {
+                s.step(0, null);
+            }
+            int afterGolden = model.sessionCount();
+            float[] first = Arrays.copyOf(text, lens[0] * c5);
+            float[] twice = new float[2 * first.length];
+            System.arraycopy(first, 0, twice, 0, first.length);
+            System.arraycopy(first, 0, twice, first.length, first.length);
+            double worst = 0;
+            try (OrtInfinityStepper s = model.stepper(twice, new int[] {lens[0], lens[0]}, schedule, true)) {
+                for (int k = 0; k < schedule.size(); k++) {
+                    int n = schedule.get(k).tokens();
+                    float[] in = null;
+                    if (k > 0) {
+                        in = new float[2 * n * d];
+                        int from = (schedule.offset(k) - 1) * d;
+                        System.arraycopy(x, from, in, 0, n * d);
+                        System.arraycopy(x, from, in, n * d, n * d);
+                    }
+                    float[] raw = s.step(k, in);
+                    float[] want = inf.get("inf.logits_raw.s" + k).toFloatArray();
+                    int row = n * 2 * d;
+                    for (int r = 0; r < 4; r++) {
+                        int golden = r < 2 ? 0 : 2; // cond0, cond0, uncond0, uncond0
+                        worst = Math.max(worst, Golden.maxAbsDiff(
+                                Arrays.copyOfRange(want, golden * row, (golden + 1) * row),
+                                Arrays.copyOfRange(raw, r * row, (r + 1) * row)));
+                    }
+                }
+            }
+            assertThat(l1 * d).isEqualTo(x.length / 2);
+            System.out.printf("ORT infinity-set1 prompt 0 twice (other N): raw logits max abs diff %.3g%n", worst);
+            assertThat(worst).isLessThanOrEqualTo(1e-4);
+            // one new prologue (other lengths), steps 1..S-1 of the golden shape created now, no step per N
+            assertThat(model.sessionCount()).isEqualTo(afterGolden + 1 + schedule.size() - 1);
+        }
+    }
+
     @Test
     void vaeEncoderGivesTheGoldenBits() {
         ScaleSchedule schedule = ScaleSchedules.official("1.000", "0.06M");

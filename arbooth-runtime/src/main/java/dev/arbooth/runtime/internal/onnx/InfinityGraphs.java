@@ -26,7 +26,8 @@ import java.util.function.Function;
  *       {@code (H, hd, Nr)} and {@code cross_v.i} {@code (H, Nr, hd)}.
  * </ul>
  *
- * <p><b>Step k</b> for R rows, Nr text tokens and B input rows: inputs {@value #COND}, {@value #GSS}, {@value
+ * <p><b>Step k</b> for R rows and B input rows, any number Nr of text tokens (the symbolic dimension {@value
+ * #TEXT_TOKENS}, so one graph per scale serves every prompt length): inputs {@value #COND}, {@value #GSS}, {@value
  * #TEXT_BIAS}, {@code cross_k.i}, {@code cross_v.i} (the prologue's outputs), and for {@code k >= 1}
  * {@value #X} {@code (B, h_k w_k, d)} and the cache {@code past_k.i}, {@code past_v.i} {@code (R, H,
  * offset(k), hd)}; outputs {@value #LOGITS} {@code (R, h_k w_k, V)} (raw, before τ and guidance) and {@code
@@ -53,6 +54,12 @@ public final class InfinityGraphs {
 
     /** Step output: raw logits. */
     public static final String LOGITS = "logits_RnV";
+
+    /** The symbolic dimension of the step graphs: the compact text tokens of the R rows. */
+    public static final String TEXT_TOKENS = "N";
+
+    /** The size traced for the symbolic text dimension (any size other than 1 would do). */
+    private static final long N_TRACE = 3;
 
     private InfinityGraphs() {}
 
@@ -159,17 +166,11 @@ public final class InfinityGraphs {
      * @param k the scale
      * @param rows R
      * @param inputRows B, dividing R (ignored for {@code k = 0})
-     * @param textTokens Nr, the compact text tokens of the R rows
      * @return the graph builder
      */
     public static OnnxOps step(
-            InfinityConfig config,
-            Function<String, long[]> weightShapes,
-            ScaleSchedule schedule,
-            int k,
-            int rows,
-            int inputRows,
-            int textTokens) {
+            InfinityConfig config, Function<String, long[]> weightShapes, ScaleSchedule schedule, int k, int rows,
+            int inputRows) {
         InfinityNet net = InfinityNet.of(config);
         OnnxOps ops = OnnxOps.create("infinity_step_" + k, weightShapes);
         int c = config.embedDim();
@@ -177,12 +178,13 @@ public final class InfinityGraphs {
         int hd = config.headDim();
         String cond = ops.input(COND, rows, c);
         String gss = ops.input(GSS, rows, 1, 6, c);
-        String bias = ops.input(TEXT_BIAS, rows, 1, 1, textTokens);
+        // N is symbolic: the step reads the text tokens only through matmuls, a broadcast add and a softmax
+        String bias = ops.inputSymbolic(TEXT_BIAS, new String[] {null, null, null, TEXT_TOKENS}, rows, 1, 1, N_TRACE);
         List<String> ck = new ArrayList<>();
         List<String> cv = new ArrayList<>();
         for (int i = 0; i < config.depth(); i++) {
-            ck.add(ops.input(crossK(i), h, hd, textTokens));
-            cv.add(ops.input(crossV(i), h, textTokens, hd));
+            ck.add(ops.inputSymbolic(crossK(i), new String[] {null, null, TEXT_TOKENS}, h, hd, N_TRACE));
+            cv.add(ops.inputSymbolic(crossV(i), new String[] {null, TEXT_TOKENS, null}, h, N_TRACE, hd));
         }
         // the step never reads the K/V source; cond stands in for it
         InfinityText<String> text = new InfinityText<>(cond, cond, gss, bias, ck, cv, rows);

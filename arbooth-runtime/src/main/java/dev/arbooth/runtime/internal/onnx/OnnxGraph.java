@@ -143,7 +143,19 @@ public final class OnnxGraph {
      * @param shape the static dims
      */
     void input(String name, int elemType, long[] shape) {
-        inputs.add(valueInfo(name, elemType, shape));
+        inputs.add(valueInfo(name, elemType, shape, null));
+    }
+
+    /**
+     * A graph input with symbolic dimensions.
+     *
+     * @param name its name
+     * @param elemType the element type
+     * @param shape the dims (a placeholder where {@code dimParams} names the dimension)
+     * @param dimParams per axis, the symbolic name ({@code dim_param}) or {@code null} for a static dim
+     */
+    void input(String name, int elemType, long[] shape, String[] dimParams) {
+        inputs.add(valueInfo(name, elemType, shape, dimParams));
     }
 
     /**
@@ -154,7 +166,7 @@ public final class OnnxGraph {
      * @param shape the static dims
      */
     void output(String name, int elemType, long[] shape) {
-        outputs.add(valueInfo(name, elemType, shape));
+        outputs.add(valueInfo(name, elemType, shape, null));
     }
 
     /**
@@ -205,10 +217,14 @@ public final class OnnxGraph {
         return t;
     }
 
-    private static ProtoWriter valueInfo(String name, int elemType, long[] shape) {
+    private static ProtoWriter valueInfo(String name, int elemType, long[] shape, String[] dimParams) {
         ProtoWriter dims = new ProtoWriter();
-        for (long d : shape) {
-            dims.message(1, new ProtoWriter().int64(1, d));
+        for (int i = 0; i < shape.length; i++) {
+            if (dimParams != null && dimParams[i] != null) {
+                dims.message(1, new ProtoWriter().string(2, dimParams[i]));
+            } else {
+                dims.message(1, new ProtoWriter().int64(1, shape[i]));
+            }
         }
         ProtoWriter tensorType = new ProtoWriter().int64(1, elemType).message(2, dims);
         ProtoWriter type = new ProtoWriter().message(1, tensorType);

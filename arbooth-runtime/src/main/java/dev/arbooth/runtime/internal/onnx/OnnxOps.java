@@ -108,11 +108,37 @@ public final class OnnxOps implements Ops<String> {
         return declareInput(name, OnnxGraph.INT64, shape);
     }
 
+    /**
+     * Declares a float32 graph input with symbolic dimensions. The graph is traced with the placeholder sizes
+     * of {@code shape}; the caller guarantees that no emitted constant (a reshape target, say) depends on a
+     * symbolic dimension, so that any size works at run time.
+     *
+     * @param name the input's name
+     * @param dimParams per axis, the symbolic name or {@code null} for a static dimension
+     * @param shape the shape, with placeholder sizes on the symbolic axes
+     * @return the name
+     */
+    public String inputSymbolic(String name, String[] dimParams, long... shape) {
+        if (dimParams.length != shape.length) {
+            throw new IllegalArgumentException("dimParams " + Arrays.toString(dimParams) + " for shape "
+                    + Arrays.toString(shape));
+        }
+        return declareInput(name, OnnxGraph.FLOAT, shape, dimParams);
+    }
+
     private String declareInput(String name, int type, long[] shape) {
+        return declareInput(name, type, shape, null);
+    }
+
+    private String declareInput(String name, int type, long[] shape, String[] dimParams) {
         if (shapes.containsKey(name)) {
             throw new IllegalArgumentException("graph value '" + name + "' already exists");
         }
-        graph.input(name, type, shape);
+        if (dimParams == null) {
+            graph.input(name, type, shape);
+        } else {
+            graph.input(name, type, shape, dimParams.clone());
+        }
         shapes.put(name, shape.clone());
         types.put(name, type);
         return name;
