@@ -27,8 +27,7 @@ public final class OrtInfinityStepper implements ScaleStepper, AutoCloseable {
     private OrtSession.Result previous;
     private boolean closed;
 
-    OrtInfinityStepper(
-            OrtInfinity model, OrtSession.Result prologue, ScaleSchedule schedule, int rows, int batch) {
+    OrtInfinityStepper(OrtInfinity model, OrtSession.Result prologue, ScaleSchedule schedule, int rows, int batch) {
         this.model = model;
         this.prologue = prologue;
         this.schedule = schedule;
@@ -72,18 +71,19 @@ public final class OrtInfinityStepper implements ScaleStepper, AutoCloseable {
                 inputs.put(name, (OnnxTensor) prologue.get(name).orElseThrow());
             }
             for (int i = 0; i < depth; i++) {
-                inputs.put(InfinityGraphs.crossK(i), (OnnxTensor) prologue.get(InfinityGraphs.crossK(i)).orElseThrow());
-                inputs.put(InfinityGraphs.crossV(i), (OnnxTensor) prologue.get(InfinityGraphs.crossV(i)).orElseThrow());
+                inputs.put(InfinityGraphs.crossK(i), (OnnxTensor)
+                        prologue.get(InfinityGraphs.crossK(i)).orElseThrow());
+                inputs.put(InfinityGraphs.crossV(i), (OnnxTensor)
+                        prologue.get(InfinityGraphs.crossV(i)).orElseThrow());
             }
             if (k > 0) {
                 if (previous == null) {
                     throw new IllegalArgumentException("step " + k + " needs the cache of step " + (k - 1));
                 }
                 if (input_Bnd == null || input_Bnd.length != (long) batch * n * d) {
-                    throw ShapeMismatchException.of(
-                            "input_Bnd of scale " + k,
-                            new long[] {batch, n, d},
-                            new long[] {input_Bnd == null ? 0 : input_Bnd.length});
+                    throw ShapeMismatchException.of("input_Bnd of scale " + k, new long[] {batch, n, d}, new long[] {
+                        input_Bnd == null ? 0 : input_Bnd.length
+                    });
                 }
                 x = OrtTensors.floats(input_Bnd, batch, n, d);
                 inputs.put(InfinityGraphs.X, x);

@@ -34,7 +34,8 @@ public final class OrtSessions {
      * @return the session
      * @throws ArboothException wrapping ONNX Runtime's error (for instance a graph it rejects)
      */
-    public static OrtSession create(String what, byte[] model, Map<String, OnnxTensorLike> weights, int intraOpThreads) {
+    public static OrtSession create(
+            String what, byte[] model, Map<String, OnnxTensorLike> weights, int intraOpThreads) {
         if (intraOpThreads < 1) {
             throw new IllegalArgumentException("intraOpThreads must be at least 1, got " + intraOpThreads);
         }

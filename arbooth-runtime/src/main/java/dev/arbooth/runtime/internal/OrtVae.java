@@ -97,8 +97,7 @@ public final class OrtVae implements CodeDecoder, AutoCloseable {
      * @param schedule the scale schedule, ending at {@code (H/patch, W/patch)}
      * @return the encoding
      */
-    public MultiScaleBsq.Encoding encode(
-            float[] image_B3HW, int batch, int height, int width, ScaleSchedule schedule) {
+    public MultiScaleBsq.Encoding encode(float[] image_B3HW, int batch, int height, int width, ScaleSchedule schedule) {
         float[] f = features(image_B3HW, batch, height, width);
         int p = config.patchSize();
         return MultiScaleBsq.create(config.codebookDim()).encode(f, batch, height / p, width / p, schedule);

@@ -36,8 +36,8 @@ class OrtGoldenTest {
             long b = ids.shape()[0];
             long s = ids.shape()[1];
             long t0 = System.nanoTime();
-            float[] out = t5.encode(
-                    ids.toLongArray(), golden.get("attention_mask").toLongArray(), (int) b, (int) s);
+            float[] out =
+                    t5.encode(ids.toLongArray(), golden.get("attention_mask").toLongArray(), (int) b, (int) s);
             long t1 = System.nanoTime();
             float[] want = golden.get("last_hidden_state").toFloatArray();
             assertThat(out).hasSameSizeAs(want);
@@ -97,9 +97,12 @@ class OrtGoldenTest {
             double maxCfg = 0;
             long mismatches = 0;
             for (int k = 0; k < schedule.size(); k++) {
-                maxRaw = Math.max(maxRaw, Golden.maxAbsDiff(inf.get("inf.logits_raw.s" + k).toFloatArray(), raw.get(k)));
+                maxRaw = Math.max(
+                        maxRaw,
+                        Golden.maxAbsDiff(inf.get("inf.logits_raw.s" + k).toFloatArray(), raw.get(k)));
                 maxCfg = Math.max(
-                        maxCfg, Golden.maxAbsDiff(inf.get("inf.logits_cfg.s" + k).toFloatArray(), guided.get(k)));
+                        maxCfg,
+                        Golden.maxAbsDiff(inf.get("inf.logits_cfg.s" + k).toFloatArray(), guided.get(k)));
                 long[] expBits = inf.get("inf.bits.s" + k).toLongArray();
                 long[] bits = result.bits(k);
                 assertThat(bits).hasSameSizeAs(expBits);
@@ -182,9 +185,11 @@ class OrtGoldenTest {
                     int row = n * 2 * d;
                     for (int r = 0; r < 4; r++) {
                         int golden = r < 2 ? 0 : 2; // cond0, cond0, uncond0, uncond0
-                        worst = Math.max(worst, Golden.maxAbsDiff(
-                                Arrays.copyOfRange(want, golden * row, (golden + 1) * row),
-                                Arrays.copyOfRange(raw, r * row, (r + 1) * row)));
+                        worst = Math.max(
+                                worst,
+                                Golden.maxAbsDiff(
+                                        Arrays.copyOfRange(want, golden * row, (golden + 1) * row),
+                                        Arrays.copyOfRange(raw, r * row, (r + 1) * row)));
                     }
                 }
             }
@@ -205,10 +210,10 @@ class OrtGoldenTest {
             Tensor image = golden.get("vae.input_image");
             long[] s = image.shape();
             long t0 = System.nanoTime();
-            MultiScaleBsq.Encoding e =
-                    vae.encode(image.toFloatArray(), (int) s[0], (int) s[2], (int) s[3], schedule);
+            MultiScaleBsq.Encoding e = vae.encode(image.toFloatArray(), (int) s[0], (int) s[2], (int) s[3], schedule);
             long t1 = System.nanoTime();
-            double featureErr = Golden.maxAbsDiff(e.features_NdHW(), golden.get("vae.raw_features").toFloatArray());
+            double featureErr = Golden.maxAbsDiff(
+                    e.features_NdHW(), golden.get("vae.raw_features").toFloatArray());
             System.out.printf(
                     "ORT VAE encoder: raw features max abs diff %.3g; %.1f ms (first call)%n",
                     featureErr, (t1 - t0) / 1e6);
@@ -221,9 +226,11 @@ class OrtGoldenTest {
             // and the decoder on the golden codes
             Tensor codes = golden.get("vae.summed_codes_from_bits");
             long[] cs = codes.shape();
-            float[] recon = vae.decode(codes.toFloatArray(), (int) cs[0], (int) cs[1], new Scale((int) cs[cs.length - 2],
-                    (int) cs[cs.length - 1]));
-            assertThat(Golden.maxAbsDiff(recon, golden.get("vae.recon_from_bits").toFloatArray()))
+            float[] recon =
+                    vae.decode(codes.toFloatArray(), (int) cs[0], (int) cs[1], new Scale((int) cs[cs.length - 2], (int)
+                            cs[cs.length - 1]));
+            assertThat(Golden.maxAbsDiff(
+                            recon, golden.get("vae.recon_from_bits").toFloatArray()))
                     .isLessThanOrEqualTo(5e-4);
         }
     }

@@ -23,12 +23,14 @@ class OrtWeightsTest {
     void mappedFloat32SafetensorsAreWrappedWithoutACopy() {
         try (SafeTensors st = Golden.open("infinity-set1/transformer_weights.safetensors");
                 OrtWeights w = OrtWeights.create(st)) {
-            long floats = st.names().stream().filter(n -> st.dtype(n) == DType.F32).count();
+            long floats =
+                    st.names().stream().filter(n -> st.dtype(n) == DType.F32).count();
             assertThat(floats).isPositive();
             assertThat(st.get("pos_start").data().isDirect()).isTrue();
             assertThat(w.copiedCount()).as("tensors copied").isZero();
             assertThat(w.size()).isEqualTo((int) floats);
-            float[] got = OrtTensors.read((OnnxTensor) w.select(List.of("pos_start")).get("pos_start"));
+            float[] got =
+                    OrtTensors.read((OnnxTensor) w.select(List.of("pos_start")).get("pos_start"));
             assertThat(got).containsExactly(st.get("pos_start").toFloatArray());
         }
     }
@@ -37,9 +39,15 @@ class OrtWeightsTest {
     void halfPrecisionIsWidenedAndIntegersAreSkipped() {
         // 1.5, -2, 0.25 in F16 and BF16
         ByteBuffer f16 = ByteBuffer.allocate(6).order(ByteOrder.LITTLE_ENDIAN);
-        f16.putShort((short) 0x3E00).putShort((short) 0xC000).putShort((short) 0x3400).flip();
+        f16.putShort((short) 0x3E00)
+                .putShort((short) 0xC000)
+                .putShort((short) 0x3400)
+                .flip();
         ByteBuffer bf16 = ByteBuffer.allocate(6).order(ByteOrder.LITTLE_ENDIAN);
-        bf16.putShort((short) 0x3FC0).putShort((short) 0xC000).putShort((short) 0x3E80).flip();
+        bf16.putShort((short) 0x3FC0)
+                .putShort((short) 0xC000)
+                .putShort((short) 0x3E80)
+                .flip();
         StateDict sd = StateDict.of(Map.of(
                 "h", Tensor.of(DType.F16, new long[] {3}, f16),
                 "b", Tensor.of(DType.BF16, new long[] {3}, bf16),

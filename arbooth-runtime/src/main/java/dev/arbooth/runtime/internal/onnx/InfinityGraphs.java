@@ -169,7 +169,11 @@ public final class InfinityGraphs {
      * @return the graph builder
      */
     public static OnnxOps step(
-            InfinityConfig config, Function<String, long[]> weightShapes, ScaleSchedule schedule, int k, int rows,
+            InfinityConfig config,
+            Function<String, long[]> weightShapes,
+            ScaleSchedule schedule,
+            int k,
+            int rows,
             int inputRows) {
         InfinityNet net = InfinityNet.of(config);
         OnnxOps ops = OnnxOps.create("infinity_step_" + k, weightShapes);

@@ -120,8 +120,8 @@ public final class OnnxOps implements Ops<String> {
      */
     public String inputSymbolic(String name, String[] dimParams, long... shape) {
         if (dimParams.length != shape.length) {
-            throw new IllegalArgumentException("dimParams " + Arrays.toString(dimParams) + " for shape "
-                    + Arrays.toString(shape));
+            throw new IllegalArgumentException(
+                    "dimParams " + Arrays.toString(dimParams) + " for shape " + Arrays.toString(shape));
         }
         return declareInput(name, OnnxGraph.FLOAT, shape, dimParams);
     }
@@ -258,8 +258,7 @@ public final class OnnxOps implements Ops<String> {
             out[free] = known == 0 ? 0 : count / known;
         }
         if (numel(out) != count) {
-            throw new ShapeMismatchException(
-                    "cannot reshape " + Arrays.toString(in) + " to " + Arrays.toString(shape));
+            throw new ShapeMismatchException("cannot reshape " + Arrays.toString(in) + " to " + Arrays.toString(shape));
         }
         if (Arrays.equals(in, out)) {
             return x;
@@ -327,8 +326,8 @@ public final class OnnxOps implements Ops<String> {
         long[] t = shape(table_VD);
         long[] idx = shape(indices);
         if (t.length != 2 || type(indices) != OnnxGraph.INT64) {
-            throw new ShapeMismatchException("gather needs a 2-D table and int64 indices, got "
-                    + Arrays.toString(t) + " and " + Arrays.toString(idx));
+            throw new ShapeMismatchException("gather needs a 2-D table and int64 indices, got " + Arrays.toString(t)
+                    + " and " + Arrays.toString(idx));
         }
         long[] out = Arrays.copyOf(idx, idx.length + 1);
         out[idx.length] = t[1];
@@ -410,8 +409,8 @@ public final class OnnxOps implements Ops<String> {
         if (sa.length < 2 || sb.length < 2 || sa[sa.length - 1] != sb[sb.length - 2]) {
             throw new ShapeMismatchException("matmul of " + Arrays.toString(sa) + " and " + Arrays.toString(sb));
         }
-        long[] batch = broadcast(
-                Arrays.copyOf(sa, sa.length - 2), Arrays.copyOf(sb, sb.length - 2), "matmul batch dims");
+        long[] batch =
+                broadcast(Arrays.copyOf(sa, sa.length - 2), Arrays.copyOf(sb, sb.length - 2), "matmul batch dims");
         long[] out = Arrays.copyOf(batch, batch.length + 2);
         out[batch.length] = sa[sa.length - 2];
         out[batch.length + 1] = sb[sb.length - 1];
@@ -448,13 +447,7 @@ public final class OnnxOps implements Ops<String> {
         long c = s[s.length - 1];
         String g = gamma != null ? gamma : constant(filled(c, 1f), c);
         List<String> in = beta == null ? List.of(x, g) : List.of(x, g, beta);
-        return op(
-                "LayerNormalization",
-                OnnxGraph.FLOAT,
-                s,
-                in,
-                Attr.ofInt("axis", -1),
-                Attr.ofFloat("epsilon", eps));
+        return op("LayerNormalization", OnnxGraph.FLOAT, s, in, Attr.ofInt("axis", -1), Attr.ofFloat("epsilon", eps));
     }
 
     @Override

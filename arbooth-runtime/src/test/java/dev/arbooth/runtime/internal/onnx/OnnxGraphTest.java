@@ -30,7 +30,8 @@ class OnnxGraphTest {
         try (OrtWeights w = OrtWeights.create(sd);
                 OrtSession s = OrtSessions.create("add", g.toModelBytes(), w.select(List.of("w")), 1);
                 OnnxTensor x = OnnxTensor.createTensor(
-                        OrtSessions.environment(), FloatBuffer.wrap(new float[] {1, 2, 3, 4, 5, 6}), new long[] {2, 3});
+                        OrtSessions.environment(), FloatBuffer.wrap(new float[] {1, 2, 3, 4, 5, 6}), new long[] {2, 3
+                        });
                 OrtSession.Result r = s.run(Map.of("x", x))) {
             float[] y = new float[6];
             ((OnnxTensor) r.get(0)).getFloatBuffer().get(y);

@@ -83,10 +83,12 @@ class OnnxOpsTest {
         long[] shape = ops.shape(y);
         ops.output("out", y);
         Map<String, OnnxTensor> feeds = new HashMap<>();
-        try (OrtSession s = OrtSessions.create(
-                "test", ops.toModelBytes(), new HashMap<>(weights.select(ops.weightsUsed())), 1)) {
+        try (OrtSession s =
+                OrtSessions.create("test", ops.toModelBytes(), new HashMap<>(weights.select(ops.weightsUsed())), 1)) {
             for (int i = 0; i < inputs.size(); i++) {
-                feeds.put("in" + i, OrtTensors.floats(inputs.get(i).v(), inputs.get(i).s()));
+                feeds.put(
+                        "in" + i,
+                        OrtTensors.floats(inputs.get(i).v(), inputs.get(i).s()));
             }
             try (OrtSession.Result r = s.run(feeds)) {
                 long[] got = ((OnnxTensor) r.get("out").orElseThrow()).getInfo().getShape();
@@ -197,21 +199,52 @@ class OnnxOpsTest {
         Nd a = Nd.random(2, 3, 4);
         Nd b = Nd.random(3, 1);
         long[] o = {2, 3, 4};
-        check("add", run(List.of(a, b), (ops, in) -> ops.add(in.get(0), in.get(1))), broadcast(a, b, o, Double::sum), o);
-        check("sub", run(List.of(a, b), (ops, in) -> ops.sub(in.get(0), in.get(1))), broadcast(a, b, o, (x, y) -> x - y), o);
-        check("mul", run(List.of(a, b), (ops, in) -> ops.mul(in.get(0), in.get(1))), broadcast(a, b, o, (x, y) -> x * y), o);
+        check(
+                "add",
+                run(List.of(a, b), (ops, in) -> ops.add(in.get(0), in.get(1))),
+                broadcast(a, b, o, Double::sum),
+                o);
+        check(
+                "sub",
+                run(List.of(a, b), (ops, in) -> ops.sub(in.get(0), in.get(1))),
+                broadcast(a, b, o, (x, y) -> x - y),
+                o);
+        check(
+                "mul",
+                run(List.of(a, b), (ops, in) -> ops.mul(in.get(0), in.get(1))),
+                broadcast(a, b, o, (x, y) -> x * y),
+                o);
         Nd pos = new Nd(map(b, v -> Math.abs(v) + 0.5), b.s());
-        check("div", run(List.of(a, pos), (ops, in) -> ops.div(in.get(0), in.get(1))), broadcast(a, pos, o, (x, y) -> x / y), o);
+        check(
+                "div",
+                run(List.of(a, pos), (ops, in) -> ops.div(in.get(0), in.get(1))),
+                broadcast(a, pos, o, (x, y) -> x / y),
+                o);
         check("mulScalar", run(List.of(a), (ops, in) -> ops.mulScalar(in.get(0), 1.5f)), map(a, v -> v * 1.5f), o);
         check("addScalar", run(List.of(a), (ops, in) -> ops.addScalar(in.get(0), -0.25f)), map(a, v -> v - 0.25f), o);
-        check("clamp", run(List.of(a), (ops, in) -> ops.clamp(in.get(0), -0.5f, 0.7f)), map(a, v -> Math.min(Math.max(v, -0.5), 0.7)), o);
-        check("clamp hi only", run(List.of(a), (ops, in) -> ops.clamp(in.get(0), Float.NEGATIVE_INFINITY, 0.1f)), map(a, v -> Math.min(v, 0.1)), o);
-        check("clamp lo only", run(List.of(a), (ops, in) -> ops.clamp(in.get(0), 0.2f, Float.POSITIVE_INFINITY)), map(a, v -> Math.max(v, 0.2)), o);
+        check(
+                "clamp",
+                run(List.of(a), (ops, in) -> ops.clamp(in.get(0), -0.5f, 0.7f)),
+                map(a, v -> Math.min(Math.max(v, -0.5), 0.7)),
+                o);
+        check(
+                "clamp hi only",
+                run(List.of(a), (ops, in) -> ops.clamp(in.get(0), Float.NEGATIVE_INFINITY, 0.1f)),
+                map(a, v -> Math.min(v, 0.1)),
+                o);
+        check(
+                "clamp lo only",
+                run(List.of(a), (ops, in) -> ops.clamp(in.get(0), 0.2f, Float.POSITIVE_INFINITY)),
+                map(a, v -> Math.max(v, 0.2)),
+                o);
         check("exp", run(List.of(a), (ops, in) -> ops.exp(in.get(0))), map(a, Math::exp), o);
         check("silu", run(List.of(a), (ops, in) -> ops.silu(in.get(0))), map(a, v -> v / (1 + Math.exp(-v))), o);
         double c = Math.sqrt(2 / Math.PI);
-        check("geluTanh", run(List.of(a), (ops, in) -> ops.geluTanh(in.get(0))),
-                map(a, v -> 0.5 * v * (1 + Math.tanh(c * (v + 0.044715 * v * v * v)))), o);
+        check(
+                "geluTanh",
+                run(List.of(a), (ops, in) -> ops.geluTanh(in.get(0))),
+                map(a, v -> 0.5 * v * (1 + Math.tanh(c * (v + 0.044715 * v * v * v)))),
+                o);
     }
 
     @Test
@@ -219,7 +252,13 @@ class OnnxOpsTest {
         Nd a = Nd.random(2, 3, 4);
         check("reshape", run(List.of(a), (ops, in) -> ops.reshape(in.get(0), 4, -1)), a.v(), 4, 6);
         check("permute", run(List.of(a), (ops, in) -> ops.permute(in.get(0), 2, 0, 1)), transpose(a, 2, 0, 1), 4, 2, 3);
-        check("permute negative-free identity", run(List.of(a), (ops, in) -> ops.permute(in.get(0), 0, 1, 2)), a.v(), 2, 3, 4);
+        check(
+                "permute negative-free identity",
+                run(List.of(a), (ops, in) -> ops.permute(in.get(0), 0, 1, 2)),
+                a.v(),
+                2,
+                3,
+                4);
         Nd b = Nd.random(2, 1, 4);
         float[] cat = new float[2 * 4 * 4];
         for (int i = 0; i < 2; i++) {
@@ -227,7 +266,13 @@ class OnnxOpsTest {
             System.arraycopy(b.v(), i * 4, cat, i * 16 + 12, 4);
         }
         check("concat", run(List.of(a, b), (ops, in) -> ops.concat(1, List.of(in.get(0), in.get(1)))), cat, 2, 4, 4);
-        check("concat negative axis", run(List.of(a, b), (ops, in) -> ops.concat(-2, List.of(in.get(0), in.get(1)))), cat, 2, 4, 4);
+        check(
+                "concat negative axis",
+                run(List.of(a, b), (ops, in) -> ops.concat(-2, List.of(in.get(0), in.get(1)))),
+                cat,
+                2,
+                4,
+                4);
         float[] sl = new float[2 * 3 * 2];
         for (int i = 0; i < 6; i++) {
             sl[2 * i] = a.v()[4 * i + 1];
@@ -240,7 +285,13 @@ class OnnxOpsTest {
         for (int i = 0; i < 6; i++) {
             System.arraycopy(table.v(), (int) idx[i] * 3, g, 3 * i, 3);
         }
-        check("gather", run(List.of(), (ops, in) -> ops.gather(ops.weight("w.table"), ops.constantLong(idx, 2, 3))), g, 2, 3, 3);
+        check(
+                "gather",
+                run(List.of(), (ops, in) -> ops.gather(ops.weight("w.table"), ops.constantLong(idx, 2, 3))),
+                g,
+                2,
+                3,
+                3);
         Nd img = Nd.random(1, 2, 3, 2);
         float[] pad = new float[2 * 5 * 5];
         for (int ch = 0; ch < 2; ch++) {
@@ -298,8 +349,20 @@ class OnnxOpsTest {
                 lin[r * 5 + o] = (float) (s + bias.v()[o]);
             }
         }
-        check("linear", run(List.of(x), (ops, in) -> ops.linear(in.get(0), ops.weight("w.linear"), ops.weight("w.bias"))), lin, 2, 3, 5);
-        check("linear no bias", run(List.of(x), (ops, in) -> ops.linear(in.get(0), ops.weight("w.linear"), null)), linNoBias, 2, 3, 5);
+        check(
+                "linear",
+                run(List.of(x), (ops, in) -> ops.linear(in.get(0), ops.weight("w.linear"), ops.weight("w.bias"))),
+                lin,
+                2,
+                3,
+                5);
+        check(
+                "linear no bias",
+                run(List.of(x), (ops, in) -> ops.linear(in.get(0), ops.weight("w.linear"), null)),
+                linNoBias,
+                2,
+                3,
+                5);
         Nd x2 = Nd.random(3, 4);
         float[] lin2 = new float[15];
         for (int r = 0; r < 3; r++) {
@@ -311,7 +374,12 @@ class OnnxOpsTest {
                 lin2[r * 5 + o] = (float) s;
             }
         }
-        check("linear 2-D", run(List.of(x2), (ops, in) -> ops.linear(in.get(0), ops.weight("w.linear"), ops.weight("w.bias"))), lin2, 3, 5);
+        check(
+                "linear 2-D",
+                run(List.of(x2), (ops, in) -> ops.linear(in.get(0), ops.weight("w.linear"), ops.weight("w.bias"))),
+                lin2,
+                3,
+                5);
     }
 
     @Test
@@ -319,47 +387,88 @@ class OnnxOpsTest {
         Nd x = Nd.random(3, 2, 8);
         Nd gamma = w("w.gamma");
         Nd beta = w("w.beta");
-        check("softmax last", run(List.of(x), (ops, in) -> ops.softmax(in.get(0), -1)), lanes(x, 8, l -> {
-            double m = Arrays.stream(l).max().orElseThrow();
-            double s = Arrays.stream(l).map(v -> Math.exp(v - m)).sum();
-            return Arrays.stream(l).map(v -> Math.exp(v - m) / s).toArray();
-        }), 3, 2, 8);
+        check(
+                "softmax last",
+                run(List.of(x), (ops, in) -> ops.softmax(in.get(0), -1)),
+                lanes(x, 8, l -> {
+                    double m = Arrays.stream(l).max().orElseThrow();
+                    double s = Arrays.stream(l).map(v -> Math.exp(v - m)).sum();
+                    return Arrays.stream(l).map(v -> Math.exp(v - m) / s).toArray();
+                }),
+                3,
+                2,
+                8);
         Nd xt = new Nd(transpose(x, 0, 2, 1), new long[] {3, 8, 2});
         float[] smT = lanes(new Nd(transpose(xt, 0, 2, 1), x.s()), 8, l -> {
             double s = Arrays.stream(l).map(Math::exp).sum();
             return Arrays.stream(l).map(v -> Math.exp(v) / s).toArray();
         });
-        check("softmax axis 1", run(List.of(xt), (ops, in) -> ops.softmax(in.get(0), 1)),
-                transpose(new Nd(smT, x.s()), 0, 2, 1), 3, 8, 2);
+        check(
+                "softmax axis 1",
+                run(List.of(xt), (ops, in) -> ops.softmax(in.get(0), 1)),
+                transpose(new Nd(smT, x.s()), 0, 2, 1),
+                3,
+                8,
+                2);
         Function<double[], double[]> ln = l -> {
             double m = Arrays.stream(l).average().orElseThrow();
             double v = Arrays.stream(l).map(t -> (t - m) * (t - m)).average().orElseThrow();
             return Arrays.stream(l).map(t -> (t - m) / Math.sqrt(v + 1e-5)).toArray();
         };
-        check("layerNorm no affine", run(List.of(x), (ops, in) -> ops.layerNorm(in.get(0), null, null, 1e-5f)), lanes(x, 8, ln), 3, 2, 8);
-        check("layerNorm affine", run(List.of(x), (ops, in) -> ops.layerNorm(in.get(0), ops.weight("w.gamma"), ops.weight("w.beta"), 1e-5f)),
+        check(
+                "layerNorm no affine",
+                run(List.of(x), (ops, in) -> ops.layerNorm(in.get(0), null, null, 1e-5f)),
+                lanes(x, 8, ln),
+                3,
+                2,
+                8);
+        check(
+                "layerNorm affine",
+                run(
+                        List.of(x),
+                        (ops, in) -> ops.layerNorm(in.get(0), ops.weight("w.gamma"), ops.weight("w.beta"), 1e-5f)),
                 lanes(x, 8, l -> {
                     double[] o = ln.apply(l);
                     for (int j = 0; j < 8; j++) {
                         o[j] = o[j] * gamma.v()[j] + beta.v()[j];
                     }
                     return o;
-                }), 3, 2, 8);
-        check("rmsNorm", run(List.of(x), (ops, in) -> ops.rmsNorm(in.get(0), ops.weight("w.gamma"), 1e-6f)), lanes(x, 8, l -> {
-            double ms = Arrays.stream(l).map(t -> t * t).average().orElseThrow();
-            double[] o = new double[8];
-            for (int j = 0; j < 8; j++) {
-                o[j] = l[j] / Math.sqrt(ms + 1e-6) * gamma.v()[j];
-            }
-            return o;
-        }), 3, 2, 8);
+                }),
+                3,
+                2,
+                8);
+        check(
+                "rmsNorm",
+                run(List.of(x), (ops, in) -> ops.rmsNorm(in.get(0), ops.weight("w.gamma"), 1e-6f)),
+                lanes(x, 8, l -> {
+                    double ms = Arrays.stream(l).map(t -> t * t).average().orElseThrow();
+                    double[] o = new double[8];
+                    for (int j = 0; j < 8; j++) {
+                        o[j] = l[j] / Math.sqrt(ms + 1e-6) * gamma.v()[j];
+                    }
+                    return o;
+                }),
+                3,
+                2,
+                8);
         Function<double[], double[]> l2 = l -> {
             double n = Math.max(Math.sqrt(Arrays.stream(l).map(t -> t * t).sum()), 1e-12);
             return Arrays.stream(l).map(t -> t / n).toArray();
         };
-        check("l2Normalize", run(List.of(x), (ops, in) -> ops.l2Normalize(in.get(0), -1, 1e-12f)), lanes(x, 8, l2), 3, 2, 8);
+        check(
+                "l2Normalize",
+                run(List.of(x), (ops, in) -> ops.l2Normalize(in.get(0), -1, 1e-12f)),
+                lanes(x, 8, l2),
+                3,
+                2,
+                8);
         Nd zeros = new Nd(new float[16], new long[] {2, 8});
-        check("l2Normalize of zeros", run(List.of(zeros), (ops, in) -> ops.l2Normalize(in.get(0), 1, 1e-12f)), new float[16], 2, 8);
+        check(
+                "l2Normalize of zeros",
+                run(List.of(zeros), (ops, in) -> ops.l2Normalize(in.get(0), 1, 1e-12f)),
+                new float[16],
+                2,
+                8);
         // GroupNorm: 8 channels, 2 groups of 4 channels x 3 x 2 pixels
         Nd img = Nd.random(2, 8, 3, 2);
         float[] gn = lanes(img, 24, l -> {
@@ -374,7 +483,16 @@ class OnnxOpsTest {
                 }
             }
         }
-        check("groupNorm", run(List.of(img), (ops, in) -> ops.groupNorm(in.get(0), 2, ops.weight("w.gamma"), ops.weight("w.beta"), 1e-5f)), gn, 2, 8, 3, 2);
+        check(
+                "groupNorm",
+                run(
+                        List.of(img),
+                        (ops, in) -> ops.groupNorm(in.get(0), 2, ops.weight("w.gamma"), ops.weight("w.beta"), 1e-5f)),
+                gn,
+                2,
+                8,
+                3,
+                2);
     }
 
     @Test
@@ -410,9 +528,17 @@ class OnnxOpsTest {
                     }
                 }
             }
-            check("conv2d stride " + stride + " pad " + pad,
-                    run(List.of(x), (ops, in) -> ops.conv2d(in.get(0), ops.weight("w.conv"), ops.weight("w.convbias"), stride, pad)),
-                    y, 2, 6, ho, wo);
+            check(
+                    "conv2d stride " + stride + " pad " + pad,
+                    run(
+                            List.of(x),
+                            (ops, in) ->
+                                    ops.conv2d(in.get(0), ops.weight("w.conv"), ops.weight("w.convbias"), stride, pad)),
+                    y,
+                    2,
+                    6,
+                    ho,
+                    wo);
         }
     }
 
@@ -421,7 +547,9 @@ class OnnxOpsTest {
         OnnxOps ops = OnnxOps.create("bad", weights::shapeOrNull);
         String a = ops.input("a", 2, 3);
         String b = ops.input("b", 4, 3);
-        assertThatThrownBy(() -> ops.add(a, b)).isInstanceOf(ShapeMismatchException.class).hasMessageContaining("broadcast");
+        assertThatThrownBy(() -> ops.add(a, b))
+                .isInstanceOf(ShapeMismatchException.class)
+                .hasMessageContaining("broadcast");
         assertThatThrownBy(() -> ops.matmul(a, b)).isInstanceOf(ShapeMismatchException.class);
         assertThatThrownBy(() -> ops.reshape(a, 4, 2)).isInstanceOf(ShapeMismatchException.class);
         assertThatThrownBy(() -> ops.weight("missing.weight"))
