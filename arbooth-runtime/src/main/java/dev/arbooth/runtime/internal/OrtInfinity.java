@@ -10,6 +10,7 @@ import dev.arbooth.config.InfinityConfig;
 import dev.arbooth.config.InfinityWeights;
 import dev.arbooth.config.ScaleSchedule;
 import dev.arbooth.format.StateDict;
+import dev.arbooth.format.TensorSpec;
 import dev.arbooth.runtime.internal.onnx.InfinityGraphs;
 import dev.arbooth.runtime.internal.onnx.OnnxOps;
 import java.util.Arrays;
@@ -29,13 +30,15 @@ public final class OrtInfinity implements AutoCloseable {
     private final InfinityConfig config;
     private final OrtWeights weights;
     private final int threads;
+    private final boolean ownsWeights;
     private final Map<String, OrtSession> sessions = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
-    private OrtInfinity(InfinityConfig config, OrtWeights weights, int threads) {
+    private OrtInfinity(InfinityConfig config, OrtWeights weights, int threads, boolean ownsWeights) {
         this.config = config;
         this.weights = weights;
         this.threads = threads;
+        this.ownsWeights = ownsWeights;
     }
 
     /**
@@ -50,7 +53,35 @@ public final class OrtInfinity implements AutoCloseable {
     public static OrtInfinity create(InfinityConfig config, StateDict checkpoint, int intraOpThreads) {
         Objects.requireNonNull(config, "config");
         return new OrtInfinity(
-                config, OrtWeights.create(StateDict.of(InfinityWeights.bind(config, checkpoint))), intraOpThreads);
+                config,
+                OrtWeights.create(StateDict.of(InfinityWeights.bind(config, checkpoint))),
+                intraOpThreads,
+                true);
+    }
+
+    /**
+     * A model on weights built elsewhere (shared by several models, e.g. a base and its {@link
+     * OrtWeights#overlay overlays}); the caller closes them after this model.
+     *
+     * @param config the architecture
+     * @param weights the weights, every expected tensor present with its expected shape
+     * @param intraOpThreads ONNX Runtime intra-op threads per session
+     * @return the model; closing it closes its sessions only
+     * @throws ShapeMismatchException if an expected weight has another shape
+     * @throws ArboothException if an expected weight is missing
+     */
+    public static OrtInfinity on(InfinityConfig config, OrtWeights weights, int intraOpThreads) {
+        Objects.requireNonNull(config, "config");
+        for (TensorSpec spec : InfinityWeights.expected(config)) {
+            long[] s = weights.shapeOrNull(spec.name());
+            if (s == null) {
+                throw new ArboothException("the weights lack '" + spec.name() + "'");
+            }
+            if (!Arrays.equals(s, spec.shape())) {
+                throw ShapeMismatchException.of(spec.name(), spec.shape(), s);
+            }
+        }
+        return new OrtInfinity(config, weights, intraOpThreads, false);
     }
 
     /**
@@ -133,7 +164,9 @@ public final class OrtInfinity implements AutoCloseable {
                 }
             }
             sessions.clear();
-            weights.close();
+            if (ownsWeights) {
+                weights.close();
+            }
         }
     }
 }

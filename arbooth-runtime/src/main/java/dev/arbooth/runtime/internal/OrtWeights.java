@@ -5,11 +5,13 @@ import ai.onnxruntime.OnnxTensorLike;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import dev.arbooth.ArboothException;
+import dev.arbooth.ShapeMismatchException;
 import dev.arbooth.format.StateDict;
 import dev.arbooth.tensor.DType;
 import dev.arbooth.tensor.Tensor;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -25,6 +27,7 @@ import java.util.Objects;
 public final class OrtWeights implements AutoCloseable {
     private final StateDict source;
     private final Map<String, OnnxTensor> tensors = new LinkedHashMap<>();
+    private final Map<String, OnnxTensor> owned = new LinkedHashMap<>();
     private int copied;
     private boolean closed;
 
@@ -45,7 +48,9 @@ public final class OrtWeights implements AutoCloseable {
             OrtEnvironment env = OrtSessions.environment();
             for (String name : weights.names()) {
                 if (weights.dtype(name).isFloatingPoint()) {
-                    w.tensors.put(name, w.wrap(env, name, weights.get(name)));
+                    OnnxTensor t = w.wrap(env, weights.get(name));
+                    w.owned.put(name, t);
+                    w.tensors.put(name, t);
                 }
             }
             return w;
@@ -58,7 +63,44 @@ public final class OrtWeights implements AutoCloseable {
         }
     }
 
-    private OnnxTensor wrap(OrtEnvironment env, String name, Tensor t) throws OrtException {
+    /**
+     * These weights with some tensors replaced (an adapter's fused tensors on a base): the other tensors are
+     * shared with this instance, not copied, so this instance must stay open while the overlay is used.
+     *
+     * @param replacements tensors under names this instance has, each of the same shape
+     * @return the overlay; closing it frees only the replacements
+     * @throws ShapeMismatchException if a replacement's shape differs from the tensor it replaces
+     * @throws ArboothException if a name is not one of these weights
+     */
+    public OrtWeights overlay(StateDict replacements) {
+        ensureOpen();
+        OrtWeights w = new OrtWeights(source);
+        w.tensors.putAll(tensors);
+        try {
+            OrtEnvironment env = OrtSessions.environment();
+            for (String name : replacements.names()) {
+                long[] want = shapeOrNull(name);
+                if (want == null) {
+                    throw new ArboothException("cannot replace weight '" + name + "': the base has no such tensor");
+                }
+                if (!Arrays.equals(want, replacements.shape(name))) {
+                    throw ShapeMismatchException.of("replacement of '" + name + "'", want, replacements.shape(name));
+                }
+                OnnxTensor t = w.wrap(env, replacements.get(name));
+                w.owned.put(name, t);
+                w.tensors.put(name, t);
+            }
+            return w;
+        } catch (OrtException | RuntimeException e) {
+            w.close();
+            if (e instanceof ArboothException a) {
+                throw a;
+            }
+            throw new ArboothException("cannot create ONNX Runtime tensors for the replacements: " + e.getMessage(), e);
+        }
+    }
+
+    private OnnxTensor wrap(OrtEnvironment env, Tensor t) throws OrtException {
         ByteBuffer data = t.data();
         ByteBuffer direct;
         if (t.dtype() == DType.F32 && data.isDirect() && data.alignmentOffset(0, 4) == 0) {
@@ -104,7 +146,7 @@ public final class OrtWeights implements AutoCloseable {
     }
 
     /**
-     * How many tensors had to be copied (widened or realigned) rather than wrapped.
+     * How many of the tensors this instance owns had to be copied (widened or realigned) rather than wrapped.
      *
      * @return the count
      */
@@ -141,7 +183,7 @@ public final class OrtWeights implements AutoCloseable {
     public void close() {
         if (!closed) {
             closed = true;
-            tensors.values().forEach(OnnxTensor::close);
+            owned.values().forEach(OnnxTensor::close);
         }
     }
 }

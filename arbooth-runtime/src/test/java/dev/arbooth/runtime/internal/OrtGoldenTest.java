@@ -1,6 +1,7 @@
 package dev.arbooth.runtime.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.arbooth.config.InfinityConfig;
 import dev.arbooth.config.Scale;
@@ -198,6 +199,54 @@ class OrtGoldenTest {
             assertThat(worst).isLessThanOrEqualTo(1e-4);
             // one new prologue (other lengths), steps 1..S-1 of the golden shape created now, no step per N
             assertThat(model.sessionCount()).isEqualTo(afterGolden + 1 + schedule.size() - 1);
+        }
+    }
+
+    /**
+     * An overlay replaces tensors for the models on it and shares the rest: {@code head.bias + 1} shifts every
+     * raw logit of scale 0 by 1, while the base model on the same tensors is unchanged.
+     */
+    @Test
+    void overlaidWeightsReplaceTensorsAndShareTheRest() {
+        try (SafeTensors st = Golden.open("infinity-set1/transformer_weights.safetensors");
+                SafeTensors inputs = Golden.open("infinity-set1/tf_inputs.safetensors");
+                SafeTensors inf = Golden.open("infinity-set1/inference.safetensors");
+                OrtWeights base = OrtWeights.create(st)) {
+            float[] bias = st.get("head.bias").toFloatArray();
+            for (int i = 0; i < bias.length; i++) {
+                bias[i] += 1f;
+            }
+            ScaleSchedule schedule = schedule(inputs);
+            int[] lens = Arrays.stream(inputs.get("text.lens").toLongArray())
+                    .mapToInt(Math::toIntExact)
+                    .toArray();
+            float[] text = inputs.get("text.kv_compact").toFloatArray();
+            float[] want = inf.get("inf.logits_raw.s0").toFloatArray();
+            try (OrtWeights adapted = base.overlay(dev.arbooth.format.StateDict.of(
+                            java.util.Map.of("head.bias", Tensor.ofFloats(bias, bias.length))));
+                    OrtInfinity plain = OrtInfinity.on(InfinityConfig.goldenSet1(), base, 1);
+                    OrtInfinity shifted = OrtInfinity.on(InfinityConfig.goldenSet1(), adapted, 1);
+                    OrtInfinityStepper a = plain.stepper(text, lens, schedule, true);
+                    OrtInfinityStepper b = shifted.stepper(text, lens, schedule, true)) {
+                assertThat(adapted.copiedCount()).isEqualTo(1);
+                assertThat(adapted.size()).isEqualTo(base.size());
+                float[] la = a.step(0, null);
+                float[] lb = b.step(0, null);
+                assertThat(Golden.maxAbsDiff(la, want)).isLessThanOrEqualTo(1e-4);
+                for (int i = 0; i < la.length; i++) {
+                    lb[i] -= 1f;
+                }
+                assertThat(Golden.maxAbsDiff(lb, want)).isLessThanOrEqualTo(1e-4);
+            }
+            assertThatThrownBy(() -> base.overlay(dev.arbooth.format.StateDict.of(
+                            java.util.Map.of("head.bias", Tensor.ofFloats(new float[3], 3)))))
+                    .isInstanceOf(dev.arbooth.ShapeMismatchException.class)
+                    .hasMessageContaining("head.bias");
+            // the base is still usable after the overlay is closed
+            try (OrtInfinity again = OrtInfinity.on(InfinityConfig.goldenSet1(), base, 1);
+                    OrtInfinityStepper s = again.stepper(text, lens, schedule, true)) {
+                assertThat(Golden.maxAbsDiff(s.step(0, null), want)).isLessThanOrEqualTo(1e-4);
+            }
         }
     }
 
