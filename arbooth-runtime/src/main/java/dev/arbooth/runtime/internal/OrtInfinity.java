@@ -1,0 +1,172 @@
+package dev.arbooth.runtime.internal;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxTensorLike;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import dev.arbooth.ArboothException;
+import dev.arbooth.ShapeMismatchException;
+import dev.arbooth.config.InfinityConfig;
+import dev.arbooth.config.InfinityWeights;
+import dev.arbooth.config.ScaleSchedule;
+import dev.arbooth.format.StateDict;
+import dev.arbooth.format.TensorSpec;
+import dev.arbooth.runtime.internal.onnx.InfinityGraphs;
+import dev.arbooth.runtime.internal.onnx.OnnxOps;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The Infinity transformer on ONNX Runtime: the prologue and per-scale step graphs emitted by {@link
+ * InfinityGraphs}, with the checkpoint's weights bound strictly ({@link InfinityWeights#bind}) and supplied
+ * as external initializers shared by every session. Sessions are created on first use and kept per shape:
+ * a prologue per prompt lengths, a step per scale, schedule and row count (any prompt lengths). Thread-safe; each {@link OrtInfinityStepper} (a {@code ScaleStepper}) is
+ * not.
+ */
+public final class OrtInfinity implements AutoCloseable {
+    private final InfinityConfig config;
+    private final OrtWeights weights;
+    private final int threads;
+    private final boolean ownsWeights;
+    private final Map<String, OrtSession> sessions = new ConcurrentHashMap<>();
+    private volatile boolean closed;
+
+    private OrtInfinity(InfinityConfig config, OrtWeights weights, int threads, boolean ownsWeights) {
+        this.config = config;
+        this.weights = weights;
+        this.threads = threads;
+        this.ownsWeights = ownsWeights;
+    }
+
+    /**
+     * Binds a checkpoint strictly.
+     *
+     * @param config the architecture
+     * @param checkpoint the weights (kept referenced: keep the file open while this is open)
+     * @param intraOpThreads ONNX Runtime intra-op threads per session
+     * @return the model
+     * @throws dev.arbooth.WeightBindingException listing every missing, unexpected and misshapen tensor
+     */
+    public static OrtInfinity create(InfinityConfig config, StateDict checkpoint, int intraOpThreads) {
+        Objects.requireNonNull(config, "config");
+        return new OrtInfinity(
+                config,
+                OrtWeights.create(StateDict.of(InfinityWeights.bind(config, checkpoint))),
+                intraOpThreads,
+                true);
+    }
+
+    /**
+     * A model on weights built elsewhere (shared by several models, e.g. a base and its {@link
+     * OrtWeights#overlay overlays}); the caller closes them after this model.
+     *
+     * @param config the architecture
+     * @param weights the weights, every expected tensor present with its expected shape
+     * @param intraOpThreads ONNX Runtime intra-op threads per session
+     * @return the model; closing it closes its sessions only
+     * @throws ShapeMismatchException if an expected weight has another shape
+     * @throws ArboothException if an expected weight is missing
+     */
+    public static OrtInfinity on(InfinityConfig config, OrtWeights weights, int intraOpThreads) {
+        Objects.requireNonNull(config, "config");
+        for (TensorSpec spec : InfinityWeights.expected(config)) {
+            long[] s = weights.shapeOrNull(spec.name());
+            if (s == null) {
+                throw new ArboothException("the weights lack '" + spec.name() + "'");
+            }
+            if (!Arrays.equals(s, spec.shape())) {
+                throw ShapeMismatchException.of(spec.name(), spec.shape(), s);
+            }
+        }
+        return new OrtInfinity(config, weights, intraOpThreads, false);
+    }
+
+    /**
+     * The architecture.
+     *
+     * @return the configuration
+     */
+    public InfinityConfig config() {
+        return config;
+    }
+
+    /**
+     * A stepper for {@code NextScaleLoop} with the prompts bound: runs the prologue now.
+     *
+     * @param text_NCt5 the prompts' text features concatenated, {@code (N, Ct5)} row-major
+     * @param lens the prompts' token counts (B prompts)
+     * @param schedule the scale schedule
+     * @param guided whether to run the unconditional rows too (R = 2B)
+     * @return the stepper; close it
+     */
+    public OrtInfinityStepper stepper(float[] text_NCt5, int[] lens, ScaleSchedule schedule, boolean guided) {
+        ensureOpen();
+        config.requireCompatible(schedule);
+        int n = Arrays.stream(lens).sum();
+        if (text_NCt5.length != (long) n * config.textChannels()) {
+            throw ShapeMismatchException.of(
+                    "text_NCt5", new long[] {n, config.textChannels()}, new long[] {text_NCt5.length});
+        }
+        OrtSession prologue = session(
+                "prologue " + Arrays.toString(lens) + " " + guided,
+                () -> InfinityGraphs.prologue(config, weights::shapeOrNull, lens, guided));
+        try (OnnxTensor text = OrtTensors.floats(text_NCt5, n, config.textChannels())) {
+            OrtSession.Result r = prologue.run(Map.of(InfinityGraphs.TEXT, text));
+            return new OrtInfinityStepper(this, r, schedule, guided ? 2 * lens.length : lens.length, lens.length);
+        } catch (OrtException e) {
+            throw new ArboothException("the Infinity text prologue failed on ONNX Runtime: " + e.getMessage(), e);
+        }
+    }
+
+    /** The session of step k for a shape. */
+    OrtSession stepSession(ScaleSchedule schedule, int k, int rows, int inputRows) {
+        ensureOpen();
+        String key = "step " + k + " " + schedule + " R" + rows + " B" + inputRows;
+        return session(key, () -> InfinityGraphs.step(config, weights::shapeOrNull, schedule, k, rows, inputRows));
+    }
+
+    /**
+     * The number of sessions created so far (prologues and steps).
+     *
+     * @return the count
+     */
+    public int sessionCount() {
+        return sessions.size();
+    }
+
+    private OrtSession session(String key, java.util.function.Supplier<OnnxOps> emit) {
+        return sessions.computeIfAbsent(key, kk -> {
+            OnnxOps ops = emit.get();
+            Map<String, OnnxTensorLike> w = weights.select(ops.weightsUsed());
+            return OrtSessions.create("Infinity " + kk, ops.toModelBytes(), new HashMap<>(w), threads);
+        });
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("OrtInfinity is closed");
+        }
+    }
+
+    /** Closes every session and the weights. Idempotent. */
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            for (OrtSession s : sessions.values()) {
+                try {
+                    s.close();
+                } catch (OrtException e) {
+                    // nothing to do while closing
+                }
+            }
+            sessions.clear();
+            if (ownsWeights) {
+                weights.close();
+            }
+        }
+    }
+}

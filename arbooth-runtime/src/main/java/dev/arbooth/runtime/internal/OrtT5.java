@@ -1,0 +1,100 @@
+package dev.arbooth.runtime.internal;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import dev.arbooth.ArboothException;
+import dev.arbooth.ShapeMismatchException;
+import dev.arbooth.config.T5Config;
+import dev.arbooth.config.T5Weights;
+import dev.arbooth.format.StateDict;
+import dev.arbooth.runtime.internal.onnx.OnnxOps;
+import dev.arbooth.runtime.internal.onnx.T5Graph;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The T5 text encoder on ONNX Runtime ({@link T5Graph}, one session per batch and padded length), weights
+ * bound strictly and supplied as external initializers. Thread-safe.
+ */
+public final class OrtT5 implements AutoCloseable {
+    private final T5Config config;
+    private final OrtWeights weights;
+    private final int threads;
+    private final Map<String, OrtSession> sessions = new ConcurrentHashMap<>();
+    private volatile boolean closed;
+
+    private OrtT5(T5Config config, OrtWeights weights, int threads) {
+        this.config = config;
+        this.weights = weights;
+        this.threads = threads;
+    }
+
+    /**
+     * Binds a checkpoint strictly.
+     *
+     * @param config the architecture
+     * @param checkpoint the weights (keep the file open while this is open)
+     * @param intraOpThreads ONNX Runtime intra-op threads per session
+     * @return the encoder
+     * @throws dev.arbooth.WeightBindingException listing every missing, unexpected and misshapen tensor
+     */
+    public static OrtT5 create(T5Config config, StateDict checkpoint, int intraOpThreads) {
+        Objects.requireNonNull(config, "config");
+        return new OrtT5(config, OrtWeights.create(StateDict.of(T5Weights.bind(config, checkpoint))), intraOpThreads);
+    }
+
+    /**
+     * The encoder's output.
+     *
+     * @param ids_BS token ids, row-major {@code (B, S)}, right-padded
+     * @param mask_BS 1 for real tokens, 0 for padding, {@code (B, S)}
+     * @param batch B
+     * @param length S
+     * @return {@code last_hidden_state} {@code (B, S, D)} row-major
+     */
+    public float[] encode(long[] ids_BS, long[] mask_BS, int batch, int length) {
+        long n = (long) batch * length;
+        if (ids_BS.length != n || mask_BS.length != n) {
+            throw ShapeMismatchException.of(
+                    "input_ids/attention_mask", new long[] {batch, length}, new long[] {ids_BS.length, mask_BS.length});
+        }
+        if (closed) {
+            throw new IllegalStateException("OrtT5 is closed");
+        }
+        OrtSession s = sessions.computeIfAbsent(batch + "x" + length, kk -> {
+            OnnxOps ops = T5Graph.emit(config, weights::shapeOrNull, batch, length);
+            return OrtSessions.create(
+                    "T5 encoder " + kk, ops.toModelBytes(), new HashMap<>(weights.select(ops.weightsUsed())), threads);
+        });
+        float[] mask = new float[mask_BS.length];
+        for (int i = 0; i < mask.length; i++) {
+            mask[i] = mask_BS[i];
+        }
+        try (OnnxTensor ids = OrtTensors.longs(ids_BS, batch, length);
+                OnnxTensor m = OrtTensors.floats(mask, batch, length);
+                OrtSession.Result r = s.run(Map.of(T5Graph.IDS, ids, T5Graph.MASK, m))) {
+            return OrtTensors.read(r.get(T5Graph.OUT).orElseThrow());
+        } catch (OrtException e) {
+            throw new ArboothException("the T5 encoder failed on ONNX Runtime: " + e.getMessage(), e);
+        }
+    }
+
+    /** Closes the sessions and the weights. Idempotent. */
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            for (OrtSession s : sessions.values()) {
+                try {
+                    s.close();
+                } catch (OrtException e) {
+                    // nothing to do while closing
+                }
+            }
+            weights.close();
+        }
+    }
+}

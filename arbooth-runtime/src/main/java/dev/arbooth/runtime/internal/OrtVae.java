@@ -1,0 +1,141 @@
+package dev.arbooth.runtime.internal;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import dev.arbooth.ArboothException;
+import dev.arbooth.ShapeMismatchException;
+import dev.arbooth.config.Scale;
+import dev.arbooth.config.ScaleSchedule;
+import dev.arbooth.config.VaeConfig;
+import dev.arbooth.config.VaeWeights;
+import dev.arbooth.format.StateDict;
+import dev.arbooth.internal.nn.MultiScaleBsq;
+import dev.arbooth.runtime.internal.onnx.OnnxOps;
+import dev.arbooth.runtime.internal.onnx.VaeGraphs;
+import dev.arbooth.sampling.CodeDecoder;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+
+/**
+ * The BSQ VAE on ONNX Runtime: the decoder ({@link CodeDecoder} of the sampling loop) and the encoder to raw
+ * features, whose multi-scale bits are computed in Java ({@link MultiScaleBsq}). Graphs come from {@link
+ * VaeGraphs}, one session per size; the weights are external initializers. Thread-safe.
+ */
+public final class OrtVae implements CodeDecoder, AutoCloseable {
+    private final VaeConfig config;
+    private final OrtWeights weights;
+    private final int threads;
+    private final Map<String, OrtSession> sessions = new ConcurrentHashMap<>();
+    private volatile boolean closed;
+
+    private OrtVae(VaeConfig config, OrtWeights weights, int threads) {
+        this.config = config;
+        this.weights = weights;
+        this.threads = threads;
+    }
+
+    /**
+     * Binds a checkpoint strictly (official or plain tensor names, {@link VaeWeights#normalize}).
+     *
+     * @param config the architecture
+     * @param checkpoint the weights (keep the file open while this is open)
+     * @param intraOpThreads ONNX Runtime intra-op threads per session
+     * @return the VAE
+     * @throws dev.arbooth.WeightBindingException listing every missing, unexpected and misshapen tensor
+     */
+    public static OrtVae create(VaeConfig config, StateDict checkpoint, int intraOpThreads) {
+        Objects.requireNonNull(config, "config");
+        StateDict bound = StateDict.of(VaeWeights.bind(config, VaeWeights.normalize(config, checkpoint)));
+        return new OrtVae(config, OrtWeights.create(bound), intraOpThreads);
+    }
+
+    @Override
+    public float[] decode(float[] summedCodes_BdHW, int batch, int d, Scale grid) {
+        if (d != config.codebookDim() || summedCodes_BdHW.length != (long) batch * d * grid.h() * grid.w()) {
+            throw ShapeMismatchException.of(
+                    "summedCodes_BdHW",
+                    new long[] {batch, config.codebookDim(), grid.h(), grid.w()},
+                    new long[] {summedCodes_BdHW.length});
+        }
+        OrtSession s = session(
+                "decoder " + batch + "x" + grid,
+                () -> VaeGraphs.decoder(config, weights::shapeOrNull, batch, grid.h(), grid.w()));
+        return run(s, VaeGraphs.CODES, VaeGraphs.IMAGE, summedCodes_BdHW, batch, d, grid.h(), grid.w());
+    }
+
+    /**
+     * The encoder's raw features.
+     *
+     * @param image_B3HW images in [-1, 1], row-major
+     * @param batch B
+     * @param height H, a multiple of the patch size
+     * @param width W, a multiple of the patch size
+     * @return the features {@code (B, d, H/patch, W/patch)} row-major
+     */
+    public float[] features(float[] image_B3HW, int batch, int height, int width) {
+        if (image_B3HW.length != (long) batch * 3 * height * width) {
+            throw ShapeMismatchException.of(
+                    "image_B3HW", new long[] {batch, 3, height, width}, new long[] {image_B3HW.length});
+        }
+        OrtSession s = session(
+                "encoder " + batch + "x" + height + "x" + width,
+                () -> VaeGraphs.encoder(config, weights::shapeOrNull, batch, height, width));
+        return run(s, VaeGraphs.IMAGE, VaeGraphs.FEATURES, image_B3HW, batch, 3, height, width);
+    }
+
+    /**
+     * Encodes images to the bits of every scale (official {@code vae.encode}).
+     *
+     * @param image_B3HW images in [-1, 1], row-major
+     * @param batch B
+     * @param height H
+     * @param width W
+     * @param schedule the scale schedule, ending at {@code (H/patch, W/patch)}
+     * @return the encoding
+     */
+    public MultiScaleBsq.Encoding encode(float[] image_B3HW, int batch, int height, int width, ScaleSchedule schedule) {
+        float[] f = features(image_B3HW, batch, height, width);
+        int p = config.patchSize();
+        return MultiScaleBsq.create(config.codebookDim()).encode(f, batch, height / p, width / p, schedule);
+    }
+
+    private float[] run(OrtSession s, String in, String out, float[] values, long... shape) {
+        try (OnnxTensor t = OrtTensors.floats(values, shape);
+                OrtSession.Result r = s.run(Map.of(in, t))) {
+            return OrtTensors.read(r.get(out).orElseThrow());
+        } catch (OrtException e) {
+            throw new ArboothException("the VAE graph failed on ONNX Runtime: " + e.getMessage(), e);
+        }
+    }
+
+    private OrtSession session(String key, Supplier<OnnxOps> emit) {
+        if (closed) {
+            throw new IllegalStateException("OrtVae is closed");
+        }
+        return sessions.computeIfAbsent(key, kk -> {
+            OnnxOps ops = emit.get();
+            return OrtSessions.create(
+                    "VAE " + kk, ops.toModelBytes(), new HashMap<>(weights.select(ops.weightsUsed())), threads);
+        });
+    }
+
+    /** Closes the sessions and the weights. Idempotent. */
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            for (OrtSession s : sessions.values()) {
+                try {
+                    s.close();
+                } catch (OrtException e) {
+                    // nothing to do while closing
+                }
+            }
+            weights.close();
+        }
+    }
+}

@@ -1,0 +1,233 @@
+package dev.arbooth.runtime.internal.onnx;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * An ONNX graph under construction, encoded to a {@code ModelProto} by {@link #toModelBytes()} with a
+ * hand-written protobuf writer (no protobuf dependency). Written fields follow the public {@code onnx.proto}
+ * (IR version 8, default-domain opset {@value #OPSET}).
+ *
+ * <p>Initializers are either embedded (small constants, with {@code raw_data}) or <b>external</b>: declared
+ * by name, type and shape with {@code data_location = EXTERNAL} and no data, to be supplied at session
+ * creation through ONNX Runtime's {@code SessionOptions.addExternalInitializers} (the weights of a
+ * checkpoint). Not thread-safe.
+ */
+public final class OnnxGraph {
+    /** The default-domain opset: 17 (LayerNormalization; reductions other than ReduceSum take attribute axes). */
+    public static final int OPSET = 17;
+
+    /** The IR version written (8 goes with opset 17). */
+    public static final int IR_VERSION = 8;
+
+    /** ONNX element type {@code FLOAT}. */
+    public static final int FLOAT = 1;
+
+    /** ONNX element type {@code INT64}. */
+    public static final int INT64 = 7;
+
+    private final String name;
+    private final List<ProtoWriter> nodes = new ArrayList<>();
+    private final List<ProtoWriter> initializers = new ArrayList<>();
+    private final List<ProtoWriter> inputs = new ArrayList<>();
+    private final List<ProtoWriter> outputs = new ArrayList<>();
+    private int nodeCount;
+
+    private OnnxGraph(String name) {
+        this.name = Objects.requireNonNull(name, "name");
+    }
+
+    /**
+     * An empty graph.
+     *
+     * @param name the graph's name
+     * @return the graph
+     */
+    public static OnnxGraph create(String name) {
+        return new OnnxGraph(name);
+    }
+
+    /** A node attribute. */
+    record Attr(String name, int type, long i, float f, long[] ints, byte[] s) {
+        static Attr ofInt(String name, long v) {
+            return new Attr(name, 2, v, 0f, null, null);
+        }
+
+        static Attr ofFloat(String name, float v) {
+            return new Attr(name, 1, 0, v, null, null);
+        }
+
+        static Attr ofInts(String name, long... v) {
+            return new Attr(name, 7, 0, 0f, v.clone(), null);
+        }
+
+        static Attr ofString(String name, String v) {
+            return new Attr(name, 3, 0, 0f, null, v.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+
+        ProtoWriter encode() {
+            ProtoWriter w = new ProtoWriter().string(1, name);
+            switch (type) {
+                case 1 -> w.float32(2, f);
+                case 2 -> w.int64(3, i);
+                case 3 -> w.bytes(4, s);
+                case 7 -> {
+                    for (long v : ints) {
+                        w.int64(8, v);
+                    }
+                }
+                default -> throw new IllegalStateException("attribute type " + type);
+            }
+            return w.int64(20, type);
+        }
+    }
+
+    /**
+     * Appends a node.
+     *
+     * @param opType the operator
+     * @param inputs input names ({@code ""} for an omitted optional input)
+     * @param outputs output names
+     * @param attrs attributes
+     */
+    void node(String opType, List<String> inputs, List<String> outputs, Attr... attrs) {
+        ProtoWriter n = new ProtoWriter();
+        for (String in : inputs) {
+            n.string(1, in);
+        }
+        for (String out : outputs) {
+            n.string(2, out);
+        }
+        n.string(3, opType + "_" + nodeCount++);
+        n.string(4, opType);
+        for (Attr a : attrs) {
+            n.message(5, a.encode());
+        }
+        nodes.add(n);
+    }
+
+    /**
+     * An embedded initializer.
+     *
+     * @param name its name
+     * @param elemType {@link #FLOAT} or {@link #INT64}
+     * @param shape the dims
+     * @param rawLittleEndian the data, little-endian
+     */
+    void initializer(String name, int elemType, long[] shape, byte[] rawLittleEndian) {
+        ProtoWriter t = tensorHeader(name, elemType, shape);
+        t.bytes(9, rawLittleEndian);
+        initializers.add(t);
+    }
+
+    /**
+     * An external initializer: declared, data supplied at session creation.
+     *
+     * @param name its name (the checkpoint's tensor name)
+     * @param elemType the element type
+     * @param shape the dims
+     */
+    void externalInitializer(String name, int elemType, long[] shape) {
+        ProtoWriter t = tensorHeader(name, elemType, shape);
+        t.message(13, new ProtoWriter().string(1, "location").string(2, "external:" + name));
+        t.int64(14, 1); // data_location = EXTERNAL
+        initializers.add(t);
+    }
+
+    /**
+     * A graph input.
+     *
+     * @param name its name
+     * @param elemType the element type
+     * @param shape the static dims
+     */
+    void input(String name, int elemType, long[] shape) {
+        inputs.add(valueInfo(name, elemType, shape, null));
+    }
+
+    /**
+     * A graph input with symbolic dimensions.
+     *
+     * @param name its name
+     * @param elemType the element type
+     * @param shape the dims (a placeholder where {@code dimParams} names the dimension)
+     * @param dimParams per axis, the symbolic name ({@code dim_param}) or {@code null} for a static dim
+     */
+    void input(String name, int elemType, long[] shape, String[] dimParams) {
+        inputs.add(valueInfo(name, elemType, shape, dimParams));
+    }
+
+    /**
+     * A graph output.
+     *
+     * @param name its name
+     * @param elemType the element type
+     * @param shape the static dims
+     */
+    void output(String name, int elemType, long[] shape) {
+        outputs.add(valueInfo(name, elemType, shape, null));
+    }
+
+    /**
+     * The number of nodes so far.
+     *
+     * @return the count
+     */
+    public int nodeCount() {
+        return nodes.size();
+    }
+
+    /**
+     * The serialized {@code ModelProto}.
+     *
+     * @return the bytes ONNX Runtime loads
+     */
+    public byte[] toModelBytes() {
+        ProtoWriter g = new ProtoWriter();
+        for (ProtoWriter n : nodes) {
+            g.message(1, n);
+        }
+        g.string(2, name);
+        for (ProtoWriter t : initializers) {
+            g.message(5, t);
+        }
+        for (ProtoWriter i : inputs) {
+            g.message(11, i);
+        }
+        for (ProtoWriter o : outputs) {
+            g.message(12, o);
+        }
+        ProtoWriter m = new ProtoWriter();
+        m.int64(1, IR_VERSION);
+        m.string(2, "arbooth");
+        m.string(3, "0.1");
+        m.message(7, g);
+        m.message(8, new ProtoWriter().string(1, "").int64(2, OPSET));
+        return m.toByteArray();
+    }
+
+    private static ProtoWriter tensorHeader(String name, int elemType, long[] shape) {
+        ProtoWriter t = new ProtoWriter();
+        for (long d : shape) {
+            t.int64(1, d);
+        }
+        t.int64(2, elemType);
+        t.string(8, name);
+        return t;
+    }
+
+    private static ProtoWriter valueInfo(String name, int elemType, long[] shape, String[] dimParams) {
+        ProtoWriter dims = new ProtoWriter();
+        for (int i = 0; i < shape.length; i++) {
+            if (dimParams != null && dimParams[i] != null) {
+                dims.message(1, new ProtoWriter().string(2, dimParams[i]));
+            } else {
+                dims.message(1, new ProtoWriter().int64(1, shape[i]));
+            }
+        }
+        ProtoWriter tensorType = new ProtoWriter().int64(1, elemType).message(2, dims);
+        ProtoWriter type = new ProtoWriter().message(1, tensorType);
+        return new ProtoWriter().string(1, name).message(2, type);
+    }
+}
