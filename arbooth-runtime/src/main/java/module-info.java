@@ -5,6 +5,7 @@
  */
 module dev.arbooth.runtime {
     requires transitive dev.arbooth.core;
+    requires transitive dev.arbooth.text;
     requires com.microsoft.onnxruntime;
     requires org.slf4j;
 
