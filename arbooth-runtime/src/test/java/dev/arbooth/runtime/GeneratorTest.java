@@ -14,7 +14,6 @@ import dev.arbooth.runtime.testing.TestBases;
 import dev.arbooth.sampling.SamplingOptions;
 import dev.arbooth.tensor.Tensor;
 import dev.arbooth.testing.Golden;
-import dev.arbooth.testing.TestAdapters;
 import dev.arbooth.text.TextFeatures;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
@@ -123,15 +122,8 @@ class GeneratorTest {
         assertThat(read.getHeight()).isEqualTo(128);
     }
 
-    /** An adapter on set 1 whose identifier is the fixture tokenizer's one-token word "on". */
     private static Adapter adapter(long seed) {
-        Adapter p = TestAdapters.perturbedSet1(seed, 0.05, 1);
-        return Adapter.builder(InfinityConfig.goldenSet1(), p.baseFingerprint())
-                .identifier("on")
-                .classWord("dog")
-                .tensors(p.tensors())
-                .identifierEmbedding(p.identifierEmbedding())
-                .build();
+        return TestBases.adapterOn(seed);
     }
 
     @Test

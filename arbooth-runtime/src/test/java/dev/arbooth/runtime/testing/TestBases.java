@@ -1,5 +1,6 @@
 package dev.arbooth.runtime.testing;
 
+import dev.arbooth.adapter.Adapter;
 import dev.arbooth.config.InfinityConfig;
 import dev.arbooth.config.ScaleSchedules;
 import dev.arbooth.config.T5Config;
@@ -10,6 +11,7 @@ import dev.arbooth.format.TensorSpec;
 import dev.arbooth.model.BaseModel;
 import dev.arbooth.tensor.Tensor;
 import dev.arbooth.testing.Golden;
+import dev.arbooth.testing.TestAdapters;
 import dev.arbooth.text.testing.TokenizerFixtures;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -87,5 +89,22 @@ public final class TestBases {
             out.put(spec.name(), Tensor.ofFloats(v, shape));
         }
         return out;
+    }
+
+    /**
+     * An adapter on set 1 (CA/FFN perturbed by N(0, 0.05²)) whose identifier is the fixture tokenizer's
+     * one-token word {@code "on"}, with one identifier row.
+     *
+     * @param seed the noise seed
+     * @return the adapter
+     */
+    public static Adapter adapterOn(long seed) {
+        Adapter p = TestAdapters.perturbedSet1(seed, 0.05, 1);
+        return Adapter.builder(InfinityConfig.goldenSet1(), p.baseFingerprint())
+                .identifier("on")
+                .classWord("dog")
+                .tensors(p.tensors())
+                .identifierEmbedding(p.identifierEmbedding())
+                .build();
     }
 }
