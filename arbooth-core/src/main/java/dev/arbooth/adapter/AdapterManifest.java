@@ -7,6 +7,7 @@ import com.google.gson.JsonParser;
 import com.google.gson.JsonPrimitive;
 import dev.arbooth.FormatException;
 import dev.arbooth.config.InfinityConfig;
+import dev.arbooth.internal.io.LibraryVersion;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.util.Collections;

@@ -1,7 +1,6 @@
 package dev.arbooth.runtime.internal;
 
 import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OnnxTensorLike;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import dev.arbooth.ArboothException;
@@ -11,10 +10,10 @@ import dev.arbooth.config.InfinityWeights;
 import dev.arbooth.config.ScaleSchedule;
 import dev.arbooth.format.StateDict;
 import dev.arbooth.format.TensorSpec;
+import dev.arbooth.runtime.Device;
 import dev.arbooth.runtime.internal.onnx.InfinityGraphs;
 import dev.arbooth.runtime.internal.onnx.OnnxOps;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -23,22 +22,32 @@ import java.util.concurrent.ConcurrentHashMap;
  * The Infinity transformer on ONNX Runtime: the prologue and per-scale step graphs emitted by {@link
  * InfinityGraphs}, with the checkpoint's weights bound strictly ({@link InfinityWeights#bind}) and supplied
  * as external initializers shared by every session. Sessions are created on first use and kept per shape:
- * a prologue per prompt lengths, a step per scale, schedule and row count (any prompt lengths). Thread-safe; each {@link OrtInfinityStepper} (a {@code ScaleStepper}) is
- * not.
+ * a prologue per prompt lengths, a step per scale, schedule and row count (any prompt lengths). The sessions
+ * run on the {@link SessionFactory}'s device (resolved once) and their graphs go through its {@link GraphCache},
+ * keyed by the graph kind, the configuration's JSON, the weights' {@link OrtWeights#shapeDigest() shapes} and
+ * the shape parameters. Thread-safe; each {@link OrtInfinityStepper} (a {@code ScaleStepper}) is not.
  */
 public final class OrtInfinity implements AutoCloseable {
+    /** The graph kind of the prologue, first line of its cache key. */
+    static final String PROLOGUE = "infinity.prologue";
+
+    /** The graph kind of a step, first line of its cache key. */
+    static final String STEP = "infinity.step";
+
     private final InfinityConfig config;
     private final OrtWeights weights;
-    private final int threads;
+    private final SessionFactory factory;
+    private final String keyPrefix;
     private final boolean ownsWeights;
     private final Map<String, OrtSession> sessions = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
-    private OrtInfinity(InfinityConfig config, OrtWeights weights, int threads, boolean ownsWeights) {
+    private OrtInfinity(InfinityConfig config, OrtWeights weights, SessionFactory factory, boolean ownsWeights) {
         this.config = config;
         this.weights = weights;
-        this.threads = threads;
+        this.factory = Objects.requireNonNull(factory, "factory");
         this.ownsWeights = ownsWeights;
+        this.keyPrefix = "config=" + config.toJson() + "\nweights=" + weights.shapeDigest() + "\n";
     }
 
     /**
@@ -46,17 +55,29 @@ public final class OrtInfinity implements AutoCloseable {
      *
      * @param config the architecture
      * @param checkpoint the weights (kept referenced: keep the file open while this is open)
-     * @param intraOpThreads ONNX Runtime intra-op threads per session
+     * @param intraOpThreads ONNX Runtime intra-op threads per session ({@code Device.cpu(intraOpThreads)}, no
+     *     graph cache)
      * @return the model
      * @throws dev.arbooth.WeightBindingException listing every missing, unexpected and misshapen tensor
      */
     public static OrtInfinity create(InfinityConfig config, StateDict checkpoint, int intraOpThreads) {
+        return create(config, checkpoint, SessionFactory.cpu(intraOpThreads));
+    }
+
+    /**
+     * Binds a checkpoint strictly.
+     *
+     * @param config the architecture
+     * @param checkpoint the weights (kept referenced: keep the file open while this is open)
+     * @param factory the resolved device and the graph cache
+     * @return the model
+     * @throws dev.arbooth.WeightBindingException listing every missing, unexpected and misshapen tensor
+     */
+    public static OrtInfinity create(InfinityConfig config, StateDict checkpoint, SessionFactory factory) {
         Objects.requireNonNull(config, "config");
-        return new OrtInfinity(
-                config,
-                OrtWeights.create(StateDict.of(InfinityWeights.bind(config, checkpoint))),
-                intraOpThreads,
-                true);
+        Objects.requireNonNull(factory, "factory");
+        OrtWeights w = OrtWeights.create(StateDict.of(InfinityWeights.bind(config, checkpoint)));
+        return new OrtInfinity(config, w, factory, true);
     }
 
     /**
@@ -65,13 +86,30 @@ public final class OrtInfinity implements AutoCloseable {
      *
      * @param config the architecture
      * @param weights the weights, every expected tensor present with its expected shape
-     * @param intraOpThreads ONNX Runtime intra-op threads per session
+     * @param intraOpThreads ONNX Runtime intra-op threads per session ({@code Device.cpu(intraOpThreads)}, no
+     *     graph cache)
      * @return the model; closing it closes its sessions only
      * @throws ShapeMismatchException if an expected weight has another shape
      * @throws ArboothException if an expected weight is missing
      */
     public static OrtInfinity on(InfinityConfig config, OrtWeights weights, int intraOpThreads) {
+        return on(config, weights, SessionFactory.cpu(intraOpThreads));
+    }
+
+    /**
+     * A model on weights built elsewhere (shared by several models, e.g. a base and its {@link
+     * OrtWeights#overlay overlays}); the caller closes them after this model.
+     *
+     * @param config the architecture
+     * @param weights the weights, every expected tensor present with its expected shape
+     * @param factory the resolved device and the graph cache (share one between the models of a generator)
+     * @return the model; closing it closes its sessions only
+     * @throws ShapeMismatchException if an expected weight has another shape
+     * @throws ArboothException if an expected weight is missing
+     */
+    public static OrtInfinity on(InfinityConfig config, OrtWeights weights, SessionFactory factory) {
         Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(factory, "factory");
         for (TensorSpec spec : InfinityWeights.expected(config)) {
             long[] s = weights.shapeOrNull(spec.name());
             if (s == null) {
@@ -81,7 +119,7 @@ public final class OrtInfinity implements AutoCloseable {
                 throw ShapeMismatchException.of(spec.name(), spec.shape(), s);
             }
         }
-        return new OrtInfinity(config, weights, intraOpThreads, false);
+        return new OrtInfinity(config, weights, factory, false);
     }
 
     /**
@@ -91,6 +129,15 @@ public final class OrtInfinity implements AutoCloseable {
      */
     public InfinityConfig config() {
         return config;
+    }
+
+    /**
+     * Where the sessions run.
+     *
+     * @return the device, resolved once for the factory
+     */
+    public Device.Resolved device() {
+        return factory.device();
     }
 
     /**
@@ -111,7 +158,8 @@ public final class OrtInfinity implements AutoCloseable {
                     "text_NCt5", new long[] {n, config.textChannels()}, new long[] {text_NCt5.length});
         }
         OrtSession prologue = session(
-                "prologue " + Arrays.toString(lens) + " " + guided,
+                PROLOGUE,
+                "lens=" + Arrays.toString(lens) + "\nguided=" + guided,
                 () -> InfinityGraphs.prologue(config, weights::shapeOrNull, lens, guided));
         try (OnnxTensor text = OrtTensors.floats(text_NCt5, n, config.textChannels())) {
             OrtSession.Result r = prologue.run(Map.of(InfinityGraphs.TEXT, text));
@@ -124,8 +172,8 @@ public final class OrtInfinity implements AutoCloseable {
     /** The session of step k for a shape. */
     OrtSession stepSession(ScaleSchedule schedule, int k, int rows, int inputRows) {
         ensureOpen();
-        String key = "step " + k + " " + schedule + " R" + rows + " B" + inputRows;
-        return session(key, () -> InfinityGraphs.step(config, weights::shapeOrNull, schedule, k, rows, inputRows));
+        String params = "schedule=" + schedule + "\nk=" + k + "\nrows=" + rows + "\ninputRows=" + inputRows;
+        return session(STEP, params, () -> InfinityGraphs.step(config, weights::shapeOrNull, schedule, k, rows, inputRows));
     }
 
     /**
@@ -137,12 +185,12 @@ public final class OrtInfinity implements AutoCloseable {
         return sessions.size();
     }
 
-    private OrtSession session(String key, java.util.function.Supplier<OnnxOps> emit) {
-        return sessions.computeIfAbsent(key, kk -> {
-            OnnxOps ops = emit.get();
-            Map<String, OnnxTensorLike> w = weights.select(ops.weightsUsed());
-            return OrtSessions.create("Infinity " + kk, ops.toModelBytes(), new HashMap<>(w), threads);
-        });
+    /** The session of a graph kind and its shape parameters ({@code name=value} lines). */
+    private OrtSession session(String kind, String params, java.util.function.Supplier<OnnxOps> emit) {
+        return sessions.computeIfAbsent(
+                kind + "\n" + params,
+                kk -> factory.session(
+                        "Infinity " + kk.replace('\n', ' '), kind + "\n" + keyPrefix + params, emit, weights));
     }
 
     private void ensureOpen() {

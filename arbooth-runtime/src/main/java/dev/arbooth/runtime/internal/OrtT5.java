@@ -8,28 +8,34 @@ import dev.arbooth.ShapeMismatchException;
 import dev.arbooth.config.T5Config;
 import dev.arbooth.config.T5Weights;
 import dev.arbooth.format.StateDict;
-import dev.arbooth.runtime.internal.onnx.OnnxOps;
+import dev.arbooth.runtime.Device;
 import dev.arbooth.runtime.internal.onnx.T5Graph;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The T5 text encoder on ONNX Runtime ({@link T5Graph}, one session per batch and padded length), weights
- * bound strictly and supplied as external initializers. Thread-safe.
+ * bound strictly and supplied as external initializers; sessions on the {@link SessionFactory}'s device, graphs
+ * through its {@link GraphCache}. Thread-safe.
  */
 public final class OrtT5 implements AutoCloseable {
+    /** The graph kind of the encoder, first line of its cache key. */
+    static final String ENCODER = "t5.encoder";
+
     private final T5Config config;
     private final OrtWeights weights;
-    private final int threads;
+    private final SessionFactory factory;
+    private final String keyPrefix;
     private final Map<String, OrtSession> sessions = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
-    private OrtT5(T5Config config, OrtWeights weights, int threads) {
+    private OrtT5(T5Config config, OrtWeights weights, SessionFactory factory) {
         this.config = config;
         this.weights = weights;
-        this.threads = threads;
+        this.factory = factory;
+        // the record's generated toString lists every component
+        this.keyPrefix = "config=" + config + "\nweights=" + weights.shapeDigest() + "\n";
     }
 
     /**
@@ -37,13 +43,37 @@ public final class OrtT5 implements AutoCloseable {
      *
      * @param config the architecture
      * @param checkpoint the weights (keep the file open while this is open)
-     * @param intraOpThreads ONNX Runtime intra-op threads per session
+     * @param intraOpThreads ONNX Runtime intra-op threads per session ({@code Device.cpu(intraOpThreads)}, no
+     *     graph cache)
      * @return the encoder
      * @throws dev.arbooth.WeightBindingException listing every missing, unexpected and misshapen tensor
      */
     public static OrtT5 create(T5Config config, StateDict checkpoint, int intraOpThreads) {
+        return create(config, checkpoint, SessionFactory.cpu(intraOpThreads));
+    }
+
+    /**
+     * Binds a checkpoint strictly.
+     *
+     * @param config the architecture
+     * @param checkpoint the weights (keep the file open while this is open)
+     * @param factory the resolved device and the graph cache
+     * @return the encoder
+     * @throws dev.arbooth.WeightBindingException listing every missing, unexpected and misshapen tensor
+     */
+    public static OrtT5 create(T5Config config, StateDict checkpoint, SessionFactory factory) {
         Objects.requireNonNull(config, "config");
-        return new OrtT5(config, OrtWeights.create(StateDict.of(T5Weights.bind(config, checkpoint))), intraOpThreads);
+        Objects.requireNonNull(factory, "factory");
+        return new OrtT5(config, OrtWeights.create(StateDict.of(T5Weights.bind(config, checkpoint))), factory);
+    }
+
+    /**
+     * Where the sessions run.
+     *
+     * @return the device, resolved once for the factory
+     */
+    public Device.Resolved device() {
+        return factory.device();
     }
 
     /**
@@ -64,11 +94,14 @@ public final class OrtT5 implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("OrtT5 is closed");
         }
-        OrtSession s = sessions.computeIfAbsent(batch + "x" + length, kk -> {
-            OnnxOps ops = T5Graph.emit(config, weights::shapeOrNull, batch, length);
-            return OrtSessions.create(
-                    "T5 encoder " + kk, ops.toModelBytes(), new HashMap<>(weights.select(ops.weightsUsed())), threads);
-        });
+        String params = "batch=" + batch + "\nlength=" + length;
+        OrtSession s = sessions.computeIfAbsent(
+                params,
+                kk -> factory.session(
+                        "T5 encoder " + batch + "x" + length,
+                        ENCODER + "\n" + keyPrefix + params,
+                        () -> T5Graph.emit(config, weights::shapeOrNull, batch, length),
+                        weights));
         float[] mask = new float[mask_BS.length];
         for (int i = 0; i < mask.length; i++) {
             mask[i] = mask_BS[i];

@@ -11,10 +11,10 @@ import dev.arbooth.config.VaeConfig;
 import dev.arbooth.config.VaeWeights;
 import dev.arbooth.format.StateDict;
 import dev.arbooth.internal.nn.MultiScaleBsq;
+import dev.arbooth.runtime.Device;
 import dev.arbooth.runtime.internal.onnx.OnnxOps;
 import dev.arbooth.runtime.internal.onnx.VaeGraphs;
 import dev.arbooth.sampling.CodeDecoder;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -23,19 +23,32 @@ import java.util.function.Supplier;
 /**
  * The BSQ VAE on ONNX Runtime: the decoder ({@link CodeDecoder} of the sampling loop) and the encoder to raw
  * features, whose multi-scale bits are computed in Java ({@link MultiScaleBsq}). Graphs come from {@link
- * VaeGraphs}, one session per size; the weights are external initializers. Thread-safe.
+ * VaeGraphs}, one session per size, on the {@link SessionFactory}'s device and through its {@link GraphCache};
+ * the weights are external initializers. Thread-safe.
  */
 public final class OrtVae implements CodeDecoder, AutoCloseable {
+    /** The graph kind of the decoder, first line of its cache key. */
+    static final String DECODER = "vae.decoder";
+
+    /** The graph kind of the encoder, first line of its cache key. */
+    static final String ENCODER = "vae.encoder";
+
     private final VaeConfig config;
     private final OrtWeights weights;
-    private final int threads;
+    private final SessionFactory factory;
+    private final String keyPrefix;
     private final Map<String, OrtSession> sessions = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
-    private OrtVae(VaeConfig config, OrtWeights weights, int threads) {
+    private OrtVae(VaeConfig config, OrtWeights weights, SessionFactory factory) {
         this.config = config;
         this.weights = weights;
-        this.threads = threads;
+        this.factory = factory;
+        // every component, explicitly (the record's toString is for people)
+        this.keyPrefix = "config=baseChannels " + config.baseChannels() + ", channelMultipliers "
+                + config.channelMultipliers() + ", numResBlocks " + config.numResBlocks() + ", codebookDim "
+                + config.codebookDim() + ", patchSize " + config.patchSize() + ", normEps " + config.normEps()
+                + "\nweights=" + weights.shapeDigest() + "\n";
     }
 
     /**
@@ -43,14 +56,38 @@ public final class OrtVae implements CodeDecoder, AutoCloseable {
      *
      * @param config the architecture
      * @param checkpoint the weights (keep the file open while this is open)
-     * @param intraOpThreads ONNX Runtime intra-op threads per session
+     * @param intraOpThreads ONNX Runtime intra-op threads per session ({@code Device.cpu(intraOpThreads)}, no
+     *     graph cache)
      * @return the VAE
      * @throws dev.arbooth.WeightBindingException listing every missing, unexpected and misshapen tensor
      */
     public static OrtVae create(VaeConfig config, StateDict checkpoint, int intraOpThreads) {
+        return create(config, checkpoint, SessionFactory.cpu(intraOpThreads));
+    }
+
+    /**
+     * Binds a checkpoint strictly (official or plain tensor names, {@link VaeWeights#normalize}).
+     *
+     * @param config the architecture
+     * @param checkpoint the weights (keep the file open while this is open)
+     * @param factory the resolved device and the graph cache
+     * @return the VAE
+     * @throws dev.arbooth.WeightBindingException listing every missing, unexpected and misshapen tensor
+     */
+    public static OrtVae create(VaeConfig config, StateDict checkpoint, SessionFactory factory) {
         Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(factory, "factory");
         StateDict bound = StateDict.of(VaeWeights.bind(config, VaeWeights.normalize(config, checkpoint)));
-        return new OrtVae(config, OrtWeights.create(bound), intraOpThreads);
+        return new OrtVae(config, OrtWeights.create(bound), factory);
+    }
+
+    /**
+     * Where the sessions run.
+     *
+     * @return the device, resolved once for the factory
+     */
+    public Device.Resolved device() {
+        return factory.device();
     }
 
     @Override
@@ -62,7 +99,8 @@ public final class OrtVae implements CodeDecoder, AutoCloseable {
                     new long[] {summedCodes_BdHW.length});
         }
         OrtSession s = session(
-                "decoder " + batch + "x" + grid,
+                DECODER,
+                "batch=" + batch + "\nh=" + grid.h() + "\nw=" + grid.w(),
                 () -> VaeGraphs.decoder(config, weights::shapeOrNull, batch, grid.h(), grid.w()));
         return run(s, VaeGraphs.CODES, VaeGraphs.IMAGE, summedCodes_BdHW, batch, d, grid.h(), grid.w());
     }
@@ -82,7 +120,8 @@ public final class OrtVae implements CodeDecoder, AutoCloseable {
                     "image_B3HW", new long[] {batch, 3, height, width}, new long[] {image_B3HW.length});
         }
         OrtSession s = session(
-                "encoder " + batch + "x" + height + "x" + width,
+                ENCODER,
+                "batch=" + batch + "\nheight=" + height + "\nwidth=" + width,
                 () -> VaeGraphs.encoder(config, weights::shapeOrNull, batch, height, width));
         return run(s, VaeGraphs.IMAGE, VaeGraphs.FEATURES, image_B3HW, batch, 3, height, width);
     }
@@ -112,15 +151,14 @@ public final class OrtVae implements CodeDecoder, AutoCloseable {
         }
     }
 
-    private OrtSession session(String key, Supplier<OnnxOps> emit) {
+    /** The session of a graph kind and its shape parameters ({@code name=value} lines). */
+    private OrtSession session(String kind, String params, Supplier<OnnxOps> emit) {
         if (closed) {
             throw new IllegalStateException("OrtVae is closed");
         }
-        return sessions.computeIfAbsent(key, kk -> {
-            OnnxOps ops = emit.get();
-            return OrtSessions.create(
-                    "VAE " + kk, ops.toModelBytes(), new HashMap<>(weights.select(ops.weightsUsed())), threads);
-        });
+        return sessions.computeIfAbsent(
+                kind + "\n" + params,
+                kk -> factory.session("VAE " + kk.replace('\n', ' '), kind + "\n" + keyPrefix + params, emit, weights));
     }
 
     /** Closes the sessions and the weights. Idempotent. */

@@ -126,6 +126,20 @@ public final class OrtWeights implements AutoCloseable {
     }
 
     /**
+     * A digest of the tensors' names and shapes (not their values), for graph cache keys: graphs depend on
+     * which weights exist and their shapes, never on their values.
+     *
+     * @return the lowercase hex SHA-256 of the sorted {@code name:shape} lines
+     */
+    public String shapeDigest() {
+        StringBuilder sb = new StringBuilder();
+        for (String name : new java.util.TreeSet<>(tensors.keySet())) {
+            sb.append(name).append(':').append(Arrays.toString(shapeOrNull(name))).append('\n');
+        }
+        return GraphCache.sha256Hex(sb.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /**
      * The external initializers of a graph.
      *
      * @param names the weights the graph references

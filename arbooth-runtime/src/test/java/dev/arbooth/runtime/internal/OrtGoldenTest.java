@@ -55,12 +55,17 @@ class OrtGoldenTest {
 
     @Test
     void infinitySamplingAndDecodingReproduceGoldenInference() {
+        assertGoldenSampling(SessionFactory.cpu(1));
+    }
+
+    /** The golden sampling and decoding checks on models of a factory; returns each scale's raw logits. */
+    static List<float[]> assertGoldenSampling(SessionFactory factory) {
         try (SafeTensors weights = Golden.open("infinity-set1/transformer_weights.safetensors");
                 SafeTensors vaeWeights = Golden.open("infinity-set1/vae_weights.safetensors");
                 SafeTensors inputs = Golden.open("infinity-set1/tf_inputs.safetensors");
                 SafeTensors inf = Golden.open("infinity-set1/inference.safetensors");
-                OrtInfinity model = OrtInfinity.create(InfinityConfig.goldenSet1(), weights, 1);
-                OrtVae vae = OrtVae.create(VaeConfig.goldenSet1(), vaeWeights, 1)) {
+                OrtInfinity model = OrtInfinity.create(InfinityConfig.goldenSet1(), weights, factory);
+                OrtVae vae = OrtVae.create(VaeConfig.goldenSet1(), vaeWeights, factory)) {
             ScaleSchedule schedule = schedule(inputs);
             int[] lens = Arrays.stream(inputs.get("text.lens").toLongArray())
                     .mapToInt(Math::toIntExact)
@@ -138,6 +143,7 @@ class OrtGoldenTest {
                     assertThat(again.bits(k)).isEqualTo(result.bits(k));
                 }
             }
+            return raw;
         }
     }
 

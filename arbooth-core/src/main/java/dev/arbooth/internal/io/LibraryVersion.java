@@ -1,24 +1,29 @@
-package dev.arbooth.adapter;
+package dev.arbooth.internal.io;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Properties;
 
 /**
- * The version of this library, for provenance: read from the {@code pom.properties} that Maven packs into
- * the core jar; {@value #UNPACKAGED} when running from unpackaged classes (tests, IDEs).
+ * The version of this library, for provenance (adapter manifests) and cache keys (emitted graphs): read
+ * from the {@code pom.properties} that Maven packs into the core jar; {@value #UNPACKAGED} when running from
+ * unpackaged classes (tests, IDEs).
  */
-final class LibraryVersion {
+public final class LibraryVersion {
     /** The version reported when the classes do not come from a packaged jar. */
-    static final String UNPACKAGED = "unpackaged";
+    public static final String UNPACKAGED = "unpackaged";
 
     private static final String POM_PROPERTIES = "/META-INF/maven/dev.arbooth/arbooth-core/pom.properties";
     private static final String VERSION = read();
 
     private LibraryVersion() {}
 
-    /** The library version string, e.g. {@code "0.1.0-SNAPSHOT"}. */
-    static String get() {
+    /**
+     * The library version string.
+     *
+     * @return e.g. {@code "0.1.0-SNAPSHOT"}, or {@value #UNPACKAGED}
+     */
+    public static String get() {
         return VERSION;
     }
 
