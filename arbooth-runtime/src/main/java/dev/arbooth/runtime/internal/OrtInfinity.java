@@ -173,7 +173,8 @@ public final class OrtInfinity implements AutoCloseable {
     OrtSession stepSession(ScaleSchedule schedule, int k, int rows, int inputRows) {
         ensureOpen();
         String params = "schedule=" + schedule + "\nk=" + k + "\nrows=" + rows + "\ninputRows=" + inputRows;
-        return session(STEP, params, () -> InfinityGraphs.step(config, weights::shapeOrNull, schedule, k, rows, inputRows));
+        return session(
+                STEP, params, () -> InfinityGraphs.step(config, weights::shapeOrNull, schedule, k, rows, inputRows));
     }
 
     /**

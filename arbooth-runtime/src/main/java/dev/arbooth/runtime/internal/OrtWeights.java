@@ -134,7 +134,10 @@ public final class OrtWeights implements AutoCloseable {
     public String shapeDigest() {
         StringBuilder sb = new StringBuilder();
         for (String name : new java.util.TreeSet<>(tensors.keySet())) {
-            sb.append(name).append(':').append(Arrays.toString(shapeOrNull(name))).append('\n');
+            sb.append(name)
+                    .append(':')
+                    .append(Arrays.toString(shapeOrNull(name)))
+                    .append('\n');
         }
         return GraphCache.sha256Hex(sb.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }

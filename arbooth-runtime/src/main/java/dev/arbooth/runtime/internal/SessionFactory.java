@@ -96,7 +96,7 @@ public final class SessionFactory {
 
     @Override
     public String toString() {
-        return "SessionFactory[" + device.kind() + (device.isCuda() ? ":" + device.cudaDeviceId() : "") + ", "
-                + cache + "]";
+        return "SessionFactory[" + device.kind() + (device.isCuda() ? ":" + device.cudaDeviceId() : "") + ", " + cache
+                + "]";
     }
 }

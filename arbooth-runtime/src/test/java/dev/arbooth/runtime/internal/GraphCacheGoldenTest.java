@@ -29,7 +29,9 @@ class GraphCacheGoldenTest {
 
         SessionFactory warm = SessionFactory.create(Device.cpu(1), GraphCache.at(dir));
         List<float[]> cached = OrtGoldenTest.assertGoldenSampling(warm);
-        assertThat(warm.graphCache().emissions()).as("graphs emitted on the second creation").isZero();
+        assertThat(warm.graphCache().emissions())
+                .as("graphs emitted on the second creation")
+                .isZero();
         assertThat(warm.graphCache().hits()).isEqualTo(graphs);
         assertThat(cached).hasSameSizeAs(uncached);
         for (int k = 0; k < cached.size(); k++) {

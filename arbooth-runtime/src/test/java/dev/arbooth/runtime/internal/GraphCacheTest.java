@@ -161,8 +161,7 @@ class GraphCacheTest {
         assertThat(now.emissions()).as("stale entry rebuilt").isEqualTo(1);
         assertThat(now.hits()).isZero();
         onnxFile(); // still one file: replaced, not added
-        assertThat(Files.readString(sidecarFile(), StandardCharsets.ISO_8859_1))
-                .doesNotContain("0.0.1-old");
+        assertThat(Files.readString(sidecarFile(), StandardCharsets.ISO_8859_1)).doesNotContain("0.0.1-old");
         GraphCache again = GraphCache.at(dir);
         again.graph(KEY, emit());
         assertThat(again.hits()).isEqualTo(1);
