@@ -18,6 +18,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.HexFormat;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
@@ -26,6 +27,7 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,7 +37,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Keys.</b> A caller's graph key names the graph kind and every parameter that shapes the graph
  * (configuration, weight shapes, schedule, scale, rows, prompt lengths...). The full key adds {@link
- * #FORMAT_VERSION} and the library version ({@link LibraryVersion}). Files are named by the SHA-256 of the
+ * #FORMAT_VERSION} and the library version ({@link #libraryIdentity()}: {@link LibraryVersion}, plus a digest
+ * of the code for snapshot builds). Files are named by the SHA-256 of the
  * graph key alone, {@code <sha>.onnx} plus a sidecar {@code <sha>.properties} holding the full key, the
  * length and SHA-256 of the {@code .onnx} bytes and the external weights the graph references; so a file of
  * another library or format version is <em>stale</em> and is rebuilt in place rather than left behind. A
@@ -61,7 +64,7 @@ public final class GraphCache {
     private static final Logger LOG = LoggerFactory.getLogger(GraphCache.class);
     private static final String ONNX = ".onnx";
     private static final String SIDECAR = ".properties";
-    private static final GraphCache NONE = new GraphCache(null, LibraryVersion.get());
+    private static final GraphCache NONE = new GraphCache(null, LibraryVersion.UNPACKAGED);
 
     private final Path directory;
     private final String libraryVersion;
@@ -81,7 +84,7 @@ public final class GraphCache {
      * @return the cache
      */
     public static GraphCache at(Path directory) {
-        return new GraphCache(Objects.requireNonNull(directory, "directory"), LibraryVersion.get());
+        return new GraphCache(Objects.requireNonNull(directory, "directory"), BuildIdentity.VALUE);
     }
 
     /** A cache that claims another library version (tests of stale entries). */
@@ -275,6 +278,66 @@ public final class GraphCache {
     /** The number of graphs read from disk. */
     int hits() {
         return hits.get();
+    }
+
+    /**
+     * The library version this cache keys its entries with: {@link LibraryVersion#get()}, and for a
+     * {@code -SNAPSHOT} or unpackaged build also a digest of the core and runtime code (their jars, or their
+     * class files), since a snapshot's version stays the same while its graph emission changes.
+     *
+     * @return e.g. {@code "1.0.0"} or {@code "0.1.0-SNAPSHOT+3f2a...(16 hex digits)"}
+     */
+    public static String libraryIdentity() {
+        return BuildIdentity.VALUE;
+    }
+
+    /** Computed once, on first use of a cache with a directory. */
+    private static final class BuildIdentity {
+        static final String VALUE = compute();
+
+        private static String compute() {
+            String version = LibraryVersion.get();
+            if (!version.equals(LibraryVersion.UNPACKAGED) && !version.endsWith("-SNAPSHOT")) {
+                return version;
+            }
+            try {
+                MessageDigest md = MessageDigest.getInstance("SHA-256");
+                for (Class<?> c : new Class<?>[] {LibraryVersion.class, GraphCache.class}) {
+                    digestCode(
+                            md,
+                            Paths.get(c.getProtectionDomain()
+                                    .getCodeSource()
+                                    .getLocation()
+                                    .toURI()));
+                }
+                String id =
+                        version + "+" + HexFormat.of().formatHex(md.digest()).substring(0, 16);
+                LOG.debug("graph cache: library identity {}", id);
+                return id;
+            } catch (Exception e) {
+                // no stable identity: entries of this process are never reused by another one
+                String id = version + "+process-" + Long.toHexString(System.nanoTime());
+                LOG.debug("graph cache: cannot digest the library code ({}); identity {}", e.toString(), id);
+                return id;
+            }
+        }
+
+        /** A jar's bytes, or a class directory's sorted class files (relative name and content). */
+        private static void digestCode(MessageDigest md, Path location) throws IOException {
+            if (Files.isRegularFile(location)) {
+                md.update(Files.readAllBytes(location));
+                return;
+            }
+            List<Path> classes;
+            try (Stream<Path> s = Files.walk(location)) {
+                classes =
+                        s.filter(p -> p.toString().endsWith(".class")).sorted().toList();
+            }
+            for (Path p : classes) {
+                md.update(location.relativize(p).toString().getBytes(StandardCharsets.UTF_8));
+                md.update(Files.readAllBytes(p));
+            }
+        }
     }
 
     /**

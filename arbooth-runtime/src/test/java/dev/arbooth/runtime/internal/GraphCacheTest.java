@@ -88,7 +88,7 @@ class GraphCacheTest {
         assertThat(onnxFile().getFileName().toString())
                 .isEqualTo(GraphCache.sha256Hex(KEY.getBytes(StandardCharsets.UTF_8)) + ".onnx");
         assertThat(Files.readString(sidecarFile(), StandardCharsets.ISO_8859_1))
-                .contains(LibraryVersion.get())
+                .contains(GraphCache.libraryIdentity())
                 .contains("sha256=" + GraphCache.sha256Hex(a.model()));
 
         GraphCache second = GraphCache.at(dir);
@@ -256,6 +256,18 @@ class GraphCacheTest {
                 System.setProperty(GraphCache.DIRECTORY_PROPERTY, before);
             }
         }
+    }
+
+    @Test
+    void aSnapshotIdentityIncludesADigestOfTheCode() {
+        String version = LibraryVersion.get();
+        String id = GraphCache.libraryIdentity();
+        if (version.equals(LibraryVersion.UNPACKAGED) || version.endsWith("-SNAPSHOT")) {
+            assertThat(id).matches(java.util.regex.Pattern.quote(version) + "\\+[0-9a-f]{16}");
+        } else {
+            assertThat(id).isEqualTo(version);
+        }
+        assertThat(GraphCache.at(dir).fullKey(KEY)).contains("\nlibrary=" + id + "\n");
     }
 
     @Test
