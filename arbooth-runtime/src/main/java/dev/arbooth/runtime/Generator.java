@@ -43,6 +43,10 @@ import org.slf4j.LoggerFactory;
  * (closing the view leaves the base open; the base closes with the last generator using it). An adapter
  * made for another base is refused ({@link dev.arbooth.adapter.IncompatibleAdapterException}).
  *
+ * <p><b>Graphs.</b> The weightless ONNX graphs are emitted from the network definitions on first use and
+ * cached on disk (default {@code ~/.cache/arbooth/graphs}; system property {@code arbooth.graph.cache}
+ * sets the directory, {@code off} disables the cache), keyed by configuration and library version.
+ *
  * <p><b>Threads and seeds.</b> {@code sample} may be called concurrently from several threads. Image
  * {@code j} of prompt {@code i} in one call is drawn from stream {@code i·imagesPerPrompt + j} of the
  * call's seed, so the same call with the same seed gives the same images on every platform.
@@ -174,6 +178,15 @@ public final class Generator implements AutoCloseable {
      */
     public BaseModel baseModel() {
         return base.model();
+    }
+
+    /**
+     * Where the sessions run, as resolved (for {@link Device#auto()}: CUDA or the CPU, with the reason).
+     *
+     * @return the resolved device
+     */
+    public Device.Resolved device() {
+        return base.device();
     }
 
     /**

@@ -10,6 +10,7 @@ import dev.arbooth.runtime.internal.OrtInfinity;
 import dev.arbooth.runtime.internal.OrtT5;
 import dev.arbooth.runtime.internal.OrtVae;
 import dev.arbooth.runtime.internal.OrtWeights;
+import dev.arbooth.runtime.internal.SessionFactory;
 import dev.arbooth.tensor.Tensor;
 import dev.arbooth.text.T5Tokenizer;
 import dev.arbooth.text.TextFeatures;
@@ -25,7 +26,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class SharedBase {
     private final BaseModel model;
-    private final int threads;
+    private final SessionFactory factory;
     private final List<AutoCloseable> files = new ArrayList<>();
     private final StateDict transformer;
     private final OrtWeights weights;
@@ -48,11 +49,11 @@ final class SharedBase {
             files.add(weights);
             CheckpointFile t5File = Checkpoints.open(model.textEncoderWeights());
             files.add(t5File);
-            this.t5 = OrtT5.create(model.textEncoder(), t5File, threads);
+            this.t5 = OrtT5.create(model.textEncoder(), t5File, factory);
             files.add(t5);
             CheckpointFile vaeFile = Checkpoints.open(model.vaeWeights());
             files.add(vaeFile);
-            this.vae = OrtVae.create(model.vae(), vaeFile, threads);
+            this.vae = OrtVae.create(model.vae(), vaeFile, factory);
             files.add(vae);
             this.tokenizer =
                     T5Tokenizer.open(model.tokenizer(), model.textEncoder().textMaxLength());
@@ -75,12 +76,16 @@ final class SharedBase {
         return weights;
     }
 
+    Device.Resolved device() {
+        return factory.device();
+    }
+
     OrtVae vae() {
         return vae;
     }
 
     OrtInfinity newInfinity(OrtWeights w) {
-        return OrtInfinity.on(model.infinity(), w, threads);
+        return OrtInfinity.on(model.infinity(), w, factory);
     }
 
     BaseFingerprint fingerprint() {
