@@ -6,6 +6,7 @@ import dev.arbooth.format.CheckpointFile;
 import dev.arbooth.format.Checkpoints;
 import dev.arbooth.format.StateDict;
 import dev.arbooth.model.BaseModel;
+import dev.arbooth.runtime.internal.GraphCache;
 import dev.arbooth.runtime.internal.OrtInfinity;
 import dev.arbooth.runtime.internal.OrtT5;
 import dev.arbooth.runtime.internal.OrtVae;
@@ -38,9 +39,7 @@ final class SharedBase {
 
     private SharedBase(BaseModel model, Device device) {
         this.model = model;
-        this.threads = device.cpuThreads() > 0
-                ? device.cpuThreads()
-                : Runtime.getRuntime().availableProcessors();
+        this.factory = SessionFactory.create(device, GraphCache.atDefault());
         try {
             CheckpointFile tf = Checkpoints.open(model.transformerWeights());
             files.add(tf);
