@@ -43,6 +43,9 @@ public final class OrtSessions {
             options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
             options.setIntraOpNumThreads(intraOpThreads);
             options.setInterOpNumThreads(1);
+            // idle intra-op workers block instead of spinning: every session has its own pool, and spinning
+            // workers of the sessions that just ran steal the cores from the one running (5x on the golden step)
+            options.addConfigEntry("session.intra_op.allow_spinning", "0");
             if (!weights.isEmpty()) {
                 options.addExternalInitializers(weights);
             }
