@@ -154,7 +154,9 @@ public final class OnnxOps implements Ops<String> {
         if (outputs.containsKey(name) || shapes.containsKey(name)) {
             throw new IllegalArgumentException("graph value '" + name + "' already exists");
         }
-        graph.node("Identity", List.of(value), List.of(name));
+        if (!graph.rename(value, name)) {
+            graph.node("Identity", List.of(value), List.of(name));
+        }
         graph.output(name, type(value), shape(value));
         shapes.put(name, shape(value));
         types.put(name, type(value));
