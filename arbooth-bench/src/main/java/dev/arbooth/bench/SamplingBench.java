@@ -27,14 +27,17 @@ import java.util.Map;
  * Sampling latency of one image (CFG, 2 rows, KV cache, ARBooth's inference settings) on ONNX Runtime and on
  * DJL eager, measured in one run on the same machine with the same thread count, for the golden configuration
  * and the mid-size random one; each engine's achieved GFLOP/s against its own 1024³ matmul. The engines are
- * measured one after the other (ONNX Runtime first, its sessions closed before DJL starts) so their thread
- * pools never compete. Also checks that both engines sample identical bits for the same weights, prompt
+ * measured one after the other (per case: DJL's warm-ups and runs, then ONNX Runtime's) so their thread pools
+ * never compete; the matmul references are the best of three measurements per engine. Also checks that both engines sample identical bits for the same weights, prompt
  * features and seed.
  *
  * <pre>
- * mvn -B -ntp -o -q -pl arbooth-bench -am package -DskipTests
- * java -cp ... dev.arbooth.bench.SamplingBench 2
+ * mvn -B -ntp -q install -DskipTests
+ * mvn -B -ntp -q -pl arbooth-bench exec:java -Dexec.mainClass=dev.arbooth.bench.SamplingBench -Dexec.args="2"
  * </pre>
+ *
+ * <p>With {@code -Dbench.profile=true} it also prints, per case, the ONNX Runtime time of the prologue and of
+ * each scale's step.
  */
 public final class SamplingBench {
     private static final int PROMPT_LEN = 16;
@@ -93,8 +96,7 @@ public final class SamplingBench {
         Engine engine = which.endsWith("ort") ? null : DjlEngine.pytorch(threads);
         System.out.printf(
                 "engines: ONNX Runtime %s (intra-op spinning off); %s%n",
-                ortVersion(),
-                engine == null ? "DJL not run" : "DJL PyTorch " + engine.getVersion());
+                ortVersion(), engine == null ? "DJL not run" : "DJL PyTorch " + engine.getVersion());
         // matmul references, each engine alone, best of 3 rounds of (3 warm-ups, median of 9)
         double ortMatmul = 0;
         double djlMatmul = 0;
@@ -106,7 +108,8 @@ public final class SamplingBench {
                 }
             }
         }
-        System.out.printf("reference matmul 1024^3 fp32: ONNX Runtime %.1f GFLOP/s, DJL %.1f GFLOP/s%n", ortMatmul, djlMatmul);
+        System.out.printf(
+                "reference matmul 1024^3 fp32: ONNX Runtime %.1f GFLOP/s, DJL %.1f GFLOP/s%n", ortMatmul, djlMatmul);
         for (Case c : cases) {
             // both models open; each engine's runs follow the other's, never overlapping
             try (OrtInfinity ortModel = OrtInfinity.create(c.config(), weights(c), threads);
@@ -121,7 +124,8 @@ public final class SamplingBench {
                     }
                 };
                 Timer.Task djlRun = () -> {
-                    try (DjlInfinity.Stepper st = djlModel.stepper(prompt, new int[] {PROMPT_LEN}, c.schedule(), true)) {
+                    try (DjlInfinity.Stepper st =
+                            djlModel.stepper(prompt, new int[] {PROMPT_LEN}, c.schedule(), true)) {
                         djlLast[0] = loop.run(st);
                     }
                 };
@@ -153,7 +157,8 @@ public final class SamplingBench {
                 report("DJL eager", c, djl, djlMatmul);
                 boolean same = ortLast[0].bits().size() == djlLast[0].bits().size();
                 for (int k = 0; same && k < ortLast[0].bits().size(); k++) {
-                    same = Arrays.equals(ortLast[0].bits().get(k), djlLast[0].bits().get(k));
+                    same = Arrays.equals(
+                            ortLast[0].bits().get(k), djlLast[0].bits().get(k));
                 }
                 System.out.printf(
                         "  ONNX Runtime / DJL time: %.2f (medians), %.2f (best); sampled bits identical: %s%n",
@@ -173,7 +178,8 @@ public final class SamplingBench {
     }
 
     private static void report(String engine, Case c, double[] t, double matmul) {
-        double flops = InfinityFlops.cached(c.config(), c.schedule(), 2, 2 * PROMPT_LEN).forward();
+        double flops = InfinityFlops.cached(c.config(), c.schedule(), 2, 2 * PROMPT_LEN)
+                .forward();
         System.out.printf(
                 "  %-12s median %9.1f ms, best %9.1f ms (%d runs)  %6.1f GFLOP  %6.1f GFLOP/s (best)  %.0f%% of its"
                         + " matmul%n",
@@ -226,7 +232,9 @@ public final class SamplingBench {
                     (t1 - t0) / 1e6,
                     sum / 1e6,
                     (t2 - t1 - sum) / 1e6,
-                    Arrays.toString(Arrays.stream(engine).mapToObj(v -> String.format("%.1f", v / 1e6)).toArray()));
+                    Arrays.toString(Arrays.stream(engine)
+                            .mapToObj(v -> String.format("%.1f", v / 1e6))
+                            .toArray()));
         }
     }
 
@@ -258,5 +266,4 @@ public final class SamplingBench {
             return "?";
         }
     }
-
 }
