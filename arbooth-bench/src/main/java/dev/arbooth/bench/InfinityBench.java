@@ -157,7 +157,7 @@ public final class InfinityBench {
         }
     }
 
-    private static StateDict randomWeights(InfinityConfig config, long seed) {
+    static StateDict randomWeights(InfinityConfig config, long seed) {
         Map<String, Tensor> out = new LinkedHashMap<>();
         SplittableRandom rnd = new SplittableRandom(seed);
         for (TensorSpec spec : config.expectedTensors()) {
@@ -188,7 +188,7 @@ public final class InfinityBench {
         return bits;
     }
 
-    private static float[] gaussian(int n, long seed, double std) {
+    static float[] gaussian(int n, long seed, double std) {
         SplittableRandom rnd = new SplittableRandom(seed);
         float[] v = new float[n];
         for (int i = 0; i < n; i++) {

@@ -13,6 +13,17 @@ final class Timer {
     }
 
     /**
+     * Wall time of one run.
+     *
+     * @return seconds
+     */
+    static double once(Task task) throws Exception {
+        long start = System.nanoTime();
+        task.run();
+        return (System.nanoTime() - start) / 1e9;
+    }
+
+    /**
      * Median wall time of {@code runs} runs after {@code warmup} runs.
      *
      * @return seconds

@@ -62,6 +62,9 @@ public final class OrtSessions {
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
             options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
             DeviceBinding.apply(device, options);
+            // idle intra-op workers block instead of spinning: every session has its own pool, and spinning
+            // workers of the sessions that just ran steal the cores from the one running (5x on the golden step)
+            options.addConfigEntry("session.intra_op.allow_spinning", "0");
             if (!weights.isEmpty()) {
                 options.addExternalInitializers(weights);
             }

@@ -28,7 +28,9 @@ public final class OnnxGraph {
     public static final int INT64 = 7;
 
     private final String name;
-    private final List<ProtoWriter> nodes = new ArrayList<>();
+    private final List<NodeSpec> nodes = new ArrayList<>();
+    private final java.util.Set<String> nodeOutputs = new java.util.HashSet<>();
+    private final java.util.Map<String, String> aliases = new java.util.HashMap<>();
     private final List<ProtoWriter> initializers = new ArrayList<>();
     private final List<ProtoWriter> inputs = new ArrayList<>();
     private final List<ProtoWriter> outputs = new ArrayList<>();
@@ -92,20 +94,49 @@ public final class OnnxGraph {
      * @param attrs attributes
      */
     void node(String opType, List<String> inputs, List<String> outputs, Attr... attrs) {
+        nodes.add(new NodeSpec(opType, List.copyOf(inputs), List.copyOf(outputs), opType + "_" + nodeCount++, attrs));
+        nodeOutputs.addAll(outputs);
+    }
+
+    /**
+     * Renames a node's output to {@code name} throughout the serialized graph, so that a graph output needs no
+     * {@code Identity} copy (ONNX Runtime executes an Identity feeding a graph output as a copy).
+     *
+     * @param value a node output's name, not renamed before
+     * @param name the new name
+     * @return whether it was renamed ({@code false}: {@code value} is no node output or has been renamed; the
+     *     caller then copies it)
+     */
+    boolean rename(String value, String name) {
+        if (!nodeOutputs.contains(value) || aliases.containsKey(value)) {
+            return false;
+        }
+        aliases.put(value, name);
+        return true;
+    }
+
+    private String named(String value) {
+        return aliases.getOrDefault(value, value);
+    }
+
+    private ProtoWriter encode(NodeSpec spec) {
         ProtoWriter n = new ProtoWriter();
-        for (String in : inputs) {
-            n.string(1, in);
+        for (String in : spec.inputs()) {
+            n.string(1, named(in));
         }
-        for (String out : outputs) {
-            n.string(2, out);
+        for (String out : spec.outputs()) {
+            n.string(2, named(out));
         }
-        n.string(3, opType + "_" + nodeCount++);
-        n.string(4, opType);
-        for (Attr a : attrs) {
+        n.string(3, spec.nodeName());
+        n.string(4, spec.opType());
+        for (Attr a : spec.attrs()) {
             n.message(5, a.encode());
         }
-        nodes.add(n);
+        return n;
     }
+
+    /** A node, encoded when the model is serialized. */
+    private record NodeSpec(String opType, List<String> inputs, List<String> outputs, String nodeName, Attr[] attrs) {}
 
     /**
      * An embedded initializer.
@@ -185,8 +216,8 @@ public final class OnnxGraph {
      */
     public byte[] toModelBytes() {
         ProtoWriter g = new ProtoWriter();
-        for (ProtoWriter n : nodes) {
-            g.message(1, n);
+        for (NodeSpec n : nodes) {
+            g.message(1, encode(n));
         }
         g.string(2, name);
         for (ProtoWriter t : initializers) {

@@ -154,7 +154,9 @@ public final class OnnxOps implements Ops<String> {
         if (outputs.containsKey(name) || shapes.containsKey(name)) {
             throw new IllegalArgumentException("graph value '" + name + "' already exists");
         }
-        graph.node("Identity", List.of(value), List.of(name));
+        if (!graph.rename(value, name)) {
+            graph.node("Identity", List.of(value), List.of(name));
+        }
         graph.output(name, type(value), shape(value));
         shapes.put(name, shape(value));
         types.put(name, type(value));
@@ -395,7 +397,9 @@ public final class OnnxOps implements Ops<String> {
 
     @Override
     public String geluTanh(String x) {
-        String x3 = mul(mul(x, x), x);
+        // written as ONNX Runtime's FastGeluFusion matches it (Pow(x, 3), the constants as float32 scalars), so
+        // that ALL_OPT fuses the eight nodes into one FastGelu kernel (one pass over the FFN activations)
+        String x3 = op("Pow", type(x), shape(x), List.of(x, scalar(3f)));
         String inner = mulScalar(add(mulScalar(x3, 0.044715f), x), (float) Math.sqrt(2.0 / Math.PI));
         return mul(mulScalar(x, 0.5f), addScalar(unary("Tanh", inner), 1f));
     }

@@ -1,0 +1,112 @@
+package dev.arbooth.bench;
+
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxTensorLike;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
+import dev.arbooth.config.InfinityConfig;
+import dev.arbooth.config.ScaleSchedule;
+import dev.arbooth.config.ScaleSchedules;
+import dev.arbooth.runtime.internal.OrtSessions;
+import dev.arbooth.runtime.internal.OrtTensors;
+import dev.arbooth.runtime.internal.OrtWeights;
+import dev.arbooth.runtime.internal.onnx.InfinityGraphs;
+import dev.arbooth.runtime.internal.onnx.OnnxOps;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Times one Infinity step graph on ONNX Runtime in isolation (random inputs), optionally with ONNX Runtime's
+ * profiler on, to see which operators dominate a step.
+ *
+ * <pre>
+ * java -cp ... dev.arbooth.bench.StepProfile golden|mid k [threads] [profilePrefix]
+ * </pre>
+ */
+public final class StepProfile {
+    private StepProfile() {}
+
+    /**
+     * Runs it.
+     *
+     * @param args {@code golden|mid k [threads] [profilePrefix]}
+     * @throws Exception on engine failure
+     */
+    public static void main(String[] args) throws Exception {
+        boolean isMid = args[0].equals("mid");
+        int k = Integer.parseInt(args[1]);
+        int threads = args.length > 2 ? Integer.parseInt(args[2]) : 2;
+        InfinityConfig golden = InfinityConfig.goldenSet1();
+        InfinityConfig config = isMid
+                ? golden.toBuilder()
+                        .depth(8)
+                        .blockChunks(8)
+                        .embedDim(512)
+                        .numHeads(8)
+                        .ffnHidden(2048)
+                        .textChannels(2048)
+                        .textMaxLength(512)
+                        .codebookDim(32)
+                        .build()
+                : golden;
+        ScaleSchedule schedule = ScaleSchedules.official("1.000", isMid ? "0.25M" : "0.06M");
+        try (OrtWeights w = OrtWeights.create(InfinityBench.randomWeights(config, 1))) {
+            OnnxOps ops = InfinityGraphs.step(config, w::shapeOrNull, schedule, k, 2, 1);
+            System.out.printf("step %d: %d nodes%n", k, ops.graph().nodeCount());
+            Map<String, OnnxTensorLike> weights = new HashMap<>(w.select(ops.weightsUsed()));
+            OrtSession s;
+            try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
+                o.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+                o.setIntraOpNumThreads(threads);
+                o.setInterOpNumThreads(1);
+                for (String key : System.getProperties().stringPropertyNames()) {
+                    if (key.startsWith("ort.")) {
+                        o.addConfigEntry(key.substring(4), System.getProperty(key));
+                    }
+                }
+                if (Boolean.getBoolean("inline")) {
+                    for (Map.Entry<String, OnnxTensorLike> e : weights.entrySet()) {
+                        o.addInitializer(e.getKey(), (OnnxTensor) e.getValue());
+                    }
+                } else {
+                    o.addExternalInitializers(weights);
+                }
+                if (args.length > 3) {
+                    o.enableProfiling(args[3]);
+                }
+                s = OrtSessions.environment().createSession(ops.toModelBytes(), o);
+            }
+            Map<String, OnnxTensor> in = new HashMap<>();
+            int seed = 11;
+            for (Map.Entry<String, NodeInfo> e : s.getInputInfo().entrySet()) {
+                long[] shape = ((TensorInfo) e.getValue().getInfo()).getShape().clone();
+                long n = 1;
+                for (int i = 0; i < shape.length; i++) {
+                    if (shape[i] < 0) {
+                        shape[i] = 32;
+                    }
+                    n *= shape[i];
+                }
+                float[] v = InfinityBench.gaussian(Math.toIntExact(n), seed++, 0.5);
+                if (e.getKey().equals(InfinityGraphs.TEXT_BIAS)) {
+                    java.util.Arrays.fill(v, 0f);
+                }
+                in.put(e.getKey(), OrtTensors.floats(v, shape));
+            }
+            double t = Timer.median(3, 15, () -> {
+                try (OrtSession.Result r = s.run(in)) {
+                    r.get(0);
+                }
+            });
+            System.out.printf("step %d: %.2f ms%n", k, t * 1e3);
+            if (args.length > 3) {
+                System.out.println("profile: " + s.endProfiling());
+            }
+            s.close();
+            for (OnnxTensor x : in.values()) {
+                x.close();
+            }
+        }
+    }
+}
