@@ -1,0 +1,2 @@
+/** Runnable examples of the ARBooth API. */
+package dev.arbooth.examples;
