@@ -271,20 +271,7 @@ public final class InfinityNet {
             if (i == 0) {
                 blockIn = x_BLC;
             }
-            x_BLC = blocks.get(i)
-                    .forward(
-                            ops,
-                            x_BLC,
-                            text.gss_R16C(),
-                            text.crossKeys_HcN().get(i),
-                            text.crossValues_HNc().get(i),
-                            text.textBias_R11N(),
-                            cos,
-                            sin,
-                            bias_LL,
-                            null,
-                            null)
-                    .x_RnC();
+            x_BLC = block(ops, i, x_BLC, text, cos, sin, bias_LL, null, null).x_RnC();
             outs.add(x_BLC);
         }
 
@@ -356,19 +343,16 @@ public final class InfinityNet {
             if (addsLevelEmbedding(i)) {
                 x_RnC = ops.add(x_RnC, lvl_1C);
             }
-            InfinityBlock.Out<T> o = blocks.get(i)
-                    .forward(
-                            ops,
-                            x_RnC,
-                            text.gss_R16C(),
-                            text.crossKeys_HcN().get(i),
-                            text.crossValues_HNc().get(i),
-                            text.textBias_R11N(),
-                            cos,
-                            sin,
-                            null,
-                            k == 0 ? null : cache.keys_RHlc().get(i),
-                            k == 0 ? null : cache.values_RHlc().get(i));
+            InfinityBlock.Out<T> o = block(
+                    ops,
+                    i,
+                    x_RnC,
+                    text,
+                    cos,
+                    sin,
+                    null,
+                    k == 0 ? null : cache.keys_RHlc().get(i),
+                    k == 0 ? null : cache.values_RHlc().get(i));
             x_RnC = o.x_RnC();
             keys.add(o.keys_RHlc());
             values.add(o.values_RHlc());
@@ -381,6 +365,32 @@ public final class InfinityNet {
     }
 
     // ------------------------------------------------------------------------ shared pieces
+
+    /** Block {@code i} on its share of the text conditioning (its cross-attention keys and values). */
+    private <T> InfinityBlock.Out<T> block(
+            Ops<T> ops,
+            int i,
+            T x_RnC,
+            InfinityText<T> text,
+            T cos_n_half_1,
+            T sin_n_half_1,
+            T selfBias_nl,
+            T pastK_RHpc,
+            T pastV_RHpc) {
+        return blocks.get(i)
+                .forward(
+                        ops,
+                        x_RnC,
+                        text.gss_R16C(),
+                        text.crossKeys_HcN().get(i),
+                        text.crossValues_HNc().get(i),
+                        text.textBias_R11N(),
+                        cos_n_half_1,
+                        sin_n_half_1,
+                        selfBias_nl,
+                        pastK_RHpc,
+                        pastV_RHpc);
+    }
 
     /** Whether the level embedding is added before block {@code i}: first block of the first or every chunk. */
     private boolean addsLevelEmbedding(int block) {

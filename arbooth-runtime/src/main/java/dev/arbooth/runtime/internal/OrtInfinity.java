@@ -12,11 +12,9 @@ import dev.arbooth.format.StateDict;
 import dev.arbooth.format.TensorSpec;
 import dev.arbooth.runtime.Device;
 import dev.arbooth.runtime.internal.onnx.InfinityGraphs;
-import dev.arbooth.runtime.internal.onnx.OnnxOps;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The Infinity transformer on ONNX Runtime: the prologue and per-scale step graphs emitted by {@link
@@ -37,17 +35,14 @@ public final class OrtInfinity implements AutoCloseable {
     private final InfinityConfig config;
     private final OrtWeights weights;
     private final SessionFactory factory;
-    private final String keyPrefix;
-    private final boolean ownsWeights;
-    private final Map<String, OrtSession> sessions = new ConcurrentHashMap<>();
-    private volatile boolean closed;
+    private final ModelSessions sessions;
 
     private OrtInfinity(InfinityConfig config, OrtWeights weights, SessionFactory factory, boolean ownsWeights) {
         this.config = config;
         this.weights = weights;
         this.factory = Objects.requireNonNull(factory, "factory");
-        this.ownsWeights = ownsWeights;
-        this.keyPrefix = "config=" + config.toJson() + "\nweights=" + weights.shapeDigest() + "\n";
+        String keyPrefix = "config=" + config.toJson() + "\nweights=" + weights.shapeDigest() + "\n";
+        this.sessions = new ModelSessions("OrtInfinity", "Infinity", this.factory, weights, keyPrefix, ownsWeights);
     }
 
     /**
@@ -150,14 +145,14 @@ public final class OrtInfinity implements AutoCloseable {
      * @return the stepper; close it
      */
     public OrtInfinityStepper stepper(float[] text_NCt5, int[] lens, ScaleSchedule schedule, boolean guided) {
-        ensureOpen();
+        sessions.ensureOpen();
         config.requireCompatible(schedule);
         int n = Arrays.stream(lens).sum();
         if (text_NCt5.length != (long) n * config.textChannels()) {
             throw ShapeMismatchException.of(
                     "text_NCt5", new long[] {n, config.textChannels()}, new long[] {text_NCt5.length});
         }
-        OrtSession prologue = session(
+        OrtSession prologue = sessions.session(
                 PROLOGUE,
                 "lens=" + Arrays.toString(lens) + "\nguided=" + guided,
                 () -> InfinityGraphs.prologue(config, weights::shapeOrNull, lens, guided));
@@ -171,9 +166,9 @@ public final class OrtInfinity implements AutoCloseable {
 
     /** The session of step k for a shape. */
     OrtSession stepSession(ScaleSchedule schedule, int k, int rows, int inputRows) {
-        ensureOpen();
+        sessions.ensureOpen();
         String params = "schedule=" + schedule + "\nk=" + k + "\nrows=" + rows + "\ninputRows=" + inputRows;
-        return session(
+        return sessions.session(
                 STEP, params, () -> InfinityGraphs.step(config, weights::shapeOrNull, schedule, k, rows, inputRows));
     }
 
@@ -186,36 +181,9 @@ public final class OrtInfinity implements AutoCloseable {
         return sessions.size();
     }
 
-    /** The session of a graph kind and its shape parameters ({@code name=value} lines). */
-    private OrtSession session(String kind, String params, java.util.function.Supplier<OnnxOps> emit) {
-        return sessions.computeIfAbsent(
-                kind + "\n" + params,
-                kk -> factory.session(
-                        "Infinity " + kk.replace('\n', ' '), kind + "\n" + keyPrefix + params, emit, weights));
-    }
-
-    private void ensureOpen() {
-        if (closed) {
-            throw new IllegalStateException("OrtInfinity is closed");
-        }
-    }
-
     /** Closes every session and the weights. Idempotent. */
     @Override
     public void close() {
-        if (!closed) {
-            closed = true;
-            for (OrtSession s : sessions.values()) {
-                try {
-                    s.close();
-                } catch (OrtException e) {
-                    // nothing to do while closing
-                }
-            }
-            sessions.clear();
-            if (ownsWeights) {
-                weights.close();
-            }
-        }
+        sessions.close();
     }
 }

@@ -12,7 +12,6 @@ import dev.arbooth.runtime.Device;
 import dev.arbooth.runtime.internal.onnx.T5Graph;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The T5 text encoder on ONNX Runtime ({@link T5Graph}, one session per batch and padded length), weights
@@ -26,16 +25,15 @@ public final class OrtT5 implements AutoCloseable {
     private final T5Config config;
     private final OrtWeights weights;
     private final SessionFactory factory;
-    private final String keyPrefix;
-    private final Map<String, OrtSession> sessions = new ConcurrentHashMap<>();
-    private volatile boolean closed;
+    private final ModelSessions sessions;
 
     private OrtT5(T5Config config, OrtWeights weights, SessionFactory factory) {
         this.config = config;
         this.weights = weights;
         this.factory = factory;
         // the record's generated toString lists every component
-        this.keyPrefix = "config=" + config + "\nweights=" + weights.shapeDigest() + "\n";
+        String keyPrefix = "config=" + config + "\nweights=" + weights.shapeDigest() + "\n";
+        this.sessions = new ModelSessions("OrtT5", "T5", factory, weights, keyPrefix, true);
     }
 
     /**
@@ -91,17 +89,11 @@ public final class OrtT5 implements AutoCloseable {
             throw ShapeMismatchException.of(
                     "input_ids/attention_mask", new long[] {batch, length}, new long[] {ids_BS.length, mask_BS.length});
         }
-        if (closed) {
-            throw new IllegalStateException("OrtT5 is closed");
-        }
-        String params = "batch=" + batch + "\nlength=" + length;
-        OrtSession s = sessions.computeIfAbsent(
-                params,
-                kk -> factory.session(
-                        "T5 encoder " + batch + "x" + length,
-                        ENCODER + "\n" + keyPrefix + params,
-                        () -> T5Graph.emit(config, weights::shapeOrNull, batch, length),
-                        weights));
+        OrtSession s = sessions.session(
+                ENCODER,
+                "batch=" + batch + "\nlength=" + length,
+                () -> "T5 encoder " + batch + "x" + length,
+                () -> T5Graph.emit(config, weights::shapeOrNull, batch, length));
         float[] mask = new float[mask_BS.length];
         for (int i = 0; i < mask.length; i++) {
             mask[i] = mask_BS[i];
@@ -118,16 +110,6 @@ public final class OrtT5 implements AutoCloseable {
     /** Closes the sessions and the weights. Idempotent. */
     @Override
     public void close() {
-        if (!closed) {
-            closed = true;
-            for (OrtSession s : sessions.values()) {
-                try {
-                    s.close();
-                } catch (OrtException e) {
-                    // nothing to do while closing
-                }
-            }
-            weights.close();
-        }
+        sessions.close();
     }
 }

@@ -12,13 +12,10 @@ import dev.arbooth.config.VaeWeights;
 import dev.arbooth.format.StateDict;
 import dev.arbooth.internal.nn.MultiScaleBsq;
 import dev.arbooth.runtime.Device;
-import dev.arbooth.runtime.internal.onnx.OnnxOps;
 import dev.arbooth.runtime.internal.onnx.VaeGraphs;
 import dev.arbooth.sampling.CodeDecoder;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Supplier;
 
 /**
  * The BSQ VAE on ONNX Runtime: the decoder ({@link CodeDecoder} of the sampling loop) and the encoder to raw
@@ -36,19 +33,18 @@ public final class OrtVae implements CodeDecoder, AutoCloseable {
     private final VaeConfig config;
     private final OrtWeights weights;
     private final SessionFactory factory;
-    private final String keyPrefix;
-    private final Map<String, OrtSession> sessions = new ConcurrentHashMap<>();
-    private volatile boolean closed;
+    private final ModelSessions sessions;
 
     private OrtVae(VaeConfig config, OrtWeights weights, SessionFactory factory) {
         this.config = config;
         this.weights = weights;
         this.factory = factory;
         // every component, explicitly (the record's toString is for people)
-        this.keyPrefix = "config=baseChannels " + config.baseChannels() + ", channelMultipliers "
+        String keyPrefix = "config=baseChannels " + config.baseChannels() + ", channelMultipliers "
                 + config.channelMultipliers() + ", numResBlocks " + config.numResBlocks() + ", codebookDim "
                 + config.codebookDim() + ", patchSize " + config.patchSize() + ", normEps " + config.normEps()
                 + "\nweights=" + weights.shapeDigest() + "\n";
+        this.sessions = new ModelSessions("OrtVae", "VAE", factory, weights, keyPrefix, true);
     }
 
     /**
@@ -98,7 +94,7 @@ public final class OrtVae implements CodeDecoder, AutoCloseable {
                     new long[] {batch, config.codebookDim(), grid.h(), grid.w()},
                     new long[] {summedCodes_BdHW.length});
         }
-        OrtSession s = session(
+        OrtSession s = sessions.session(
                 DECODER,
                 "batch=" + batch + "\nh=" + grid.h() + "\nw=" + grid.w(),
                 () -> VaeGraphs.decoder(config, weights::shapeOrNull, batch, grid.h(), grid.w()));
@@ -119,7 +115,7 @@ public final class OrtVae implements CodeDecoder, AutoCloseable {
             throw ShapeMismatchException.of(
                     "image_B3HW", new long[] {batch, 3, height, width}, new long[] {image_B3HW.length});
         }
-        OrtSession s = session(
+        OrtSession s = sessions.session(
                 ENCODER,
                 "batch=" + batch + "\nheight=" + height + "\nwidth=" + width,
                 () -> VaeGraphs.encoder(config, weights::shapeOrNull, batch, height, width));
@@ -151,29 +147,9 @@ public final class OrtVae implements CodeDecoder, AutoCloseable {
         }
     }
 
-    /** The session of a graph kind and its shape parameters ({@code name=value} lines). */
-    private OrtSession session(String kind, String params, Supplier<OnnxOps> emit) {
-        if (closed) {
-            throw new IllegalStateException("OrtVae is closed");
-        }
-        return sessions.computeIfAbsent(
-                kind + "\n" + params,
-                kk -> factory.session("VAE " + kk.replace('\n', ' '), kind + "\n" + keyPrefix + params, emit, weights));
-    }
-
     /** Closes the sessions and the weights. Idempotent. */
     @Override
     public void close() {
-        if (!closed) {
-            closed = true;
-            for (OrtSession s : sessions.values()) {
-                try {
-                    s.close();
-                } catch (OrtException e) {
-                    // nothing to do while closing
-                }
-            }
-            weights.close();
-        }
+        sessions.close();
     }
 }

@@ -48,18 +48,12 @@ public final class OrtWeights implements AutoCloseable {
             OrtEnvironment env = OrtSessions.environment();
             for (String name : weights.names()) {
                 if (weights.dtype(name).isFloatingPoint()) {
-                    OnnxTensor t = w.wrap(env, weights.get(name));
-                    w.owned.put(name, t);
-                    w.tensors.put(name, t);
+                    w.own(env, name, weights.get(name));
                 }
             }
             return w;
         } catch (OrtException | RuntimeException e) {
-            w.close();
-            if (e instanceof ArboothException a) {
-                throw a;
-            }
-            throw new ArboothException("cannot create ONNX Runtime tensors for the weights: " + e.getMessage(), e);
+            throw w.failed(e, "cannot create ONNX Runtime tensors for the weights");
         }
     }
 
@@ -86,18 +80,28 @@ public final class OrtWeights implements AutoCloseable {
                 if (!Arrays.equals(want, replacements.shape(name))) {
                     throw ShapeMismatchException.of("replacement of '" + name + "'", want, replacements.shape(name));
                 }
-                OnnxTensor t = w.wrap(env, replacements.get(name));
-                w.owned.put(name, t);
-                w.tensors.put(name, t);
+                w.own(env, name, replacements.get(name));
             }
             return w;
         } catch (OrtException | RuntimeException e) {
-            w.close();
-            if (e instanceof ArboothException a) {
-                throw a;
-            }
-            throw new ArboothException("cannot create ONNX Runtime tensors for the replacements: " + e.getMessage(), e);
+            throw w.failed(e, "cannot create ONNX Runtime tensors for the replacements");
         }
+    }
+
+    /** Wraps a tensor this instance owns (frees on close) under a name. */
+    private void own(OrtEnvironment env, String name, Tensor t) throws OrtException {
+        OnnxTensor o = wrap(env, t);
+        owned.put(name, o);
+        tensors.put(name, o);
+    }
+
+    /** Closes this half-built instance and returns the exception to throw: an {@link ArboothException} as is. */
+    private ArboothException failed(Exception e, String message) {
+        close();
+        if (e instanceof ArboothException a) {
+            return a;
+        }
+        return new ArboothException(message + ": " + e.getMessage(), e);
     }
 
     private OnnxTensor wrap(OrtEnvironment env, Tensor t) throws OrtException {

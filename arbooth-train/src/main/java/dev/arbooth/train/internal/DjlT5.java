@@ -31,13 +31,14 @@ import java.util.Objects;
 public final class DjlT5 implements AutoCloseable {
     private final T5Config config;
     private final T5EncoderNet net;
+    private final FrozenWeights weights;
     private final DjlOps ops;
-    private boolean closed;
 
-    private DjlT5(T5Config config, DjlOps ops) {
+    private DjlT5(T5Config config, FrozenWeights weights) {
         this.config = config;
         this.net = T5EncoderNet.create(config);
-        this.ops = ops;
+        this.weights = weights;
+        this.ops = weights.ops();
     }
 
     /**
@@ -52,17 +53,7 @@ public final class DjlT5 implements AutoCloseable {
     public static DjlT5 create(NDManager parent, T5Config config, StateDict checkpoint) {
         Objects.requireNonNull(parent, "parent");
         Map<String, Tensor> bound = T5Weights.bind(Objects.requireNonNull(config, "config"), checkpoint);
-        DjlOps ops = DjlOps.create(parent.newSubManager(), StateDict.of(bound));
-        try {
-            // eager: the checkpoint may be closed once this returns
-            for (String name : bound.keySet()) {
-                ops.weight(name);
-            }
-        } catch (RuntimeException e) {
-            ops.close();
-            throw e;
-        }
-        return new DjlT5(config, ops);
+        return new DjlT5(config, FrozenWeights.load(parent.newSubManager(), bound, name -> true, "DjlT5 is closed"));
     }
 
     /**
@@ -102,7 +93,7 @@ public final class DjlT5 implements AutoCloseable {
      * @return {@code last_hidden_state} (B,S,D), float32
      */
     public NDArray encode(NDManager scope, NDArray ids_BS, NDArray mask_BS) {
-        ensureOpen();
+        weights.ensureOpen();
         DjlOps scoped = ops.scoped(scope);
         NDArray ids = ids_BS;
         if (ids.getDataType() != DataType.INT64) {
@@ -142,7 +133,7 @@ public final class DjlT5 implements AutoCloseable {
     }
 
     private Map<String, Tensor> encodeWithIntermediates(Tensor ids_BS, Tensor mask_BS, boolean all) {
-        ensureOpen();
+        weights.ensureOpen();
         checkInputs(ids_BS, mask_BS);
         Map<String, Tensor> out = new LinkedHashMap<>();
         try (NDManager scope = ops.manager().newSubManager()) {
@@ -239,18 +230,9 @@ public final class DjlT5 implements AutoCloseable {
         }
     }
 
-    private void ensureOpen() {
-        if (closed) {
-            throw new IllegalStateException("DjlT5 is closed");
-        }
-    }
-
     /** Frees the weights; idempotent. */
     @Override
     public void close() {
-        if (!closed) {
-            closed = true;
-            ops.close();
-        }
+        weights.close();
     }
 }

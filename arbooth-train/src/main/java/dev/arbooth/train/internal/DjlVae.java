@@ -40,13 +40,14 @@ import java.util.Objects;
 public final class DjlVae implements CodeDecoder, AutoCloseable {
     private final VaeConfig config;
     private final BsqVaeNet net;
+    private final FrozenWeights weights;
     private final DjlOps ops;
-    private boolean closed;
 
-    private DjlVae(VaeConfig config, DjlOps ops) {
+    private DjlVae(VaeConfig config, FrozenWeights weights) {
         this.config = config;
         this.net = BsqVaeNet.of(config);
-        this.ops = ops;
+        this.weights = weights;
+        this.ops = weights.ops();
     }
 
     /**
@@ -103,18 +104,8 @@ public final class DjlVae implements CodeDecoder, AutoCloseable {
         Map<String, Tensor> bound = VaeWeights.bind(config, weights);
         Engine engine = DjlEngine.pytorch(1);
         NDManager manager = engine.newBaseManager();
-        DjlOps ops = DjlOps.create(manager, StateDict.of(bound));
-        try {
-            for (String name : bound.keySet()) {
-                if (!VaeWeights.isBuffer(name)) {
-                    ops.weight(name);
-                }
-            }
-        } catch (RuntimeException e) {
-            ops.close();
-            throw e;
-        }
-        return new DjlVae(config, ops);
+        return new DjlVae(
+                config, FrozenWeights.load(manager, bound, name -> !VaeWeights.isBuffer(name), "This VAE is closed"));
     }
 
     /**
@@ -134,7 +125,7 @@ public final class DjlVae implements CodeDecoder, AutoCloseable {
      * @throws ShapeMismatchException if the image has another shape
      */
     public Tensor rawFeatures(Tensor image_N3HW) {
-        checkOpen();
+        weights.ensureOpen();
         Objects.requireNonNull(image_N3HW, "image_N3HW");
         try (NDManager sub = ops.manager().newSubManager()) {
             DjlOps s = ops.scoped(sub);
@@ -168,7 +159,7 @@ public final class DjlVae implements CodeDecoder, AutoCloseable {
      * @throws IllegalArgumentException if the codes are not floating point
      */
     public Tensor decode(Tensor codes) {
-        checkOpen();
+        weights.ensureOpen();
         Objects.requireNonNull(codes, "codes");
         if (!codes.dtype().isFloatingPoint()) {
             throw new IllegalArgumentException("VAE decoder input must be floating point, got " + codes);
@@ -225,23 +216,14 @@ public final class DjlVae implements CodeDecoder, AutoCloseable {
                 schedule.last().w()));
     }
 
-    private void checkOpen() {
-        if (closed) {
-            throw new IllegalStateException("This VAE is closed");
-        }
-    }
-
     /** Frees the weights. Idempotent. */
     @Override
     public void close() {
-        if (!closed) {
-            closed = true;
-            ops.close();
-        }
+        weights.close();
     }
 
     @Override
     public String toString() {
-        return "DjlVae[" + VaeWeights.describe(config) + (closed ? ", closed]" : "]");
+        return "DjlVae[" + VaeWeights.describe(config) + (weights.isClosed() ? ", closed]" : "]");
     }
 }
