@@ -232,6 +232,40 @@ public interface Ops<T> {
      */
     T linear(T x, T w_OI, T bias);
 
+    /**
+     * Multi-head attention over a key/value cache: the new keys and values are appended to the past ones
+     * along the sequence axis, then {@code softmax(q · kᵀ · scale + bias) · v} per row and head. The default
+     * composes it from {@link #permute}, {@link #concat}, {@link #matmul}, {@link #mulScalar} (skipped when
+     * {@code scale == 1}), {@link #add}, {@link #softmax} and {@link #reshape}, in that order; an engine may
+     * run it as one fused kernel with the same arithmetic.
+     *
+     * @param q_BLHd the queries {@code (B, L, H, d)}
+     * @param k_BLHd the new keys {@code (B, L, H, d)}
+     * @param v_BLHd the new values {@code (B, L, H, d)}
+     * @param pastK_BHPd the cached keys {@code (B, H, P, d)}, or {@code null} (no cache)
+     * @param pastV_BHPd the cached values {@code (B, H, P, d)}, or {@code null} (with {@code pastK_BHPd})
+     * @param bias_LS an additive score bias {@code (L, P + L)}, or {@code null}
+     * @param scale the score multiplier
+     * @return {@code [out (B, L, H*d), keys (B, H, P+L, d), values (B, H, P+L, d)]}
+     */
+    default List<T> cachedAttention(T q_BLHd, T k_BLHd, T v_BLHd, T pastK_BHPd, T pastV_BHPd, T bias_LS, float scale) {
+        long[] qs = shape(q_BLHd);
+        T k_BHLd = permute(k_BLHd, 0, 2, 1, 3);
+        T v_BHLd = permute(v_BLHd, 0, 2, 1, 3);
+        T keys_BHSd = pastK_BHPd == null ? k_BHLd : concat(2, List.of(pastK_BHPd, k_BHLd));
+        T values_BHSd = pastV_BHPd == null ? v_BHLd : concat(2, List.of(pastV_BHPd, v_BHLd));
+        T scores_BHLS = matmul(permute(q_BLHd, 0, 2, 1, 3), permute(keys_BHSd, 0, 1, 3, 2));
+        if (scale != 1f) {
+            scores_BHLS = mulScalar(scores_BHLS, scale);
+        }
+        if (bias_LS != null) {
+            scores_BHLS = add(scores_BHLS, bias_LS);
+        }
+        T o_BHLd = matmul(softmax(scores_BHLS, -1), values_BHSd);
+        T out_BLC = reshape(permute(o_BHLd, 0, 2, 1, 3), qs[0], qs[1], qs[2] * qs[3]);
+        return List.of(out_BLC, keys_BHSd, values_BHSd);
+    }
+
     // ---- reductions and normalisation ---------------------------------------------------------------
 
     /**

@@ -439,6 +439,66 @@ public final class OnnxOps implements Ops<String> {
 
     // ---- reductions and normalisation ---------------------------------------------------------------
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Without a bias: one ONNX Runtime {@code com.microsoft.MultiHeadAttention} node (queries, keys and
+     * values as {@code (B, L, H*d)}, the cache as {@code past_key}/{@code past_value} in {@code (B, H, P, d)}, the
+     * appended cache as {@code present_key}/{@code present_value}); its CPU kernel runs the same
+     * GEMM/softmax/GEMM per row and head as the composed form and needs no transposes or cache {@code Concat}
+     * around it. With a bias: the composed form.
+     */
+    @Override
+    public List<String> cachedAttention(
+            String q_BLHd,
+            String k_BLHd,
+            String v_BLHd,
+            String pastK_BHPd,
+            String pastV_BHPd,
+            String bias_LS,
+            float scale) {
+        if (bias_LS != null || (pastK_BHPd == null) != (pastV_BHPd == null)) {
+            return Ops.super.cachedAttention(q_BLHd, k_BLHd, v_BLHd, pastK_BHPd, pastV_BHPd, bias_LS, scale);
+        }
+        long[] qs = shape(q_BLHd);
+        if (qs.length != 4 || !Arrays.equals(qs, shape(k_BLHd)) || !Arrays.equals(qs, shape(v_BLHd))) {
+            throw new ShapeMismatchException("attention of q " + Arrays.toString(qs) + ", k "
+                    + Arrays.toString(shape(k_BLHd)) + ", v " + Arrays.toString(shape(v_BLHd)));
+        }
+        long b = qs[0];
+        long l = qs[1];
+        long h = qs[2];
+        long d = qs[3];
+        long p = 0;
+        if (pastK_BHPd != null) {
+            long[] ps = shape(pastK_BHPd);
+            if (ps.length != 4 || ps[0] != b || ps[1] != h || ps[3] != d || !Arrays.equals(ps, shape(pastV_BHPd))) {
+                throw new ShapeMismatchException("attention cache " + Arrays.toString(ps) + " / "
+                        + Arrays.toString(shape(pastV_BHPd)) + " for queries " + Arrays.toString(qs));
+            }
+            p = ps[2];
+        }
+        List<String> in = new ArrayList<>(List.of(
+                reshape(q_BLHd, b, l, h * d), reshape(k_BLHd, b, l, h * d), reshape(v_BLHd, b, l, h * d), "", "", ""));
+        if (pastK_BHPd != null) {
+            in.add(pastK_BHPd);
+            in.add(pastV_BHPd);
+        }
+        String out = fresh("MultiHeadAttention");
+        String presentK = out + "_present_key";
+        String presentV = out + "_present_value";
+        graph.msNode(
+                "MultiHeadAttention",
+                in,
+                List.of(out, presentK, presentV),
+                Attr.ofInt("num_heads", h),
+                Attr.ofFloat("scale", scale));
+        register(out, OnnxGraph.FLOAT, new long[] {b, l, h * d});
+        register(presentK, OnnxGraph.FLOAT, new long[] {b, h, p + l, d});
+        register(presentV, OnnxGraph.FLOAT, new long[] {b, h, p + l, d});
+        return List.of(out, presentK, presentV);
+    }
+
     @Override
     public String softmax(String x, int axis) {
         long[] s = shape(x);
