@@ -57,7 +57,8 @@ final class InfinityBlock {
      * @param cos_n_half_1 RoPE cos rows of the tokens run now, {@code (n, hd/2, 1)}
      * @param sin_n_half_1 RoPE sin rows
      * @param selfBias_nl additive self-attention bias {@code (n, l)} over all keys, or {@code null}
-     * @param pastK_RHpc cached keys of earlier tokens {@code (R, H, p, hd)}, or {@code null}
+     * @param pastK_RHpc cached keys of earlier tokens ({@code (R, H, p, hd)} in the default layout of {@link
+     *     Ops#cachedAttention}), or {@code null}
      * @param pastV_RHpc cached values, or {@code null}
      */
     <T> Out<T> forward(
@@ -117,20 +118,13 @@ final class InfinityBlock {
 
         // 3. cross-attention to the row's own text tokens (LayerNorm with affine, no gamma), float32
         T c_RnC = ops.layerNorm(x_RnC, ops.weight(p + "ca_norm.weight"), ops.weight(p + "ca_norm.bias"), eps);
-        T cq_RHnc = ops.permute(
-                ops.reshape(
-                        ops.linear(c_RnC, ops.weight(p + "ca.mat_q.weight"), ops.weight(p + "ca.mat_q.bias")),
-                        r,
-                        n,
-                        heads,
-                        headDim),
-                0,
-                2,
-                1,
-                3);
-        T cs_RHnN = ops.add(
-                ops.mulScalar(ops.matmul(cq_RHnc, crossK_HcN), (float) (1.0 / Math.sqrt(headDim))), textBias_R11N);
-        T ca_RnC = mergeHeads(ops, ops.matmul(ops.softmax(cs_RHnN, -1), crossV_HNc), r, n);
+        T cq_RnHc = ops.reshape(
+                ops.linear(c_RnC, ops.weight(p + "ca.mat_q.weight"), ops.weight(p + "ca.mat_q.bias")),
+                r,
+                n,
+                heads,
+                headDim);
+        T ca_RnC = ops.attention(cq_RnHc, crossK_HcN, crossV_HNc, textBias_R11N, (float) (1.0 / Math.sqrt(headDim)));
         x_RnC = ops.add(x_RnC, ops.linear(ca_RnC, ops.weight(p + "ca.proj.weight"), ops.weight(p + "ca.proj.bias")));
 
         // 4. FFN under AdaLN: fc2(GELU_tanh(fc1(.))) * gamma2
