@@ -145,11 +145,6 @@ final class InfinityBlock {
         return ops.add(ops.mul(ops.layerNorm(x_RnC, null, null, eps), ops.addScalar(scale_R1C, 1f)), shift_R1C);
     }
 
-    /** (R, H, n, hd) to (R, n, H*hd). */
-    private <T> T mergeHeads(Ops<T> ops, T o_RHnc, long r, long n) {
-        return ops.reshape(ops.permute(o_RHnc, 0, 2, 1, 3), r, n, width);
-    }
-
     /** Rotates the pairs {@code (x[2j], x[2j+1])} of every head by the angles of column {@code j}. */
     private <T> T rope(Ops<T> ops, T x_RnHc, T cos_n1half1, T sin_n1half1, long r, long n) {
         int half = headDim / 2;
