@@ -57,7 +57,8 @@ final class InfinityBlock {
      * @param cos_n_half_1 RoPE cos rows of the tokens run now, {@code (n, hd/2, 1)}
      * @param sin_n_half_1 RoPE sin rows
      * @param selfBias_nl additive self-attention bias {@code (n, l)} over all keys, or {@code null}
-     * @param pastK_RHpc cached keys of earlier tokens {@code (R, H, p, hd)}, or {@code null}
+     * @param pastK_RHpc cached keys of earlier tokens ({@code (R, H, p, hd)} in the default layout of {@link
+     *     Ops#cachedAttention}), or {@code null}
      * @param pastV_RHpc cached values, or {@code null}
      */
     <T> Out<T> forward(
@@ -88,48 +89,42 @@ final class InfinityBlock {
         T h_RnC = adaLn(ops, x_RnC, scale1, shift1);
         T qkvBias = ops.concat(
                 0, List.of(ops.weight(p + "sa.q_bias"), ops.weight(p + "sa.zero_k_bias"), ops.weight(p + "sa.v_bias")));
-        T qkv_3RHnc = ops.permute(
-                ops.reshape(ops.linear(h_RnC, ops.weight(p + "sa.mat_qkv.weight"), qkvBias), r, n, 3, heads, headDim),
-                2,
-                0,
-                3,
+        // q/k/v stay in (R, n, H, hd), the layout a fused attention kernel takes; the cache is (R, H, l, hd)
+        T qkv_Rn3Hc =
+                ops.reshape(ops.linear(h_RnC, ops.weight(p + "sa.mat_qkv.weight"), qkvBias), r, n, 3, heads, headDim);
+        T q_RnHc = ops.reshape(ops.slice(qkv_Rn3Hc, 2, 0, 1), r, n, heads, headDim);
+        T k_RnHc = ops.reshape(ops.slice(qkv_Rn3Hc, 2, 1, 2), r, n, heads, headDim);
+        T v_RnHc = ops.reshape(ops.slice(qkv_Rn3Hc, 2, 2, 3), r, n, heads, headDim);
+        T scaleMul_11H1 = ops.reshape(
+                ops.exp(ops.clamp(ops.weight(p + "sa.scale_mul_1H11"), Float.NEGATIVE_INFINITY, MAX_SCALE_MUL)),
                 1,
-                4);
-        T q_RHnc = ops.reshape(ops.slice(qkv_3RHnc, 0, 0, 1), r, heads, n, headDim);
-        T k_RHnc = ops.reshape(ops.slice(qkv_3RHnc, 0, 1, 2), r, heads, n, headDim);
-        T v_RHnc = ops.reshape(ops.slice(qkv_3RHnc, 0, 2, 3), r, heads, n, headDim);
-        T scaleMul_1H11 =
-                ops.exp(ops.clamp(ops.weight(p + "sa.scale_mul_1H11"), Float.NEGATIVE_INFINITY, MAX_SCALE_MUL));
-        q_RHnc = ops.mul(ops.l2Normalize(q_RHnc, -1, NORMALIZE_EPS), scaleMul_1H11);
-        k_RHnc = ops.l2Normalize(k_RHnc, -1, NORMALIZE_EPS);
-        q_RHnc = rope(ops, q_RHnc, cos_n_half_1, sin_n_half_1, r, n);
-        k_RHnc = rope(ops, k_RHnc, cos_n_half_1, sin_n_half_1, r, n);
-        T keys_RHlc = pastK_RHpc == null ? k_RHnc : ops.concat(2, List.of(pastK_RHpc, k_RHnc));
-        T values_RHlc = pastV_RHpc == null ? v_RHnc : ops.concat(2, List.of(pastV_RHpc, v_RHnc));
-        T scores_RHnl = ops.matmul(q_RHnc, ops.permute(keys_RHlc, 0, 1, 3, 2)); // softmax scale 1 (cosine)
-        if (selfBias_nl != null) {
-            scores_RHnl = ops.add(scores_RHnl, selfBias_nl);
-        }
-        T sa_RnC = mergeHeads(ops, ops.matmul(ops.softmax(scores_RHnl, -1), values_RHlc), r, n);
+                1,
+                heads,
+                1);
+        q_RnHc = ops.mul(ops.l2Normalize(q_RnHc, -1, NORMALIZE_EPS), scaleMul_11H1);
+        k_RnHc = ops.l2Normalize(k_RnHc, -1, NORMALIZE_EPS);
+        int half = headDim / 2;
+        T cos_n1half1 = ops.reshape(cos_n_half_1, n, 1, half, 1);
+        T sin_n1half1 = ops.reshape(sin_n_half_1, n, 1, half, 1);
+        q_RnHc = rope(ops, q_RnHc, cos_n1half1, sin_n1half1, r, n);
+        k_RnHc = rope(ops, k_RnHc, cos_n1half1, sin_n1half1, r, n);
+        // softmax scale 1 (cosine attention)
+        List<T> att = ops.cachedAttention(q_RnHc, k_RnHc, v_RnHc, pastK_RHpc, pastV_RHpc, selfBias_nl, 1f);
+        T sa_RnC = att.get(0);
+        T keys_RHlc = att.get(1);
+        T values_RHlc = att.get(2);
         sa_RnC = ops.linear(sa_RnC, ops.weight(p + "sa.proj.weight"), ops.weight(p + "sa.proj.bias"));
         x_RnC = ops.add(x_RnC, ops.mul(sa_RnC, gamma1));
 
         // 3. cross-attention to the row's own text tokens (LayerNorm with affine, no gamma), float32
         T c_RnC = ops.layerNorm(x_RnC, ops.weight(p + "ca_norm.weight"), ops.weight(p + "ca_norm.bias"), eps);
-        T cq_RHnc = ops.permute(
-                ops.reshape(
-                        ops.linear(c_RnC, ops.weight(p + "ca.mat_q.weight"), ops.weight(p + "ca.mat_q.bias")),
-                        r,
-                        n,
-                        heads,
-                        headDim),
-                0,
-                2,
-                1,
-                3);
-        T cs_RHnN = ops.add(
-                ops.mulScalar(ops.matmul(cq_RHnc, crossK_HcN), (float) (1.0 / Math.sqrt(headDim))), textBias_R11N);
-        T ca_RnC = mergeHeads(ops, ops.matmul(ops.softmax(cs_RHnN, -1), crossV_HNc), r, n);
+        T cq_RnHc = ops.reshape(
+                ops.linear(c_RnC, ops.weight(p + "ca.mat_q.weight"), ops.weight(p + "ca.mat_q.bias")),
+                r,
+                n,
+                heads,
+                headDim);
+        T ca_RnC = ops.attention(cq_RnHc, crossK_HcN, crossV_HNc, textBias_R11N, (float) (1.0 / Math.sqrt(headDim)));
         x_RnC = ops.add(x_RnC, ops.linear(ca_RnC, ops.weight(p + "ca.proj.weight"), ops.weight(p + "ca.proj.bias")));
 
         // 4. FFN under AdaLN: fc2(GELU_tanh(fc1(.))) * gamma2
@@ -150,19 +145,14 @@ final class InfinityBlock {
         return ops.add(ops.mul(ops.layerNorm(x_RnC, null, null, eps), ops.addScalar(scale_R1C, 1f)), shift_R1C);
     }
 
-    /** (R, H, n, hd) to (R, n, H*hd). */
-    private <T> T mergeHeads(Ops<T> ops, T o_RHnc, long r, long n) {
-        return ops.reshape(ops.permute(o_RHnc, 0, 2, 1, 3), r, n, width);
-    }
-
     /** Rotates the pairs {@code (x[2j], x[2j+1])} of every head by the angles of column {@code j}. */
-    private <T> T rope(Ops<T> ops, T x_RHnc, T cos_n_half_1, T sin_n_half_1, long r, long n) {
+    private <T> T rope(Ops<T> ops, T x_RnHc, T cos_n1half1, T sin_n1half1, long r, long n) {
         int half = headDim / 2;
-        T x_RHnP2 = ops.reshape(x_RHnc, r, heads, n, half, 2);
-        T x0 = ops.slice(x_RHnP2, 4, 0, 1);
-        T x1 = ops.slice(x_RHnP2, 4, 1, 2);
-        T y0 = ops.sub(ops.mul(cos_n_half_1, x0), ops.mul(sin_n_half_1, x1));
-        T y1 = ops.add(ops.mul(sin_n_half_1, x0), ops.mul(cos_n_half_1, x1));
-        return ops.reshape(ops.concat(4, List.of(y0, y1)), r, heads, n, headDim);
+        T x_RnHP2 = ops.reshape(x_RnHc, r, n, heads, half, 2);
+        T x0 = ops.slice(x_RnHP2, 4, 0, 1);
+        T x1 = ops.slice(x_RnHP2, 4, 1, 2);
+        T y0 = ops.sub(ops.mul(cos_n1half1, x0), ops.mul(sin_n1half1, x1));
+        T y1 = ops.add(ops.mul(sin_n1half1, x0), ops.mul(cos_n1half1, x1));
+        return ops.reshape(ops.concat(4, List.of(y0, y1)), r, n, heads, headDim);
     }
 }

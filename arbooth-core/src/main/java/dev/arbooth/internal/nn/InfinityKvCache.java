@@ -9,8 +9,9 @@ import java.util.List;
  *
  * @param scales how many scales the cache holds (0 = empty, before scale 0)
  * @param tokens how many tokens per row the cache holds ({@code offset(scales)} of the schedule)
- * @param keys_RHlc per block, {@code (R, H, tokens, hd)}; empty when {@code scales == 0}
- * @param values_RHlc per block, {@code (R, H, tokens, hd)}; empty when {@code scales == 0}
+ * @param keys_RHlc per block, {@code (R, H, tokens, hd)} in the engine's layout ({@link Ops#cachedAttention}:
+ *     ONNX graphs keep {@code (R, tokens, H*hd)}); empty when {@code scales == 0}
+ * @param values_RHlc per block, like the keys; empty when {@code scales == 0}
  * @param <T> the engine's tensor handle
  */
 public record InfinityKvCache<T>(int scales, int tokens, List<T> keys_RHlc, List<T> values_RHlc) {

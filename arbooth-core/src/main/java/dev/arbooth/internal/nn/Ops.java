@@ -232,6 +232,73 @@ public interface Ops<T> {
      */
     T linear(T x, T w_OI, T bias);
 
+    /**
+     * Multi-head attention to fixed keys and values: {@code softmax(q · kᵀ · scale + bias) · v} per row and head.
+     * The default composes it from {@link #permute}, {@link #matmul}, {@link #mulScalar} (skipped when {@code
+     * scale == 1}), {@link #add}, {@link #softmax} and {@link #reshape}, in that order; an engine may run it as
+     * one fused kernel with the same arithmetic.
+     *
+     * @param q_BLHd the queries {@code (B, L, H, d)}
+     * @param kT_BHdS the transposed keys {@code (B, H, d, S)}, or {@code (H, d, S)} shared by all rows
+     * @param v_BHSd the values {@code (B, H, S, d)}, or {@code (H, S, d)} shared by all rows
+     * @param bias_B11S an additive score bias broadcastable to {@code (B, H, L, S)} with size 1 along {@code H}
+     *     and {@code L} (e.g. {@code (B, 1, 1, S)}), or {@code null}
+     * @param scale the score multiplier
+     * @return {@code (B, L, H*d)}
+     */
+    default T attention(T q_BLHd, T kT_BHdS, T v_BHSd, T bias_B11S, float scale) {
+        long[] qs = shape(q_BLHd);
+        T scores_BHLS = matmul(permute(q_BLHd, 0, 2, 1, 3), kT_BHdS);
+        if (scale != 1f) {
+            scores_BHLS = mulScalar(scores_BHLS, scale);
+        }
+        if (bias_B11S != null) {
+            scores_BHLS = add(scores_BHLS, bias_B11S);
+        }
+        T o_BHLd = matmul(softmax(scores_BHLS, -1), v_BHSd);
+        return reshape(permute(o_BHLd, 0, 2, 1, 3), qs[0], qs[1], qs[2] * qs[3]);
+    }
+
+    /**
+     * Multi-head attention over a key/value cache: the new keys and values are appended to the past ones
+     * along the sequence axis, then {@code softmax(q · kᵀ · scale + bias) · v} per row and head. The default
+     * composes it from {@link #permute}, {@link #concat}, {@link #matmul}, {@link #mulScalar} (skipped when
+     * {@code scale == 1}), {@link #add}, {@link #softmax} and {@link #reshape}, in that order; an engine may
+     * run it as one fused kernel with the same arithmetic.
+     *
+     * <p>The cache tensors are opaque to callers: the default keeps them as {@code (B, H, S, d)}; an engine
+     * may keep them in another layout (its fused kernel's), as long as what it returns here is what it takes
+     * back as {@code pastK}/{@code pastV}.
+     *
+     * @param q_BLHd the queries {@code (B, L, H, d)}
+     * @param k_BLHd the new keys {@code (B, L, H, d)}
+     * @param v_BLHd the new values {@code (B, L, H, d)}
+     * @param pastK_BHPd the cached keys ({@code (B, H, P, d)} by default), or {@code null} (no cache)
+     * @param pastV_BHPd the cached values ({@code (B, H, P, d)} by default), or {@code null} (with {@code
+     *     pastK_BHPd})
+     * @param bias_LS an additive score bias {@code (L, P + L)}, or {@code null}
+     * @param scale the score multiplier
+     * @return {@code [out (B, L, H*d), keys, values]}, the cache with the new tokens appended ({@code (B, H, P+L,
+     *     d)} by default)
+     */
+    default List<T> cachedAttention(T q_BLHd, T k_BLHd, T v_BLHd, T pastK_BHPd, T pastV_BHPd, T bias_LS, float scale) {
+        long[] qs = shape(q_BLHd);
+        T k_BHLd = permute(k_BLHd, 0, 2, 1, 3);
+        T v_BHLd = permute(v_BLHd, 0, 2, 1, 3);
+        T keys_BHSd = pastK_BHPd == null ? k_BHLd : concat(2, List.of(pastK_BHPd, k_BHLd));
+        T values_BHSd = pastV_BHPd == null ? v_BHLd : concat(2, List.of(pastV_BHPd, v_BHLd));
+        T scores_BHLS = matmul(permute(q_BLHd, 0, 2, 1, 3), permute(keys_BHSd, 0, 1, 3, 2));
+        if (scale != 1f) {
+            scores_BHLS = mulScalar(scores_BHLS, scale);
+        }
+        if (bias_LS != null) {
+            scores_BHLS = add(scores_BHLS, bias_LS);
+        }
+        T o_BHLd = matmul(softmax(scores_BHLS, -1), values_BHSd);
+        T out_BLC = reshape(permute(o_BHLd, 0, 2, 1, 3), qs[0], qs[1], qs[2] * qs[3]);
+        return List.of(out_BLC, keys_BHSd, values_BHSd);
+    }
+
     // ---- reductions and normalisation ---------------------------------------------------------------
 
     /**

@@ -29,9 +29,9 @@ import java.util.function.Function;
  * <p><b>Step k</b> for R rows and B input rows, any number Nr of text tokens (the symbolic dimension {@value
  * #TEXT_TOKENS}, so one graph per scale serves every prompt length): inputs {@value #COND}, {@value #GSS}, {@value
  * #TEXT_BIAS}, {@code cross_k.i}, {@code cross_v.i} (the prologue's outputs), and for {@code k >= 1}
- * {@value #X} {@code (B, h_k w_k, d)} and the cache {@code past_k.i}, {@code past_v.i} {@code (R, H,
- * offset(k), hd)}; outputs {@value #LOGITS} {@code (R, h_k w_k, V)} (raw, before τ and guidance) and {@code
- * present_k.i}, {@code present_v.i} {@code (R, H, offset(k+1), hd)}.
+ * {@value #X} {@code (B, h_k w_k, d)} and the cache {@code past_k.i}, {@code past_v.i} {@code (R, offset(k),
+ * H*hd)} ({@link OnnxOps#kvCacheShape}); outputs {@value #LOGITS} {@code (R, h_k w_k, V)} (raw, before τ and
+ * guidance) and {@code present_k.i}, {@code present_v.i} {@code (R, offset(k+1), H*hd)}.
  */
 public final class InfinityGraphs {
     /** Prologue input: compact text features. */
@@ -200,8 +200,8 @@ public final class InfinityGraphs {
             List<String> pv = new ArrayList<>();
             int past = schedule.offset(k);
             for (int i = 0; i < config.depth(); i++) {
-                pk.add(ops.input(pastK(i), rows, h, past, hd));
-                pv.add(ops.input(pastV(i), rows, h, past, hd));
+                pk.add(ops.input(pastK(i), OnnxOps.kvCacheShape(rows, h, past, hd)));
+                pv.add(ops.input(pastV(i), OnnxOps.kvCacheShape(rows, h, past, hd)));
             }
             cache = new InfinityKvCache<>(k, past, pk, pv);
         }

@@ -21,6 +21,9 @@ public final class OnnxGraph {
     /** The IR version written (8 goes with opset 17). */
     public static final int IR_VERSION = 8;
 
+    /** ONNX Runtime's contrib operator domain. */
+    public static final String MS_DOMAIN = "com.microsoft";
+
     /** ONNX element type {@code FLOAT}. */
     public static final int FLOAT = 1;
 
@@ -34,6 +37,7 @@ public final class OnnxGraph {
     private final List<ProtoWriter> initializers = new ArrayList<>();
     private final List<ProtoWriter> inputs = new ArrayList<>();
     private final List<ProtoWriter> outputs = new ArrayList<>();
+    private boolean usesMicrosoftDomain;
     private int nodeCount;
 
     private OnnxGraph(String name) {
@@ -94,8 +98,25 @@ public final class OnnxGraph {
      * @param attrs attributes
      */
     void node(String opType, List<String> inputs, List<String> outputs, Attr... attrs) {
-        nodes.add(new NodeSpec(opType, List.copyOf(inputs), List.copyOf(outputs), opType + "_" + nodeCount++, attrs));
+        nodes.add(
+                new NodeSpec(opType, "", List.copyOf(inputs), List.copyOf(outputs), opType + "_" + nodeCount++, attrs));
         nodeOutputs.addAll(outputs);
+    }
+
+    /**
+     * Appends a node of ONNX Runtime's contrib domain {@value #MS_DOMAIN} (opset version 1), which the model
+     * then imports.
+     *
+     * @param opType the contrib operator
+     * @param inputs input names ({@code ""} for an omitted optional input)
+     * @param outputs output names
+     * @param attrs attributes
+     */
+    void msNode(String opType, List<String> inputs, List<String> outputs, Attr... attrs) {
+        nodes.add(new NodeSpec(
+                opType, MS_DOMAIN, List.copyOf(inputs), List.copyOf(outputs), opType + "_" + nodeCount++, attrs));
+        nodeOutputs.addAll(outputs);
+        usesMicrosoftDomain = true;
     }
 
     /**
@@ -129,6 +150,9 @@ public final class OnnxGraph {
         }
         n.string(3, spec.nodeName());
         n.string(4, spec.opType());
+        if (!spec.domain().isEmpty()) {
+            n.string(7, spec.domain());
+        }
         for (Attr a : spec.attrs()) {
             n.message(5, a.encode());
         }
@@ -136,7 +160,8 @@ public final class OnnxGraph {
     }
 
     /** A node, encoded when the model is serialized. */
-    private record NodeSpec(String opType, List<String> inputs, List<String> outputs, String nodeName, Attr[] attrs) {}
+    private record NodeSpec(
+            String opType, String domain, List<String> inputs, List<String> outputs, String nodeName, Attr[] attrs) {}
 
     /**
      * An embedded initializer.
@@ -235,6 +260,9 @@ public final class OnnxGraph {
         m.string(3, "0.1");
         m.message(7, g);
         m.message(8, new ProtoWriter().string(1, "").int64(2, OPSET));
+        if (usesMicrosoftDomain) {
+            m.message(8, new ProtoWriter().string(1, MS_DOMAIN).int64(2, 1));
+        }
         return m.toByteArray();
     }
 

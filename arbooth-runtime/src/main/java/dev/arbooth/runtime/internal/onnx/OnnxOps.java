@@ -439,6 +439,133 @@ public final class OnnxOps implements Ops<String> {
 
     // ---- reductions and normalisation ---------------------------------------------------------------
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>One ONNX Runtime {@code com.microsoft.MultiHeadAttention} node: queries as {@code (B, L, H*d)}, keys
+     * and values as {@code (B, H, S, d)} ({@code BNSH}, expanded over the rows when shared), the bias expanded
+     * to {@code (B, 1, L, S)}, {@code scale} as its attribute (applied by its score GEMM).
+     */
+    @Override
+    public String attention(String q_BLHd, String kT_BHdS, String v_BHSd, String bias_B11S, float scale) {
+        long[] qs = shape(q_BLHd);
+        long[] ks = shape(kT_BHdS);
+        long[] vs = shape(v_BHSd);
+        long[] bs = bias_B11S == null ? null : shape(bias_B11S);
+        if (qs.length != 4
+                || ks.length < 3
+                || ks.length > 4
+                || vs.length != ks.length
+                || ks[ks.length - 3] != qs[2]
+                || ks[ks.length - 2] != qs[3]
+                || vs[vs.length - 1] != qs[3]
+                || (ks.length == 4 && (ks[0] != qs[0] || vs[0] != qs[0]))
+                || (bs != null && (bs.length != 4 || bs[1] != 1 || bs[2] != 1))) {
+            return Ops.super.attention(q_BLHd, kT_BHdS, v_BHSd, bias_B11S, scale);
+        }
+        long b = qs[0];
+        long l = qs[1];
+        long h = qs[2];
+        long d = qs[3];
+        String k = permute(kT_BHdS, ks.length == 4 ? new int[] {0, 1, 3, 2} : new int[] {0, 2, 1});
+        String v = v_BHSd;
+        if (ks.length == 3) {
+            k = op("Expand", OnnxGraph.FLOAT, new long[] {b, h, ks[2], d}, List.of(k, longs(b, 1, 1, 1)));
+            v = op("Expand", OnnxGraph.FLOAT, new long[] {b, h, vs[1], d}, List.of(v, longs(b, 1, 1, 1)));
+        }
+        String bias = "";
+        if (bs != null) {
+            bias = op(
+                    "Expand", OnnxGraph.FLOAT, new long[] {bs[0], 1, l, bs[3]}, List.of(bias_B11S, longs(1, 1, l, 1)));
+        }
+        String out = fresh("MultiHeadAttention");
+        graph.msNode(
+                "MultiHeadAttention",
+                List.of(reshape(q_BLHd, b, l, h * d), k, v, "", "", bias),
+                List.of(out),
+                Attr.ofInt("num_heads", h),
+                Attr.ofFloat("scale", scale));
+        return register(out, OnnxGraph.FLOAT, new long[] {b, l, h * d});
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p><b>Cache layout:</b> this engine keeps the cache as {@code (B, S, H*d)} ({@link #kvCacheShape}), the
+     * layout ONNX Runtime's fused kernel takes, so that appending to it is a {@code Concat} along the sequence
+     * axis and no transposes are needed. Without a bias the attention is one {@code com.microsoft.MultiHeadAttention}
+     * node (queries {@code (B, L, H*d)}, keys and values {@code (B, S, H*d)}, {@code scale} as its attribute;
+     * without a cache input or output its CPU kernel runs the tiled attention that never materializes the
+     * {@code (B, H, L, S)} scores); with a bias it is the composed form of {@link Ops#cachedAttention}.
+     */
+    @Override
+    public List<String> cachedAttention(
+            String q_BLHd,
+            String k_BLHd,
+            String v_BLHd,
+            String pastK_BSC,
+            String pastV_BSC,
+            String bias_LS,
+            float scale) {
+        long[] qs = shape(q_BLHd);
+        if (qs.length != 4 || !Arrays.equals(qs, shape(k_BLHd)) || !Arrays.equals(qs, shape(v_BLHd))) {
+            throw new ShapeMismatchException("attention of q " + Arrays.toString(qs) + ", k "
+                    + Arrays.toString(shape(k_BLHd)) + ", v " + Arrays.toString(shape(v_BLHd)));
+        }
+        long b = qs[0];
+        long l = qs[1];
+        long h = qs[2];
+        long d = qs[3];
+        if ((pastK_BSC == null) != (pastV_BSC == null)) {
+            throw new IllegalArgumentException("attention cache needs both keys and values, or neither");
+        }
+        if (pastK_BSC != null) {
+            long[] ps = shape(pastK_BSC);
+            if (ps.length != 3 || ps[0] != b || ps[2] != h * d || !Arrays.equals(ps, shape(pastV_BSC))) {
+                throw new ShapeMismatchException("attention cache " + Arrays.toString(ps) + " / "
+                        + Arrays.toString(shape(pastV_BSC)) + " for queries " + Arrays.toString(qs)
+                        + " (expected (B, P, H*d))");
+            }
+        }
+        String q = reshape(q_BLHd, b, l, h * d);
+        String k = reshape(k_BLHd, b, l, h * d);
+        String v = reshape(v_BLHd, b, l, h * d);
+        String keys = pastK_BSC == null ? k : concat(1, List.of(pastK_BSC, k));
+        String values = pastV_BSC == null ? v : concat(1, List.of(pastV_BSC, v));
+        if (bias_LS != null) {
+            long s = shape(keys)[1];
+            String out = Ops.super.attention(
+                    q_BLHd,
+                    permute(reshape(keys, b, s, h, d), 0, 2, 3, 1),
+                    permute(reshape(values, b, s, h, d), 0, 2, 1, 3),
+                    bias_LS,
+                    scale);
+            return List.of(out, keys, values);
+        }
+        String out = fresh("MultiHeadAttention");
+        graph.msNode(
+                "MultiHeadAttention",
+                List.of(q, keys, values),
+                List.of(out),
+                Attr.ofInt("num_heads", h),
+                Attr.ofFloat("scale", scale));
+        register(out, OnnxGraph.FLOAT, new long[] {b, l, h * d});
+        return List.of(out, keys, values);
+    }
+
+    /**
+     * The shape of this engine's attention cache ({@link #cachedAttention}): {@code (B, S, H*d)}.
+     *
+     * @param rows {@code B}
+     * @param heads {@code H}
+     * @param tokens {@code S}
+     * @param headDim {@code d}
+     * @return the shape
+     */
+    public static long[] kvCacheShape(long rows, long heads, long tokens, long headDim) {
+        return new long[] {rows, tokens, heads * headDim};
+    }
+
     @Override
     public String softmax(String x, int axis) {
         long[] s = shape(x);
