@@ -70,16 +70,7 @@ public final class InfinityBench {
                 2,
                 3,
                 9);
-        InfinityConfig mid = golden.toBuilder()
-                .depth(8)
-                .blockChunks(8)
-                .embedDim(512)
-                .numHeads(8)
-                .ffnHidden(2048)
-                .textChannels(2048)
-                .textMaxLength(512)
-                .codebookDim(32)
-                .build();
+        InfinityConfig mid = midConfig();
         run(
                 engine,
                 "mid (depth 8, C 512, 8 heads, 32 bits, 0.25M 1:1, L 2521)",
@@ -89,6 +80,20 @@ public final class InfinityBench {
                 1,
                 1,
                 3);
+    }
+
+    /** The mid-size benchmark configuration: depth 8, width 512, 8 heads, FFN 2048, 32 bits, Flan-T5-XL text. */
+    static InfinityConfig midConfig() {
+        return InfinityConfig.goldenSet1().toBuilder()
+                .depth(8)
+                .blockChunks(8)
+                .embedDim(512)
+                .numHeads(8)
+                .ffnHidden(2048)
+                .textChannels(2048)
+                .textMaxLength(512)
+                .codebookDim(32)
+                .build();
     }
 
     private static void run(

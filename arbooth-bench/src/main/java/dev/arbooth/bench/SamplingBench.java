@@ -58,16 +58,7 @@ public final class SamplingBench {
         int threads = args.length > 0 ? Integer.parseInt(args[0]) : 2;
         String which = args.length > 1 ? args[1] : "all";
         InfinityConfig golden = InfinityConfig.goldenSet1();
-        InfinityConfig mid = golden.toBuilder()
-                .depth(8)
-                .blockChunks(8)
-                .embedDim(512)
-                .numHeads(8)
-                .ffnHidden(2048)
-                .textChannels(2048)
-                .textMaxLength(512)
-                .codebookDim(32)
-                .build();
+        InfinityConfig mid = InfinityBench.midConfig();
         List<Case> cases = new ArrayList<>();
         if (!which.startsWith("mid")) {
             cases.add(new Case(

@@ -38,18 +38,7 @@ public final class StepProfile {
         int k = Integer.parseInt(args[1]);
         int threads = args.length > 2 ? Integer.parseInt(args[2]) : 2;
         InfinityConfig golden = InfinityConfig.goldenSet1();
-        InfinityConfig config = isMid
-                ? golden.toBuilder()
-                        .depth(8)
-                        .blockChunks(8)
-                        .embedDim(512)
-                        .numHeads(8)
-                        .ffnHidden(2048)
-                        .textChannels(2048)
-                        .textMaxLength(512)
-                        .codebookDim(32)
-                        .build()
-                : golden;
+        InfinityConfig config = isMid ? InfinityBench.midConfig() : golden;
         ScaleSchedule schedule = ScaleSchedules.official("1.000", isMid ? "0.25M" : "0.06M");
         try (OrtWeights w = OrtWeights.create(InfinityBench.randomWeights(config, 1))) {
             OnnxOps ops = InfinityGraphs.step(config, w::shapeOrNull, schedule, k, 2, 1);
