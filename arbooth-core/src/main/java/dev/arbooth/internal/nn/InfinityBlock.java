@@ -103,21 +103,20 @@ final class InfinityBlock {
                 1);
         q_RnHc = ops.mul(ops.l2Normalize(q_RnHc, -1, NORMALIZE_EPS), scaleMul_11H1);
         k_RnHc = ops.l2Normalize(k_RnHc, -1, NORMALIZE_EPS);
-        int half = headDim / 2;
-        T cos_n1half1 = ops.reshape(cos_n_half_1, n, 1, half, 1);
-        T sin_n1half1 = ops.reshape(sin_n_half_1, n, 1, half, 1);
-        q_RnHc = rope(ops, q_RnHc, cos_n1half1, sin_n1half1, r, n);
-        k_RnHc = rope(ops, k_RnHc, cos_n1half1, sin_n1half1, r, n);
+        q_RnHc = ops.rotaryPairs(q_RnHc, cos_n_half_1, sin_n_half_1);
+        k_RnHc = ops.rotaryPairs(k_RnHc, cos_n_half_1, sin_n_half_1);
         // softmax scale 1 (cosine attention)
         List<T> att = ops.cachedAttention(q_RnHc, k_RnHc, v_RnHc, pastK_RHpc, pastV_RHpc, selfBias_nl, 1f);
         T sa_RnC = att.get(0);
         T keys_RHlc = att.get(1);
         T values_RHlc = att.get(2);
         sa_RnC = ops.linear(sa_RnC, ops.weight(p + "sa.proj.weight"), ops.weight(p + "sa.proj.bias"));
-        x_RnC = ops.add(x_RnC, ops.mul(sa_RnC, gamma1));
+        List<T> sumNorm = ops.addLayerNorm(
+                x_RnC, ops.mul(sa_RnC, gamma1), ops.weight(p + "ca_norm.weight"), ops.weight(p + "ca_norm.bias"), eps);
+        x_RnC = sumNorm.get(0);
 
         // 3. cross-attention to the row's own text tokens (LayerNorm with affine, no gamma), float32
-        T c_RnC = ops.layerNorm(x_RnC, ops.weight(p + "ca_norm.weight"), ops.weight(p + "ca_norm.bias"), eps);
+        T c_RnC = sumNorm.get(1);
         T cq_RnHc = ops.reshape(
                 ops.linear(c_RnC, ops.weight(p + "ca.mat_q.weight"), ops.weight(p + "ca.mat_q.bias")),
                 r,
@@ -125,11 +124,17 @@ final class InfinityBlock {
                 heads,
                 headDim);
         T ca_RnC = ops.attention(cq_RnHc, crossK_HcN, crossV_HNc, textBias_R11N, (float) (1.0 / Math.sqrt(headDim)));
-        x_RnC = ops.add(x_RnC, ops.linear(ca_RnC, ops.weight(p + "ca.proj.weight"), ops.weight(p + "ca.proj.bias")));
+        sumNorm = ops.addLayerNorm(
+                x_RnC,
+                ops.linear(ca_RnC, ops.weight(p + "ca.proj.weight"), ops.weight(p + "ca.proj.bias")),
+                null,
+                null,
+                eps);
+        x_RnC = sumNorm.get(0);
 
         // 4. FFN under AdaLN: fc2(GELU_tanh(fc1(.))) * gamma2
-        T f_RnF = ops.geluTanh(ops.linear(
-                adaLn(ops, x_RnC, scale2, shift2), ops.weight(p + "ffn.fc1.weight"), ops.weight(p + "ffn.fc1.bias")));
+        T h2_RnC = ops.add(ops.mul(sumNorm.get(1), ops.addScalar(scale2, 1f)), shift2);
+        T f_RnF = ops.geluTanh(ops.linear(h2_RnC, ops.weight(p + "ffn.fc1.weight"), ops.weight(p + "ffn.fc1.bias")));
         T f_RnC = ops.linear(f_RnF, ops.weight(p + "ffn.fc2.weight"), ops.weight(p + "ffn.fc2.bias"));
         x_RnC = ops.add(x_RnC, ops.mul(f_RnC, gamma2));
         return new Out<>(x_RnC, keys_RHlc, values_RHlc);
@@ -143,16 +148,5 @@ final class InfinityBlock {
     /** {@code LN(x) * (1 + scale) + shift}, LayerNorm without affine. */
     private <T> T adaLn(Ops<T> ops, T x_RnC, T scale_R1C, T shift_R1C) {
         return ops.add(ops.mul(ops.layerNorm(x_RnC, null, null, eps), ops.addScalar(scale_R1C, 1f)), shift_R1C);
-    }
-
-    /** Rotates the pairs {@code (x[2j], x[2j+1])} of every head by the angles of column {@code j}. */
-    private <T> T rope(Ops<T> ops, T x_RnHc, T cos_n1half1, T sin_n1half1, long r, long n) {
-        int half = headDim / 2;
-        T x_RnHP2 = ops.reshape(x_RnHc, r, n, heads, half, 2);
-        T x0 = ops.slice(x_RnHP2, 4, 0, 1);
-        T x1 = ops.slice(x_RnHP2, 4, 1, 2);
-        T y0 = ops.sub(ops.mul(cos_n1half1, x0), ops.mul(sin_n1half1, x1));
-        T y1 = ops.add(ops.mul(sin_n1half1, x0), ops.mul(cos_n1half1, x1));
-        return ops.reshape(ops.concat(4, List.of(y0, y1)), r, n, heads, headDim);
     }
 }

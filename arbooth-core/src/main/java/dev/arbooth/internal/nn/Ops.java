@@ -233,6 +233,47 @@ public interface Ops<T> {
     T linear(T x, T w_OI, T bias);
 
     /**
+     * A residual addition followed by a LayerNorm of the sum: {@code sum = x + delta}, {@code layerNorm(sum,
+     * gamma, beta, eps)}. The default composes it from {@link #add} and {@link #layerNorm}; an engine may run it
+     * as one fused kernel.
+     *
+     * @param x the residual stream {@code [..., C]}
+     * @param delta the addend, same shape
+     * @param gamma the scale {@code [C]}, or {@code null}
+     * @param beta the shift {@code [C]}, or {@code null}
+     * @param eps the variance epsilon
+     * @return {@code [sum, normalized sum]}
+     */
+    default List<T> addLayerNorm(T x, T delta, T gamma, T beta, float eps) {
+        T sum = add(x, delta);
+        return List.of(sum, layerNorm(sum, gamma, beta, eps));
+    }
+
+    /**
+     * Rotary embedding of interleaved pairs: along the last axis, every pair {@code (x[2j], x[2j+1])} of every
+     * head becomes {@code (cos·x[2j] − sin·x[2j+1], sin·x[2j] + cos·x[2j+1])} with the angles of column {@code j}
+     * of its token. The default composes it from {@link #reshape}, {@link #slice}, {@link #mul}, {@link #sub},
+     * {@link #add} and {@link #concat}, in that order; an engine may run it as one fused kernel.
+     *
+     * @param x_BLHd the input {@code (B, L, H, d)}, {@code d} even
+     * @param cos_Lh1 the cosines {@code (L, d/2, 1)}
+     * @param sin_Lh1 the sines {@code (L, d/2, 1)}
+     * @return {@code (B, L, H, d)}
+     */
+    default T rotaryPairs(T x_BLHd, T cos_Lh1, T sin_Lh1) {
+        long[] xs = shape(x_BLHd);
+        long half = xs[3] / 2;
+        T cos = reshape(cos_Lh1, xs[1], 1, half, 1);
+        T sin = reshape(sin_Lh1, xs[1], 1, half, 1);
+        T x_BLHh2 = reshape(x_BLHd, xs[0], xs[1], xs[2], half, 2);
+        T x0 = slice(x_BLHh2, 4, 0, 1);
+        T x1 = slice(x_BLHh2, 4, 1, 2);
+        T y0 = sub(mul(cos, x0), mul(sin, x1));
+        T y1 = add(mul(sin, x0), mul(cos, x1));
+        return reshape(concat(4, List.of(y0, y1)), xs[0], xs[1], xs[2], xs[3]);
+    }
+
+    /**
      * Multi-head attention to fixed keys and values: {@code softmax(q · kᵀ · scale + bias) · v} per row and head.
      * The default composes it from {@link #permute}, {@link #matmul}, {@link #mulScalar} (skipped when {@code
      * scale == 1}), {@link #add}, {@link #softmax} and {@link #reshape}, in that order; an engine may run it as

@@ -566,6 +566,53 @@ public final class OnnxOps implements Ops<String> {
         return new long[] {rows, tokens, heads * headDim};
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>One ONNX Runtime {@code com.microsoft.SkipLayerNormalization} node, whose fourth output is the sum.
+     */
+    @Override
+    public List<String> addLayerNorm(String x, String delta, String gamma, String beta, float eps) {
+        long[] s = shape(x);
+        if (!Arrays.equals(s, shape(delta))) {
+            return Ops.super.addLayerNorm(x, delta, gamma, beta, eps);
+        }
+        long c = s[s.length - 1];
+        String g = gamma != null ? gamma : constant(filled(c, 1f), c);
+        String out = fresh("SkipLayerNormalization");
+        String sum = fresh("SkipSum");
+        List<String> in = beta == null ? List.of(x, delta, g) : List.of(x, delta, g, beta);
+        graph.msNode("SkipLayerNormalization", in, List.of(out, "", "", sum), Attr.ofFloat("epsilon", eps));
+        register(out, OnnxGraph.FLOAT, s.clone());
+        register(sum, OnnxGraph.FLOAT, s.clone());
+        return List.of(sum, out);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>One ONNX Runtime {@code com.microsoft.RotaryEmbedding} node (interleaved pairs) on {@code (B, L, H*d)},
+     * the angles of the {@code L} tokens as its cos/sin caches and position offset 0.
+     */
+    @Override
+    public String rotaryPairs(String x_BLHd, String cos_Lh1, String sin_Lh1) {
+        long[] xs = shape(x_BLHd);
+        long half = xs[3] / 2;
+        String out = fresh("RotaryEmbedding");
+        graph.msNode(
+                "RotaryEmbedding",
+                List.of(
+                        reshape(x_BLHd, xs[0], xs[1], xs[2] * xs[3]),
+                        constantLong(new long[] {0}, 1),
+                        reshape(cos_Lh1, xs[1], half),
+                        reshape(sin_Lh1, xs[1], half)),
+                List.of(out),
+                Attr.ofInt("interleaved", 1),
+                Attr.ofInt("num_heads", xs[2]));
+        register(out, OnnxGraph.FLOAT, new long[] {xs[0], xs[1], xs[2] * xs[3]});
+        return reshape(out, xs);
+    }
+
     @Override
     public String softmax(String x, int axis) {
         long[] s = shape(x);
