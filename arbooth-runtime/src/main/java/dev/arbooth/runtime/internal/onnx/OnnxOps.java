@@ -28,7 +28,9 @@ import java.util.function.Function;
  * rows flattened to 2-D, {@code layerNorm} is {@code LayerNormalization}, {@code rmsNorm}, {@code groupNorm}
  * and {@code geluTanh} are spelled out with elementwise ops and {@code ReduceMean} exactly as stated in
  * {@link Ops}, {@code l2Normalize} is {@code x / Max(ReduceL2(x), eps)}, {@code clamp} is {@code Clip},
- * {@code upsampleNearest2x} is {@code Reshape}/{@code Expand}/{@code Reshape}. Not thread-safe.
+ * {@code upsampleNearest2x} is {@code Reshape}/{@code Expand}/{@code Reshape}, {@code addLayerNorm} is
+ * ONNX Runtime's {@code com.microsoft.SkipLayerNormalization} and {@code rotaryPairs} its {@code
+ * com.microsoft.RotaryEmbedding} (interleaved). Not thread-safe.
  */
 public final class OnnxOps implements Ops<String> {
     private final OnnxGraph graph;
