@@ -1,7 +1,5 @@
 package dev.arbooth.sampling;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import dev.arbooth.config.ScaleSchedule;
 import dev.arbooth.format.SafeTensors;
 import java.util.ArrayList;
@@ -15,16 +13,9 @@ final class SamplingGolden {
 
     /** The schedule stored in tf_inputs ({@code scale_schedule}, rows (t, h, w)). */
     static ScaleSchedule schedule(SafeTensors tfInputs) {
-        long[] rows = tfInputs.get("scale_schedule").toLongArray();
-        int[][] hw = new int[rows.length / 3][];
-        for (int k = 0; k < hw.length; k++) {
-            assertThat(rows[3 * k]).as("time axis of scale " + k).isEqualTo(1);
-            hw[k] = new int[] {(int) rows[3 * k + 1], (int) rows[3 * k + 2]};
-        }
-        return ScaleSchedule.of(hw);
+        return dev.arbooth.testing.Golden.schedule(tfInputs);
     }
 
-    /** The S per-scale long tensors {@code prefix + k}. */
     static List<long[]> perScaleLongs(SafeTensors st, String prefix, int scales) {
         List<long[]> out = new ArrayList<>();
         for (int k = 0; k < scales; k++) {

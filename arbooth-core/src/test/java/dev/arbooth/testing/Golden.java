@@ -1,5 +1,6 @@
 package dev.arbooth.testing;
 
+import dev.arbooth.config.ScaleSchedule;
 import dev.arbooth.format.SafeTensors;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -66,5 +67,21 @@ public final class Golden {
             m = Math.max(m, d);
         }
         return m;
+    }
+
+    /**
+     * The scale schedule stored in {@code tf_inputs} ({@code scale_schedule}, rows (t, h, w); images have
+     * t = 1 at every scale, which is checked).
+     */
+    public static ScaleSchedule schedule(SafeTensors tfInputs) {
+        long[] rows = tfInputs.get("scale_schedule").toLongArray();
+        int[][] hw = new int[rows.length / 3][];
+        for (int k = 0; k < hw.length; k++) {
+            if (rows[3 * k] != 1) {
+                throw new AssertionError("time axis of scale " + k + " is " + rows[3 * k] + ", expected 1");
+            }
+            hw[k] = new int[] {(int) rows[3 * k + 1], (int) rows[3 * k + 2]};
+        }
+        return ScaleSchedule.of(hw);
     }
 }

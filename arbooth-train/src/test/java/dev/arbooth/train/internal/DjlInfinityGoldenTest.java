@@ -59,12 +59,7 @@ class DjlInfinityGoldenTest {
     }
 
     static ScaleSchedule schedule() {
-        long[] rows = inputs.get("scale_schedule").toLongArray();
-        int[][] hw = new int[rows.length / 3][];
-        for (int k = 0; k < hw.length; k++) {
-            hw[k] = new int[] {(int) rows[3 * k + 1], (int) rows[3 * k + 2]};
-        }
-        return ScaleSchedule.of(hw);
+        return Golden.schedule(inputs);
     }
 
     static int[] lens() {

@@ -35,12 +35,7 @@ class DjlSamplingPipelineGoldenTest {
             try (SafeTensors inputs = Golden.open("infinity-set1/tf_inputs.safetensors")) {
                 text = inputs.get("text.kv_compact").toFloatArray();
                 lens = inputs.get("text.lens").toIntArray();
-                long[] rows = inputs.get("scale_schedule").toLongArray();
-                int[][] hw = new int[rows.length / 3][];
-                for (int k = 0; k < hw.length; k++) {
-                    hw[k] = new int[] {(int) rows[3 * k + 1], (int) rows[3 * k + 2]};
-                }
-                schedule = ScaleSchedule.of(hw);
+                schedule = Golden.schedule(inputs);
             }
             int d = model.config().bitsPerToken();
             NextScaleLoop loop =
