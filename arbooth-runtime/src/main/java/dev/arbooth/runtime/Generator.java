@@ -234,13 +234,15 @@ public final class Generator implements AutoCloseable {
         TokenBatch tokens = base.tokenize(prompts);
         TextFeatures features = base.encodeText(tokens);
         if (adapter != null) {
-            int[][] at = IdentifierRows.positions(tokens, identifierIds);
-            for (int i = 0; i < at.length; i++) {
-                if (at[i].length == 0) {
-                    LOG.debug(
-                            "prompt {} does not name the identifier '{}': sampled as the base would",
-                            i,
-                            adapter.identifier());
+            if (LOG.isDebugEnabled()) { // replace() finds the positions itself; this scan only feeds the log
+                int[][] at = IdentifierRows.positions(tokens, identifierIds);
+                for (int i = 0; i < at.length; i++) {
+                    if (at[i].length == 0) {
+                        LOG.debug(
+                                "prompt {} does not name the identifier '{}': sampled as the base would",
+                                i,
+                                adapter.identifier());
+                    }
                 }
             }
             features = IdentifierRows.replace(tokens, features, identifierIds, adapter.identifierEmbedding(), false);
