@@ -83,13 +83,14 @@ public final class SamplingBench {
         boolean djlToo = !which.endsWith("ort");
         System.out.printf(
                 "machine: %d cores, %s %s, Java %s; %d intra-op threads per engine; engines: ONNX Runtime %s"
-                        + " (intra-op spinning off), %s; each engine in its own JVM, %d rounds%n",
+                        + " (intra-op spinning: %s), %s; each engine in its own JVM, %d rounds%n",
                 Runtime.getRuntime().availableProcessors(),
                 System.getProperty("os.name"),
                 System.getProperty("os.arch"),
                 System.getProperty("java.version"),
                 threads,
                 ortVersion(),
+                OrtSessions.spinningDescription(),
                 djlToo ? "DJL PyTorch" : "DJL not run",
                 rounds);
         for (String name : cases(which)) {
@@ -159,7 +160,7 @@ public final class SamplingBench {
                     "mid (depth 8, C 512, 8 heads, 32 bits, 0.25M 1:1, L 2521)",
                     InfinityBench.midConfig(),
                     ScaleSchedules.official("1.000", "0.25M"),
-                    1,
+                    2,
                     3);
             default -> throw new IllegalArgumentException("unknown case " + name);
         };
