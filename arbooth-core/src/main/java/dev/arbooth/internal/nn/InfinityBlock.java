@@ -134,7 +134,7 @@ final class InfinityBlock {
 
         // 4. FFN under AdaLN: fc2(GELU_tanh(fc1(.))) * gamma2
         T h2_RnC = ops.add(ops.mul(sumNorm.get(1), ops.addScalar(scale2, 1f)), shift2);
-        T f_RnF = ops.geluTanh(ops.linear(h2_RnC, ops.weight(p + "ffn.fc1.weight"), ops.weight(p + "ffn.fc1.bias")));
+        T f_RnF = ops.linearGeluTanh(h2_RnC, ops.weight(p + "ffn.fc1.weight"), ops.weight(p + "ffn.fc1.bias"));
         T f_RnC = ops.linear(f_RnF, ops.weight(p + "ffn.fc2.weight"), ops.weight(p + "ffn.fc2.bias"));
         x_RnC = ops.add(x_RnC, ops.mul(f_RnC, gamma2));
         return new Out<>(x_RnC, keys_RHlc, values_RHlc);

@@ -211,6 +211,19 @@ public interface Ops<T> {
      */
     T geluTanh(T x);
 
+    /**
+     * {@code geluTanh(linear(x, w_OI, bias))}: a linear layer followed by the tanh-approximated GELU (the FFN's
+     * first half). The default composes exactly that; an engine may fuse the bias into the activation.
+     *
+     * @param x the input {@code [..., I]}
+     * @param w_OI the weight {@code [O, I]}
+     * @param bias the bias {@code [O]}
+     * @return the activations {@code [..., O]}
+     */
+    default T linearGeluTanh(T x, T w_OI, T bias) {
+        return geluTanh(linear(x, w_OI, bias));
+    }
+
     // ---- linear algebra -----------------------------------------------------------------------------
 
     /**

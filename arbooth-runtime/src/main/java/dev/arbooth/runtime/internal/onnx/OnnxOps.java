@@ -439,6 +439,25 @@ public final class OnnxOps implements Ops<String> {
         return reshape(y, out);
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>A {@code Gemm} without bias, then one ONNX Runtime {@code com.microsoft.FastGelu} node that adds the
+     * bias as it applies the activation (no separate pass that writes the bias into the {@code Gemm} output).
+     */
+    @Override
+    public String linearGeluTanh(String x, String w_OI, String bias) {
+        long[] sb = bias == null ? null : shape(bias);
+        long[] sw = shape(w_OI);
+        if (sb == null || sw.length != 2 || sb.length != 1 || sb[0] != sw[0]) {
+            return Ops.super.linearGeluTanh(x, w_OI, bias);
+        }
+        String h = linear(x, w_OI, null);
+        String out = fresh("FastGelu");
+        graph.msNode("FastGelu", List.of(h, bias), List.of(out));
+        return register(out, OnnxGraph.FLOAT, shape(h));
+    }
+
     // ---- reductions and normalisation ---------------------------------------------------------------
 
     /**

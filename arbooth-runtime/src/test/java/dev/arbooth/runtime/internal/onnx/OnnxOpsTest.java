@@ -374,6 +374,26 @@ class OnnxOpsTest {
                 lin2[r * 5 + o] = (float) s;
             }
         }
+        // the FFN's first half: Gemm without bias, then FastGelu adding the bias (com.microsoft)
+        float[] linGelu = map(
+                new Nd(lin, new long[] {2, 3, 5}),
+                v -> 0.5 * v * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (v + 0.044715 * v * v * v))));
+        check(
+                "linearGeluTanh",
+                run(
+                        List.of(x),
+                        (ops, in) -> ops.linearGeluTanh(in.get(0), ops.weight("w.linear"), ops.weight("w.bias"))),
+                linGelu,
+                2,
+                3,
+                5);
+        OnnxOps fused = OnnxOps.create("fused", weights::shapeOrNull);
+        fused.output(
+                "y", fused.linearGeluTanh(fused.input("x", 2, 3, 4), fused.weight("w.linear"), fused.weight("w.bias")));
+        assertThat(new String(fused.toModelBytes(), java.nio.charset.StandardCharsets.ISO_8859_1))
+                .as("emitted as one FastGelu after a Gemm, no Tanh/Pow chain")
+                .contains("FastGelu")
+                .doesNotContain("Tanh");
         check(
                 "linear 2-D",
                 run(List.of(x2), (ops, in) -> ops.linear(in.get(0), ops.weight("w.linear"), ops.weight("w.bias"))),
