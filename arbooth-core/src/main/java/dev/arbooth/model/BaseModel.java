@@ -44,7 +44,10 @@ import java.util.TreeSet;
  * @param vae the VAE configuration
  * @param vaeWeights the VAE checkpoint
  * @param textEncoder the T5 encoder configuration
- * @param textEncoderWeights the T5 encoder checkpoint
+ * @param textEncoderWeights the T5 encoder checkpoint ({@code .safetensors} or {@code .pth}), or a T5 encoder
+ *     exported elsewhere as ONNX ({@code .onnx}: inputs {@code input_ids} and {@code attention_mask}, output
+ *     {@code last_hidden_state}, dynamic batch and sequence axes), which the ONNX Runtime generator then runs as
+ *     it is
  * @param tokenizer the {@code tokenizer.json}
  * @param schedule the scale schedule images are generated with
  */
@@ -102,6 +105,19 @@ public record BaseModel(
                     + " text channels but the text encoder produces " + textEncoder.dModel());
         }
         infinity.requireCompatible(schedule);
+    }
+
+    /**
+     * Whether the text encoder is a {@code .onnx} file exported elsewhere rather than a checkpoint.
+     *
+     * @return whether {@link #textEncoderWeights()} ends with {@code .onnx} (any case)
+     */
+    public boolean textEncoderIsOnnx() {
+        return textEncoderWeights
+                .getFileName()
+                .toString()
+                .toLowerCase(java.util.Locale.ROOT)
+                .endsWith(".onnx");
     }
 
     /**

@@ -46,9 +46,13 @@ final class SharedBase {
             this.transformer = StateDict.of(InfinityWeights.bind(model.infinity(), tf));
             this.weights = OrtWeights.create(transformer);
             files.add(weights);
-            CheckpointFile t5File = Checkpoints.open(model.textEncoderWeights());
-            files.add(t5File);
-            this.t5 = OrtT5.create(model.textEncoder(), t5File, factory);
+            if (model.textEncoderIsOnnx()) {
+                this.t5 = OrtT5.external(model.textEncoder(), model.textEncoderWeights(), factory);
+            } else {
+                CheckpointFile t5File = Checkpoints.open(model.textEncoderWeights());
+                files.add(t5File);
+                this.t5 = OrtT5.create(model.textEncoder(), t5File, factory);
+            }
             files.add(t5);
             CheckpointFile vaeFile = Checkpoints.open(model.vaeWeights());
             files.add(vaeFile);

@@ -14,6 +14,7 @@ import dev.arbooth.runtime.testing.TestBases;
 import dev.arbooth.sampling.SamplingOptions;
 import dev.arbooth.tensor.Tensor;
 import dev.arbooth.testing.Golden;
+import dev.arbooth.text.T5Tokenizer;
 import dev.arbooth.text.TextFeatures;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
@@ -120,6 +121,52 @@ class GeneratorTest {
         BufferedImage read = ImageIO.read(png.toFile());
         assertThat(read.getWidth()).isEqualTo(128);
         assertThat(read.getHeight()).isEqualTo(128);
+    }
+
+    @Test
+    void textEncoderExportedAsOnnxGivesTheSameImages() {
+        String prompt = "a dog on the beach";
+        int length;
+        try (T5Tokenizer tok =
+                T5Tokenizer.open(model.tokenizer(), model.textEncoder().textMaxLength())) {
+            length = tok.encode(prompt).length;
+        }
+        Path onnx;
+        try (SafeTensors t5 = SafeTensors.open(model.textEncoderWeights())) {
+            onnx = TestBases.exportT5(model.textEncoder(), t5, 1, length, dir.resolve("t5-export.onnx"));
+        }
+        BaseModel viaOnnx = new BaseModel(
+                model.directory(),
+                model.name(),
+                model.infinity(),
+                model.transformerWeights(),
+                model.vae(),
+                model.vaeWeights(),
+                model.textEncoder(),
+                onnx,
+                model.tokenizer(),
+                model.schedule());
+        assertThat(viaOnnx.textEncoderIsOnnx()).isTrue();
+        assertThat(model.textEncoderIsOnnx()).isFalse();
+        SamplingOptions o = SamplingOptions.defaults().withSeed(11).withScaleBits(true);
+        try (Generator g = Generator.base(viaOnnx, Device.cpu(1))) {
+            GeneratedImage got = g.sample(prompt, o).get(0);
+            GeneratedImage want = base.sample(prompt, o).get(0);
+            List<long[]> gotBits = got.bits().orElseThrow();
+            List<long[]> wantBits = want.bits().orElseThrow();
+            assertThat(gotBits).hasSameSizeAs(wantBits);
+            for (int k = 0; k < wantBits.size(); k++) {
+                assertThat(gotBits.get(k)).as("scale %d bits", k).containsExactly(wantBits.get(k));
+            }
+            assertThat(Golden.maxAbsDiff(
+                            got.image().toFloatArray(), want.image().toFloatArray()))
+                    .isLessThanOrEqualTo(1e-5);
+            // a prompt of another length needs a dynamic-axes export: a clear refusal, no image
+            assertThatThrownBy(() -> g.sample("a photo of a cat on a red sofa in the sun", o))
+                    .isInstanceOf(ArboothException.class)
+                    .hasMessageContaining("fixed shape")
+                    .hasMessageContaining(onnx.toString());
+        }
     }
 
     private static Adapter adapter(long seed) {

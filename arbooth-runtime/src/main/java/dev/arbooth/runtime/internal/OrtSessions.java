@@ -5,7 +5,10 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import dev.arbooth.ArboothException;
+import dev.arbooth.FormatException;
 import dev.arbooth.runtime.Device;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.Objects;
 
@@ -121,6 +124,36 @@ public final class OrtSessions {
             return environment().createSession(model, options);
         } catch (OrtException e) {
             throw new ArboothException("ONNX Runtime rejected the " + what + " graph: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A session on an ONNX file made elsewhere (weights inside it or next to it, as ONNX Runtime resolves
+     * them), with the same options as the emitted graphs' sessions.
+     *
+     * @param what what the model is, for error messages
+     * @param onnx the {@code .onnx} file
+     * @param device where the session runs (resolved, see {@link #concrete})
+     * @return the session
+     * @throws FormatException naming the file if ONNX Runtime cannot load it
+     * @throws ArboothException if {@code device} is CUDA and unusable
+     */
+    public static OrtSession createFromFile(String what, Path onnx, Device device) {
+        Objects.requireNonNull(onnx, "onnx");
+        Objects.requireNonNull(device, "device");
+        if (!Files.isRegularFile(onnx)) {
+            throw new FormatException(onnx, "the " + what + " file does not exist (or is not a regular file)");
+        }
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+            options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            DeviceBinding.apply(device, options);
+            for (Map.Entry<String, String> e :
+                    spinning(environment().getVersion()).entrySet()) {
+                options.addConfigEntry(e.getKey(), e.getValue());
+            }
+            return environment().createSession(onnx.toString(), options);
+        } catch (OrtException e) {
+            throw new FormatException(onnx, "ONNX Runtime cannot load this " + what + " model: " + e.getMessage(), e);
         }
     }
 

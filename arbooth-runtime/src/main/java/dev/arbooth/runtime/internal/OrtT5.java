@@ -10,13 +10,16 @@ import dev.arbooth.config.T5Weights;
 import dev.arbooth.format.StateDict;
 import dev.arbooth.runtime.Device;
 import dev.arbooth.runtime.internal.onnx.T5Graph;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.Objects;
 
 /**
- * The T5 text encoder on ONNX Runtime ({@link T5Graph}, one session per batch and padded length), weights
- * bound strictly and supplied as external initializers; sessions on the {@link SessionFactory}'s device, graphs
- * through its {@link GraphCache}. Thread-safe.
+ * The T5 text encoder on ONNX Runtime: either emitted ({@link T5Graph}, one session per batch and padded length),
+ * weights bound strictly and supplied as external initializers, graphs through the {@link SessionFactory}'s
+ * {@link GraphCache}; or a T5 encoder {@code .onnx} file exported elsewhere ({@link #external}: inputs {@value
+ * T5Graph#IDS} and {@value T5Graph#MASK}, output {@value T5Graph#OUT}, checked when opened). Sessions on the
+ * factory's device. Thread-safe.
  */
 public final class OrtT5 implements AutoCloseable {
     /** The graph kind of the encoder, first line of its cache key. */
@@ -26,6 +29,7 @@ public final class OrtT5 implements AutoCloseable {
     private final OrtWeights weights;
     private final SessionFactory factory;
     private final ModelSessions sessions;
+    private final ExternalT5 external;
 
     private OrtT5(T5Config config, OrtWeights weights, SessionFactory factory) {
         this.config = config;
@@ -34,6 +38,35 @@ public final class OrtT5 implements AutoCloseable {
         // the record's generated toString lists every component
         String keyPrefix = "config=" + config + "\nweights=" + weights.shapeDigest() + "\n";
         this.sessions = new ModelSessions("OrtT5", "T5", factory, weights, keyPrefix, true);
+        this.external = null;
+    }
+
+    private OrtT5(T5Config config, ExternalT5 external, SessionFactory factory) {
+        this.config = config;
+        this.weights = null;
+        this.factory = factory;
+        this.sessions = null;
+        this.external = external;
+    }
+
+    /**
+     * Opens a T5 encoder exported elsewhere as ONNX (for instance Hugging Face's {@code T5EncoderModel} through
+     * {@code optimum} or {@code torch.onnx.export}): inputs {@value T5Graph#IDS} (int64 or int32, {@code (B, S)})
+     * and {@value T5Graph#MASK} (int64, int32 or float32, {@code (B, S)}, 1 for real tokens), output {@value
+     * T5Graph#OUT} (float32, {@code (B, S, D)} with {@code D = config.dModel()}); dimensions may be dynamic. The
+     * signature is checked here; fixed dimensions are checked per call.
+     *
+     * @param config the encoder's configuration (its {@code dModel} must match the file's output)
+     * @param onnx the {@code .onnx} file
+     * @param factory the resolved device
+     * @return the encoder
+     * @throws dev.arbooth.FormatException naming the file if ONNX Runtime cannot load it or its signature is not
+     *     a T5 encoder's
+     */
+    public static OrtT5 external(T5Config config, Path onnx, SessionFactory factory) {
+        Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(factory, "factory");
+        return new OrtT5(config, ExternalT5.open(config, onnx, factory), factory);
     }
 
     /**
@@ -89,6 +122,9 @@ public final class OrtT5 implements AutoCloseable {
             throw ShapeMismatchException.of(
                     "input_ids/attention_mask", new long[] {batch, length}, new long[] {ids_BS.length, mask_BS.length});
         }
+        if (external != null) {
+            return external.encode(ids_BS, mask_BS, batch, length);
+        }
         OrtSession s = sessions.session(
                 ENCODER,
                 "batch=" + batch + "\nlength=" + length,
@@ -110,6 +146,10 @@ public final class OrtT5 implements AutoCloseable {
     /** Closes the sessions and the weights. Idempotent. */
     @Override
     public void close() {
-        sessions.close();
+        if (external != null) {
+            external.close();
+        } else {
+            sessions.close();
+        }
     }
 }

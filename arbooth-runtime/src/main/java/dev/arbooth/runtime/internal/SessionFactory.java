@@ -4,6 +4,7 @@ import ai.onnxruntime.OnnxTensorLike;
 import ai.onnxruntime.OrtSession;
 import dev.arbooth.runtime.Device;
 import dev.arbooth.runtime.internal.onnx.OnnxOps;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -92,6 +93,18 @@ public final class SessionFactory {
         GraphCache.Graph g = cache.graph(graphKey, emit);
         Map<String, OnnxTensorLike> w = new HashMap<>(weights.select(g.weightsUsed()));
         return OrtSessions.create(what, g.model(), w, concrete);
+    }
+
+    /**
+     * A session on an ONNX file made elsewhere (not cached: the file is the model).
+     *
+     * @param what what the model is, for error messages
+     * @param onnx the {@code .onnx} file
+     * @return the session
+     * @throws dev.arbooth.FormatException naming the file if ONNX Runtime cannot load it
+     */
+    public OrtSession fileSession(String what, Path onnx) {
+        return OrtSessions.createFromFile(what, onnx, concrete);
     }
 
     @Override

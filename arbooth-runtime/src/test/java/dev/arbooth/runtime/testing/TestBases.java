@@ -1,5 +1,8 @@
 package dev.arbooth.runtime.testing;
 
+import ai.onnxruntime.OnnxTensorLike;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
 import dev.arbooth.adapter.Adapter;
 import dev.arbooth.config.InfinityConfig;
 import dev.arbooth.config.ScaleSchedules;
@@ -7,8 +10,14 @@ import dev.arbooth.config.T5Config;
 import dev.arbooth.config.T5Weights;
 import dev.arbooth.config.VaeConfig;
 import dev.arbooth.format.SafeTensors;
+import dev.arbooth.format.StateDict;
 import dev.arbooth.format.TensorSpec;
+import dev.arbooth.internal.nn.T5EncoderNet;
 import dev.arbooth.model.BaseModel;
+import dev.arbooth.runtime.internal.OrtSessions;
+import dev.arbooth.runtime.internal.OrtWeights;
+import dev.arbooth.runtime.internal.onnx.OnnxOps;
+import dev.arbooth.runtime.internal.onnx.T5Graph;
 import dev.arbooth.tensor.Tensor;
 import dev.arbooth.testing.Golden;
 import dev.arbooth.testing.TestAdapters;
@@ -106,5 +115,49 @@ public final class TestBases {
                 .tensors(p.tensors())
                 .identifierEmbedding(p.identifierEmbedding())
                 .build();
+    }
+
+    /**
+     * Writes a T5 encoder as a self-contained {@code .onnx} file the way an exporter would: ONNX Runtime's own
+     * serializer (a session's optimized-model output without graph optimization, weights embedded), inputs
+     * {@code input_ids} and an int64 {@code attention_mask}, output {@code last_hidden_state}. Fixed shape
+     * {@code (batch, length)} (the emitter tracks static shapes).
+     *
+     * @param config the encoder's configuration
+     * @param checkpoint its weights
+     * @param batch B
+     * @param length S
+     * @param out the file to write
+     * @return {@code out}
+     */
+    public static Path exportT5(T5Config config, StateDict checkpoint, int batch, int length, Path out) {
+        try (OrtWeights weights = OrtWeights.create(StateDict.of(T5Weights.bind(config, checkpoint)))) {
+            OnnxOps ops = OnnxOps.create("t5_export", weights::shapeOrNull);
+            String ids = ops.inputLong(T5Graph.IDS, batch, length);
+            String mask = ops.toFloat(ops.inputLong(T5Graph.MASK, batch, length));
+            ops.output(T5Graph.OUT, T5EncoderNet.create(config).forward(ops, ids, mask));
+            return exportWithOrt(ops, weights, out);
+        }
+    }
+
+    /**
+     * ONNX Runtime writes a graph with its weights into {@code out} (no graph optimization).
+     *
+     * @param ops the graph
+     * @param weights the weights it references
+     * @param out the file to write
+     * @return {@code out}
+     */
+    public static Path exportWithOrt(OnnxOps ops, OrtWeights weights, Path out) {
+        try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
+            o.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.NO_OPT);
+            o.setOptimizedModelFilePath(out.toString());
+            Map<String, OnnxTensorLike> w = new java.util.HashMap<>(weights.select(ops.weightsUsed()));
+            o.addExternalInitializers(w);
+            OrtSessions.environment().createSession(ops.toModelBytes(), o).close();
+            return out;
+        } catch (OrtException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

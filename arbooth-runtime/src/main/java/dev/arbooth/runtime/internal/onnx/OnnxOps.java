@@ -406,6 +406,16 @@ public final class OnnxOps implements Ops<String> {
         return mul(mulScalar(x, 0.5f), addScalar(unary("Tanh", inner), 1f));
     }
 
+    /**
+     * {@code Cast} to float32 (for instance an int64 attention mask).
+     *
+     * @param x the value
+     * @return {@code x} as float32, same shape
+     */
+    public String toFloat(String x) {
+        return op("Cast", OnnxGraph.FLOAT, shape(x), List.of(x), Attr.ofInt("to", OnnxGraph.FLOAT));
+    }
+
     // ---- linear algebra -----------------------------------------------------------------------------
 
     @Override
