@@ -112,18 +112,22 @@ public final class OrtSessions {
     public static OrtSession create(String what, byte[] model, Map<String, OnnxTensorLike> weights, Device device) {
         Objects.requireNonNull(device, "device");
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
-            options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-            DeviceBinding.apply(device, options);
-            for (Map.Entry<String, String> e :
-                    spinning(environment().getVersion()).entrySet()) {
-                options.addConfigEntry(e.getKey(), e.getValue());
-            }
+            configure(options, device);
             if (!weights.isEmpty()) {
                 options.addExternalInitializers(weights);
             }
             return environment().createSession(model, options);
         } catch (OrtException e) {
             throw new ArboothException("ONNX Runtime rejected the " + what + " graph: " + e.getMessage(), e);
+        }
+    }
+
+    /** The options every session gets: {@code ALL_OPT}, the device, the spinning policy. */
+    private static void configure(OrtSession.SessionOptions options, Device device) throws OrtException {
+        options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+        DeviceBinding.apply(device, options);
+        for (Map.Entry<String, String> e : spinning(environment().getVersion()).entrySet()) {
+            options.addConfigEntry(e.getKey(), e.getValue());
         }
     }
 
@@ -145,12 +149,7 @@ public final class OrtSessions {
             throw new FormatException(onnx, "the " + what + " file does not exist (or is not a regular file)");
         }
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
-            options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-            DeviceBinding.apply(device, options);
-            for (Map.Entry<String, String> e :
-                    spinning(environment().getVersion()).entrySet()) {
-                options.addConfigEntry(e.getKey(), e.getValue());
-            }
+            configure(options, device);
             return environment().createSession(onnx.toString(), options);
         } catch (OrtException e) {
             throw new FormatException(onnx, "ONNX Runtime cannot load this " + what + " model: " + e.getMessage(), e);
