@@ -11,6 +11,7 @@ import dev.arbooth.FormatException;
 import dev.arbooth.ShapeMismatchException;
 import dev.arbooth.config.T5Config;
 import dev.arbooth.runtime.internal.onnx.T5Graph;
+import java.nio.IntBuffer;
 import java.nio.LongBuffer;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -131,7 +132,7 @@ final class ExternalT5 implements AutoCloseable {
                 for (int j = 0; j < v.length; j++) {
                     w[j] = Math.toIntExact(v[j]);
                 }
-                yield OnnxTensor.createTensor(OrtSessions.environment(), java.nio.IntBuffer.wrap(w), shape);
+                yield OnnxTensor.createTensor(OrtSessions.environment(), IntBuffer.wrap(w), shape);
             }
             case FLOAT -> {
                 float[] w = new float[v.length];
