@@ -48,11 +48,7 @@ class ClassifierFreeGuidanceTest {
                 long[] bits = new long[2 * s.tokens() * D];
                 sampler.sampleGuided(raw, k, s.tokens(), D, bits);
                 long[] expected = st.get(prefix + "bits.s" + k).toLongArray();
-                for (int i = 0; i < bits.length; i++) {
-                    if (bits[i] != expected[i]) {
-                        mismatches++;
-                    }
-                }
+                mismatches += Golden.mismatches(expected, bits);
                 total += bits.length;
             }
         }

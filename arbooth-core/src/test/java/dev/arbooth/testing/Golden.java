@@ -53,6 +53,20 @@ public final class Golden {
         return SafeTensors.open(golden(relative));
     }
 
+    /** How many positions of two equal-length arrays differ (sampled bits against the golden ones). */
+    public static long mismatches(long[] expected, long[] actual) {
+        if (expected.length != actual.length) {
+            throw new AssertionError("length " + expected.length + " != " + actual.length);
+        }
+        long n = 0;
+        for (int i = 0; i < expected.length; i++) {
+            if (expected[i] != actual[i]) {
+                n++;
+            }
+        }
+        return n;
+    }
+
     /** Max abs difference of two equal-length arrays. */
     public static double maxAbsDiff(float[] a, float[] b) {
         if (a.length != b.length) {

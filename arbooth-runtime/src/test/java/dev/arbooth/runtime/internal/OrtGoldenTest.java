@@ -115,11 +115,7 @@ class OrtGoldenTest {
                 long[] expBits = inf.get("inf.bits.s" + k).toLongArray();
                 long[] bits = result.bits(k);
                 assertThat(bits).hasSameSizeAs(expBits);
-                for (int i = 0; i < bits.length; i++) {
-                    if (bits[i] != expBits[i]) {
-                        mismatches++;
-                    }
-                }
+                mismatches += Golden.mismatches(expBits, bits);
             }
             double maxSum = Golden.maxAbsDiff(inf.get("inf.summed_codes").toFloatArray(), result.summedCodes());
             long t2 = System.nanoTime();
