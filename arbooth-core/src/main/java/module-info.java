@@ -23,7 +23,8 @@ module dev.arbooth.core {
             dev.arbooth.runtime;
     exports dev.arbooth.internal.io to
             dev.arbooth.train,
-            dev.arbooth.runtime;
+            dev.arbooth.runtime,
+            dev.arbooth.toyworld;
 
     opens dev.arbooth.config to
             com.google.gson;
