@@ -34,12 +34,12 @@ public final class ToyWorld {
 
     static {
         Map<String, Long> m = new LinkedHashMap<>();
-        m.put("dog1", 101L);
-        m.put("dog2", 102L);
-        m.put("cat1", 201L);
-        m.put("cat2", 202L);
-        m.put("teddybear1", 301L);
-        m.put("teddybear2", 302L);
+        m.put("dog1", 9L);
+        m.put("dog2", 1L);
+        m.put("cat1", 11L);
+        m.put("cat2", 6L);
+        m.put("teddybear1", 7L);
+        m.put("teddybear2", 2L);
         DEMO_SEEDS = Collections.unmodifiableMap(m);
     }
 

@@ -12,6 +12,9 @@
  *       dev.arbooth.toyworld.ToyWorld} (seeded sampling, the held-out split of {@link
  *       dev.arbooth.toyworld.Combination}s), {@link dev.arbooth.toyworld.Subject} (a specific instance and
  *       its photos).
+ *   <li>Reading images back: {@link dev.arbooth.toyworld.ToyImage}, {@link dev.arbooth.toyworld.Probes},
+ *       {@link dev.arbooth.toyworld.ProbeReading}, and {@link dev.arbooth.toyworld.Degradation} (a stand-in
+ *       for a small VAE's round trip).
  * </ul>
  */
 package dev.arbooth.toyworld;

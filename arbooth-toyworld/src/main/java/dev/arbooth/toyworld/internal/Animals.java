@@ -101,10 +101,10 @@ final class Animals {
             super(l);
             brx = 0.48 * l.bw;
             bry = 0.5 * l.bh;
-            bcx = -0.1;
+            bcx = 0.0;
             bcy = 1 - bry;
             hr = 0.36;
-            hx = 0.22;
+            hx = 0.32;
             hy = bcy - bry - 0.12 * l.lg;
             eyes = new double[] {hx - hr * 0.38, hy - hr * 0.02, hx + hr * 0.38, hy - hr * 0.02};
             frontal = true;
@@ -122,7 +122,7 @@ final class Animals {
         void back(Canvas c) {
             double ax = bcx - brx * 0.5;
             double bx = bcx - brx - 0.28;
-            double cx = -0.97;
+            double cx = -0.88;
             c.fill(Shape.capsule(ax, 0.92, bx, 0.8, 0.075), look.primary);
             c.fill(Shape.capsule(bx, 0.8, cx, 0.3, 0.075), look.markOr(Mark.TIP, look.primary));
             c.fill(Shape.capsule(bcx + brx * 0.72, bcy, bcx + brx * 0.72, 0.93, 0.08 * look.bw), look.shade(0.78));

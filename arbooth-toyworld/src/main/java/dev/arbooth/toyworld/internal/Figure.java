@@ -37,6 +37,26 @@ abstract class Figure {
     /** A shirt over the torso (classes that wear accessories override this). */
     void shirt(Canvas c, int colour, int hem) {}
 
+    /**
+     * How much larger than its pose's scale a class is drawn, so that narrow figures fill their frame about
+     * as much as wide ones (a dog or a barn already spans most of its box).
+     */
+    static double fill(ObjectClass cls) {
+        switch (cls) {
+            case CAT:
+            case TEDDYBEAR:
+            case CLOCK:
+                return 1.08;
+            case VASE:
+                return 1.12;
+            case DUCK_TOY:
+            case TEAPOT:
+                return 1.04;
+            default:
+                return 1.0;
+        }
+    }
+
     static Figure of(ObjectClass cls, Look look) {
         switch (cls) {
             case DOG:

@@ -41,15 +41,16 @@ public final class Renderer {
         Canvas c = new Canvas(size);
         Backdrops.draw(c, s.context(), s.detailSeed());
         Pose p = s.pose();
+        double scale = p.scale() * Figure.fill(s.objectClass());
         boolean water = s.context() == Context.WATER;
-        c.aroundObject(p.mirrored(), p.centreX(), p.baseY(), p.scale());
+        c.aroundObject(p.mirrored(), p.centreX(), p.baseY(), scale);
         if (!water) {
             c.darken(Shape.ellipse(0, 1.0, 0.95, 0.1), 0.7);
             if (s.property() == Property.WET) {
                 Effects.puddle(c);
             }
         }
-        c.object(p.mirrored(), p.centreX(), p.baseY(), p.scale());
+        c.object(p.mirrored(), p.centreX(), p.baseY(), scale);
         Look look = new Look(s);
         Figure f = Figure.of(s.objectClass(), look);
         f.back(c);
@@ -69,13 +70,11 @@ public final class Renderer {
         c.compositeObject(INK, Math.max(1, (int) Math.round(size / 56.0)));
         if (water) {
             c.frame();
-            double v = p.baseY() - 0.4 * p.scale();
+            double v = p.baseY() - 0.4 * scale;
             c.fill(Shape.box(-0.1, v, 1.1, 1.1, 0), Paint.solid(0x2468B8), 0.72);
-            c.fill(
-                    Shape.capsule(p.centreX() - 1.15 * p.scale(), v, p.centreX() + 1.15 * p.scale(), v, 0.016),
-                    0xA8D4F6);
+            c.fill(Shape.capsule(p.centreX() - 1.15 * scale, v, p.centreX() + 1.15 * scale, v, 0.016), 0xA8D4F6);
         }
-        c.aroundObject(p.mirrored(), p.centreX(), p.baseY(), p.scale());
+        c.aroundObject(p.mirrored(), p.centreX(), p.baseY(), scale);
         if (s.property() == Property.SHINY) {
             Effects.sparkles(c);
         } else if (s.property() == Property.WET) {
