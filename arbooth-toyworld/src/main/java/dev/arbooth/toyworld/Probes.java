@@ -124,11 +124,11 @@ public final class Probes {
     }
 
     /**
-     * The network's feature vector of an image: the 1024 pooled activations of its last convolution,
-     * scaled to unit length (the space of {@link #diversity}).
+     * The network's feature vector of an image: the 1152 pooled activations of its last convolution (2×2
+     * max pooling, global max and global mean), scaled to unit length (the space of {@link #diversity}).
      *
      * @param image the image
-     * @return 1024 values with unit L2 norm (all zero if every activation is zero)
+     * @return 1152 values with unit L2 norm (all zero if every activation is zero)
      */
     public float[] features(ToyImage image) {
         ProbeNet.Pass pass = pass(image);

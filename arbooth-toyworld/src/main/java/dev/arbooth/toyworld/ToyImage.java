@@ -102,8 +102,8 @@ public final class ToyImage {
      */
     public static ToyImage readPng(Path png) {
         BufferedImage img;
-        try {
-            img = ImageIO.read(Files.newInputStream(png));
+        try (java.io.InputStream in = Files.newInputStream(png)) {
+            img = ImageIO.read(in);
         } catch (IOException e) {
             throw new InvalidImageException(png, "cannot read the image: " + e.getMessage(), e);
         }

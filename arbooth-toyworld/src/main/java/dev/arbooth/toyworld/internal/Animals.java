@@ -33,8 +33,8 @@ final class Animals {
             double ux = (hx - 0.05) - (bcx + brx * 0.55);
             double uy = (hy + 0.15) - (bcy - bry * 0.2);
             double len = Math.sqrt(ux * ux + uy * uy);
-            double px = -uy / len * 0.2;
-            double py = ux / len * 0.2;
+            double px = -uy / len * 0.22;
+            double py = ux / len * 0.22;
             nax = a[0] - px;
             nay = a[1] - py;
             nbx = a[0] + px;
@@ -52,10 +52,10 @@ final class Animals {
             double tay = bcy - bry * 0.45;
             double tbx = -0.96;
             double tby = bcy - bry - 0.42 * look.bh;
-            c.fill(Shape.capsule(tax, tay, tbx, tby, 0.07), look.primary);
+            c.fill(Shape.capsule(tax, tay, tbx, tby, 0.08), look.primary);
             if (look.mark == Mark.TIP) {
-                double[] m = lerp(tax, tay, tbx, tby, 0.55);
-                c.fill(Shape.capsule(m[0], m[1], tbx, tby, 0.075), look.secondary);
+                double[] m = lerp(tax, tay, tbx, tby, 0.4);
+                c.fill(Shape.capsule(m[0], m[1], tbx, tby, 0.1), look.secondary);
             }
             c.fill(Shape.capsule(bcx - brx * 0.5, bcy, bcx - brx * 0.5, 1 - lr, lr), far);
             c.fill(Shape.capsule(bcx + brx * 0.8, bcy, bcx + brx * 0.8, 1 - lr, lr), far);
@@ -77,14 +77,14 @@ final class Animals {
         void front(Canvas c) {
             c.fill(Shape.capsule(bcx + brx * 0.55, bcy - bry * 0.2, hx - 0.05, hy + 0.15, 0.15), look.primary);
             if (look.mark == Mark.COLLAR) {
-                c.fill(Shape.capsule(nax, nay, nbx, nby, 0.065), look.secondary);
+                c.fill(Shape.capsule(nax, nay, nbx, nby, 0.1), look.secondary);
             }
             c.fill(Shape.circle(hx, hy, hr), look.primary);
             c.fill(Shape.box(hx + 0.02, hy - 0.03, hx + 0.46, hy + 0.2, 0.09), look.primary);
             c.fill(Shape.circle(hx + 0.42, hy + 0.03, 0.07), Rgb.INK);
             c.fill(Shape.ellipse(hx - 0.13, hy + 0.08, 0.11, 0.25), look.shade(0.62));
             if (look.mark == Mark.SPOT) {
-                c.fill(Shape.circle(eyes[0], eyes[1], 0.13), look.secondary);
+                c.fill(Shape.circle(eyes[0], eyes[1], 0.19), look.secondary);
             }
             c.fill(Shape.circle(eyes[0], eyes[1], 0.055), Rgb.INK);
         }
@@ -123,8 +123,10 @@ final class Animals {
             double ax = bcx - brx * 0.5;
             double bx = bcx - brx - 0.28;
             double cx = -0.88;
-            c.fill(Shape.capsule(ax, 0.92, bx, 0.8, 0.075), look.primary);
-            c.fill(Shape.capsule(bx, 0.8, cx, 0.3, 0.075), look.markOr(Mark.TIP, look.primary));
+            c.fill(Shape.capsule(ax, 0.92, bx, 0.8, 0.085), look.primary);
+            c.fill(
+                    Shape.capsule(bx, 0.8, cx, 0.3, look.mark == Mark.TIP ? 0.1 : 0.085),
+                    look.markOr(Mark.TIP, look.primary));
             c.fill(Shape.capsule(bcx + brx * 0.72, bcy, bcx + brx * 0.72, 0.93, 0.08 * look.bw), look.shade(0.78));
             Shape body = Shape.ellipse(bcx, bcy, brx, bry);
             Paint p = look.body(body);
@@ -144,7 +146,7 @@ final class Animals {
         @Override
         void front(Canvas c) {
             if (look.mark == Mark.COLLAR) {
-                c.fill(Shape.capsule(nax, nay, nbx, nby, 0.07), look.secondary);
+                c.fill(Shape.capsule(nax, nay, nbx, nby, 0.1), look.secondary);
             }
             int ear = look.primary;
             int inner = Rgb.mix(look.primary, 0xE07890, 0.55);
@@ -229,7 +231,7 @@ final class Animals {
             body(c, Shape.ellipse(0, bcy, brx, bry));
             for (int side = -1; side <= 1; side += 2) {
                 double fx = side * 0.3 * look.bw;
-                c.fill(Shape.ellipse(fx, 0.87, 0.13, 0.09), pad);
+                c.fill(Shape.ellipse(fx, 0.87, 0.16, 0.11), pad);
                 c.fill(
                         Shape.capsule(side * brx * 0.8, bcy - bry * 0.55, side * (brx + 0.2), bcy + 0.12, 0.14),
                         look.primary);
@@ -250,7 +252,7 @@ final class Animals {
         @Override
         void front(Canvas c) {
             if (look.mark == Mark.COLLAR) {
-                c.fill(Shape.capsule(nax, nay, nbx, nby, 0.075), look.secondary);
+                c.fill(Shape.capsule(nax, nay, nbx, nby, 0.1), look.secondary);
             }
             int inner = look.shade(0.65);
             for (int side = -1; side <= 1; side += 2) {
@@ -259,7 +261,7 @@ final class Animals {
             }
             c.fill(Shape.circle(0, hy, hr), look.primary);
             if (look.mark == Mark.SPOT) {
-                c.fill(Shape.circle(eyes[2], eyes[3], 0.13), look.secondary);
+                c.fill(Shape.circle(eyes[2], eyes[3], 0.19), look.secondary);
             }
             c.fill(Shape.ellipse(0, hy + hr * 0.35, 0.18, 0.13), Rgb.lighten(look.primary, 0.45));
             c.fill(Shape.ellipse(0, hy + hr * 0.24, 0.075, 0.055), Rgb.INK);
@@ -324,10 +326,10 @@ final class Animals {
         void front(Canvas c) {
             c.fill(Shape.circle(hx, hy, hr), look.primary);
             if (look.mark == Mark.COLLAR) {
-                c.fill(Shape.capsule(nax, nay, nbx, nby, 0.075), look.secondary);
+                c.fill(Shape.capsule(nax, nay, nbx, nby, 0.1), look.secondary);
             }
             if (look.mark == Mark.SPOT) {
-                c.fill(Shape.circle(hx - hr * 0.2, hy + hr * 0.2, 0.14), look.secondary);
+                c.fill(Shape.circle(hx - hr * 0.2, hy + hr * 0.2, 0.19), look.secondary);
             }
             int beak = look.colour == Colour.ORANGE ? 0xD23C14 : 0xF58C1E;
             c.fill(Shape.ellipse(hx + hr * 0.95, hy + hr * 0.22, 0.24, 0.11), beak);

@@ -35,9 +35,9 @@ final class Look {
         this.pattern = s.traits().pattern();
         this.mark = s.traits().mark();
         Build b = s.traits().build();
-        this.bw = b == Build.SLIM ? 0.86 : (b == Build.STOCKY ? 1.16 : 1.0);
-        this.bh = b == Build.SLIM ? 0.88 : (b == Build.STOCKY ? 1.12 : 1.0);
-        this.lg = b == Build.SLIM ? 1.3 : (b == Build.STOCKY ? 0.72 : 1.0);
+        this.bw = b == Build.SLIM ? 0.8 : (b == Build.STOCKY ? 1.22 : 1.0);
+        this.bh = b == Build.SLIM ? 0.86 : (b == Build.STOCKY ? 1.14 : 1.0);
+        this.lg = b == Build.SLIM ? 1.35 : (b == Build.STOCKY ? 0.68 : 1.0);
         this.colour = s.colour();
     }
 

@@ -6,7 +6,10 @@ package dev.arbooth.toyworld.internal;
  *
  * <pre>
  * x_3×64×64 ─conv 5×5/2 (16)─ReLU─maxpool 2─► 16×16×16 ─conv 3×3 (32)─ReLU─maxpool 2─► 32×8×8
- *           ─conv 3×3 (64)─ReLU─maxpool 2─► features_1024 (64×4×4) ─linear─► logits_67
+ *           ─conv 3×3 (64)─ReLU─► a3_64×8×8 ─┬ maxpool 2 ─► 1024 (64×4×4: where)
+ *                                            ├ global max ─► 64 (whether, anywhere)
+ *                                            └ global mean ─► 64 (how much)
+ *           features_1152 ─linear─ReLU─► hidden_96 ─linear─► logits_67
  * </pre>
  *
  * The 67 logits are nine softmax groups ({@link #HEADS}): class 10, context 15, accessory 7, colour 10,
@@ -16,7 +19,9 @@ public final class ProbeNet {
     /** Input side. */
     public static final int SIZE = 64;
     /** Feature width (the diversity measure's space). */
-    public static final int FEATURES = 1024;
+    public static final int FEATURES = 1152;
+    /** Hidden units between the features and the heads. */
+    public static final int HIDDEN = 96;
     /** Head names, in logit order. */
     public static final String[] HEAD_NAMES = {
         "class", "context", "accessory", "colour", "property", "pattern", "secondary", "build", "mark"
@@ -37,12 +42,14 @@ public final class ProbeNet {
     final float[] b2 = new float[C2];
     final float[] w3 = new float[C3 * C2 * 9];
     final float[] b3 = new float[C3];
-    final float[] wh = new float[LOGITS * FEATURES];
+    final float[] wf = new float[HIDDEN * FEATURES];
+    final float[] bf = new float[HIDDEN];
+    final float[] wh = new float[LOGITS * HIDDEN];
     final float[] bh = new float[LOGITS];
 
     /** The parameter arrays in a fixed order (for saving, loading and optimizers). */
     float[][] parameters() {
-        return new float[][] {w1, b1, w2, b2, w3, b3, wh, bh};
+        return new float[][] {w1, b1, w2, b2, w3, b3, wf, bf, wh, bh};
     }
 
     /** Names of {@link #parameters()}, in order. */
@@ -53,13 +60,24 @@ public final class ProbeNet {
         "conv2.bias",
         "conv3.weight",
         "conv3.bias",
+        "hidden.weight",
+        "hidden.bias",
         "head.weight",
         "head.bias"
     };
 
     /** Shapes of {@link #parameters()}, in order. */
     static final long[][] PARAMETER_SHAPES = {
-        {C1, 3, 5, 5}, {C1}, {C2, C1, 3, 3}, {C2}, {C3, C2, 3, 3}, {C3}, {LOGITS, FEATURES}, {LOGITS}
+        {C1, 3, 5, 5},
+        {C1},
+        {C2, C1, 3, 3},
+        {C2},
+        {C3, C2, 3, 3},
+        {C3},
+        {HIDDEN, FEATURES},
+        {HIDDEN},
+        {LOGITS, HIDDEN},
+        {LOGITS}
     };
 
     /** He-normal initialisation from a seed; biases zero. */
@@ -68,7 +86,8 @@ public final class ProbeNet {
         fill(w1, Math.sqrt(2.0 / (3 * 25)), r);
         fill(w2, Math.sqrt(2.0 / (C1 * 9)), r);
         fill(w3, Math.sqrt(2.0 / (C2 * 9)), r);
-        fill(wh, Math.sqrt(1.0 / FEATURES), r);
+        fill(wf, Math.sqrt(2.0 / FEATURES), r);
+        fill(wh, Math.sqrt(1.0 / HIDDEN), r);
     }
 
     private static void fill(float[] w, double std, SplitMix64 r) {
@@ -88,7 +107,9 @@ public final class ProbeNet {
         final int[] i2 = new int[C2 * 8 * 8];
         final float[] a3 = new float[C3 * 8 * 8];
         final float[] f = new float[FEATURES];
-        final int[] i3 = new int[FEATURES];
+        final int[] i3 = new int[C3 * 16];
+        final int[] imax = new int[C3];
+        final float[] h = new float[HIDDEN];
         final float[] logits = new float[LOGITS];
 
         /**
@@ -103,7 +124,7 @@ public final class ProbeNet {
         /**
          * The pooled features after {@link #forward}.
          *
-         * @return a copy of the 1024 features
+         * @return a copy of the 1152 features
          */
         public float[] features() {
             return f.clone();
@@ -138,11 +159,33 @@ public final class ProbeNet {
         conv(p.p2, C2, 8, w3, b3, C3, 3, 1, 1, p.a3, 8);
         relu(p.a3);
         pool(p.a3, C3, 8, p.f, p.i3);
-        for (int o = 0; o < LOGITS; o++) {
-            float s = bh[o];
+        for (int c = 0; c < C3; c++) {
+            int base = c * 64;
+            int best = base;
+            float sum = 0;
+            for (int q = base; q < base + 64; q++) {
+                if (p.a3[q] > p.a3[best]) {
+                    best = q;
+                }
+                sum += p.a3[q];
+            }
+            p.imax[c] = best;
+            p.f[C3 * 16 + c] = p.a3[best];
+            p.f[C3 * 17 + c] = sum / 64;
+        }
+        for (int o = 0; o < HIDDEN; o++) {
+            float s = bf[o];
             int row = o * FEATURES;
             for (int k = 0; k < FEATURES; k++) {
-                s += wh[row + k] * p.f[k];
+                s += wf[row + k] * p.f[k];
+            }
+            p.h[o] = s > 0 ? s : 0;
+        }
+        for (int o = 0; o < LOGITS; o++) {
+            float s = bh[o];
+            int row = o * HIDDEN;
+            for (int k = 0; k < HIDDEN; k++) {
+                s += wh[row + k] * p.h[k];
             }
             p.logits[o] = s;
         }

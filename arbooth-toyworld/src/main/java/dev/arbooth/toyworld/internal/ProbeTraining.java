@@ -31,10 +31,10 @@ public final class ProbeTraining {
         /**
          * The options the shipped weights were trained with.
          *
-         * @return 4000 steps of 32, learning rate 3e-3, weight decay 1e-4, seed 11
+         * @return 6000 steps of 32, learning rate 3e-3, weight decay 1e-4, seed 11
          */
         public static Options shipped() {
-            return new Options(4000, 32, 3e-3, 1e-4, 11);
+            return new Options(6000, 32, 3e-3, 1e-4, 11);
         }
     }
 
@@ -99,22 +99,54 @@ public final class ProbeTraining {
         float[] gB2 = grads[3];
         float[] gW3 = grads[4];
         float[] gB3 = grads[5];
-        float[] gWh = grads[6];
-        float[] gBh = grads[7];
-        float[] df = new float[ProbeNet.FEATURES];
+        float[] gWf = grads[6];
+        float[] gBf = grads[7];
+        float[] gWh = grads[8];
+        float[] gBh = grads[9];
+        float[] dh = new float[ProbeNet.HIDDEN];
         for (int o = 0; o < ProbeNet.LOGITS; o++) {
             float d = dl[o];
             if (d == 0) {
                 continue;
             }
             gBh[o] += d;
-            int row = o * ProbeNet.FEATURES;
-            for (int k = 0; k < ProbeNet.FEATURES; k++) {
-                gWh[row + k] += d * p.f[k];
-                df[k] += net.wh[row + k] * d;
+            int row = o * ProbeNet.HIDDEN;
+            for (int k = 0; k < ProbeNet.HIDDEN; k++) {
+                gWh[row + k] += d * p.h[k];
+                dh[k] += net.wh[row + k] * d;
             }
         }
-        float[] da3 = unpool(df, p.i3, p.a3);
+        float[] df = new float[ProbeNet.FEATURES];
+        for (int o = 0; o < ProbeNet.HIDDEN; o++) {
+            float d = p.h[o] > 0 ? dh[o] : 0;
+            if (d == 0) {
+                continue;
+            }
+            gBf[o] += d;
+            int row = o * ProbeNet.FEATURES;
+            for (int k = 0; k < ProbeNet.FEATURES; k++) {
+                gWf[row + k] += d * p.f[k];
+                df[k] += net.wf[row + k] * d;
+            }
+        }
+        // the three views of a3 (2×2 max pool, global max, global mean), then through the ReLU
+        float[] da3 = new float[p.a3.length];
+        int pooled = ProbeNet.C3 * 16;
+        for (int q = 0; q < pooled; q++) {
+            da3[p.i3[q]] += df[q];
+        }
+        for (int c = 0; c < ProbeNet.C3; c++) {
+            da3[p.imax[c]] += df[pooled + c];
+            float mean = df[pooled + ProbeNet.C3 + c] / 64;
+            for (int q = c * 64; q < c * 64 + 64; q++) {
+                da3[q] += mean;
+            }
+        }
+        for (int q = 0; q < da3.length; q++) {
+            if (p.a3[q] <= 0) {
+                da3[q] = 0;
+            }
+        }
         float[] dp2 = new float[p.p2.length];
         ProbeNet.convBackward(p.p2, ProbeNet.C2, 8, net.w3, ProbeNet.C3, 3, 1, 1, da3, 8, gW3, gB3, dp2);
         float[] da2 = unpool(dp2, p.i2, p.a2);
@@ -155,7 +187,7 @@ public final class ProbeTraining {
             double c2 = 1 - StrictMath.pow(b2, t);
             float[][] params = net.parameters();
             for (int i = 0; i < params.length; i++) {
-                boolean decay = params[i].length > ProbeNet.LOGITS; // weights, not biases
+                boolean decay = params[i].length > ProbeNet.HIDDEN; // weights, not biases
                 float[] w = params[i];
                 for (int k = 0; k < w.length; k++) {
                     double gk = g[i][k] * scale;

@@ -31,19 +31,19 @@ final class Things {
             Shape spout = Shape.polygon(bx + rx * 0.7, by + 0.02, bx + rx * 0.8, by + 0.32, 0.98, -0.22, 0.86, -0.3);
             c.fill(spout, look.primary);
             if (look.mark == Mark.TIP) {
-                c.fill(spout.clip(0.74, -2, 2, 2), look.secondary);
+                c.fill(spout.clip(0.64, -2, 2, 2), look.secondary);
             }
             c.fill(Shape.box(bx - 0.38, 0.86, bx + 0.38, 1.0, 0.04), look.shade(0.72));
             Shape body = Shape.ellipse(bx, by, rx, ry);
             body(c, body);
             if (look.mark == Mark.COLLAR) {
-                c.fill(body.clip(-2, by - ry * 0.58, 2, by - ry * 0.36), look.secondary);
+                c.fill(body.clip(-2, by - ry * 0.66, 2, by - ry * 0.3), look.secondary);
             }
             double top = by - ry + 0.03;
             int lid = look.markOr(Mark.SPOT, look.shade(0.85));
             c.fill(Shape.ellipse(bx, top, 0.34, 0.15).clip(-2, -2, 2, top), lid);
             c.fill(Shape.box(bx - 0.38, top - 0.03, bx + 0.38, top + 0.05, 0.03), look.shade(0.7));
-            c.fill(Shape.circle(bx, top - 0.2, 0.09), lid);
+            c.fill(Shape.circle(bx, top - 0.2, 0.11), lid);
         }
     }
 
@@ -65,7 +65,7 @@ final class Things {
             body(c, Shape.ellipse(0, by, trx, ry));
             if (look.mark == Mark.COLLAR) {
                 double mid = (neckTop + by - ry) / 2;
-                c.fill(Shape.box(-neckW - 0.02, mid - 0.06, neckW + 0.02, mid + 0.06, 0), look.secondary);
+                c.fill(Shape.box(-neckW - 0.03, mid - 0.09, neckW + 0.03, mid + 0.09, 0), look.secondary);
             }
             c.fill(
                     Shape.box(-0.34, neckTop - 0.15, 0.34, neckTop + 0.04, 0.05),
@@ -90,12 +90,12 @@ final class Things {
             for (int side = -1; side <= 1; side += 2) {
                 c.fill(Shape.capsule(side * w * 0.8, top + 0.25, side * (w + 0.14), 0.86, 0.08), strap);
             }
-            c.fill(Shape.ring(0, top, 0.2, 0.16, 0.08).clip(-2, -2, 2, top), look.markOr(Mark.TIP, strap));
+            c.fill(Shape.ring(0, top, 0.22, 0.18, 0.11).clip(-2, -2, 2, top), look.markOr(Mark.TIP, strap));
             Shape bag = Shape.box(-w, top, w, 1.0, 0.3);
             body(c, bag);
             c.fill(bag.clip(-2, -2, 2, top + 0.45), look.shade(0.82));
             if (look.mark == Mark.COLLAR) {
-                c.fill(bag.clip(-2, top + 0.45, 2, top + 0.57), look.secondary);
+                c.fill(bag.clip(-2, top + 0.45, 2, top + 0.62), look.secondary);
             }
             c.fill(Shape.box(-0.08, top + 0.34, 0.08, top + 0.52, 0.02), look.shade(0.45));
             c.fill(Shape.box(-0.4 * look.bw, 0.3, 0.4 * look.bw, 0.92, 0.14), look.markOr(Mark.SPOT, look.shade(0.82)));
@@ -132,10 +132,10 @@ final class Things {
             body(c, upper);
             c.fill(upper.clip(0.55, -2, 2, 2), look.markOr(Mark.TIP, look.shade(0.8)));
             if (look.mark == Mark.SPOT) {
-                c.fill(Shape.circle(-0.72, 0.45, 0.18).clip(-0.95, -2, 2, 2), look.secondary);
+                c.fill(Shape.circle(-0.7, 0.45, 0.24).clip(-0.95, -2, 2, 2), look.secondary);
             }
             if (look.mark == Mark.COLLAR) {
-                c.fill(Shape.capsule(-0.88, 1 - 1.22 * h, -0.42, 1 - 1.36 * h, 0.08), look.secondary);
+                c.fill(Shape.capsule(-0.86, 1 - 1.2 * h, -0.42, 1 - 1.33 * h, 0.12), look.secondary);
             }
             for (int k = 0; k < 3; k++) {
                 double t = k / 2.0;
@@ -160,8 +160,8 @@ final class Things {
             double r = trx;
             double cy = tcy;
             int leg = look.markOr(Mark.TIP, look.shade(0.5));
-            c.fill(Shape.capsule(-0.4 * look.bw, 0.75, -0.56 * look.bw, 0.93, 0.07), leg);
-            c.fill(Shape.capsule(0.4 * look.bw, 0.75, 0.56 * look.bw, 0.93, 0.07), leg);
+            c.fill(Shape.capsule(-0.4 * look.bw, 0.75, -0.56 * look.bw, 0.91, 0.09), leg);
+            c.fill(Shape.capsule(0.4 * look.bw, 0.75, 0.56 * look.bw, 0.91, 0.09), leg);
             c.fill(Shape.capsule(0, cy - r, 0, cy - r - 0.16, 0.05), look.shade(0.5));
             c.fill(Shape.circle(0, cy - r - 0.18, 0.08), look.shade(0.5));
             double bellY = cy - r * 0.82;
@@ -169,7 +169,7 @@ final class Things {
             c.fill(Shape.circle(0.55 * look.bw, bellY, 0.24), look.primary);
             body(c, Shape.circle(0, cy, r));
             if (look.mark == Mark.COLLAR) {
-                c.fill(Shape.ring(0, cy, r * 0.86, r * 0.86, 0.12), look.secondary);
+                c.fill(Shape.ring(0, cy, r * 0.86, r * 0.86, 0.17), look.secondary);
             }
             c.fill(Shape.circle(0, cy, r * 0.72), 0xFFF5DC);
             c.fill(Shape.capsule(0, cy, 0, cy - r * 0.55, 0.05), Rgb.INK);
@@ -193,7 +193,7 @@ final class Things {
                     look.markOr(Mark.TIP, Rgb.shade(look.primary, 0.5)));
             body(c, Shape.box(-w, -0.2, w, 1.0, 0));
             if (look.mark == Mark.COLLAR) {
-                c.fill(Shape.box(-w, 0.1, w, 0.22, 0), look.secondary);
+                c.fill(Shape.box(-w, 0.08, w, 0.25, 0), look.secondary);
             }
             int trim = look.colour == Colour.WHITE ? 0xB4B4B4 : 0xF5F5F5;
             c.fill(Shape.box(-0.34, 0.32, 0.34, 1.0, 0), trim);
