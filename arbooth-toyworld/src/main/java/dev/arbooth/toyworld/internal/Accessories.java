@@ -28,15 +28,12 @@ final class Accessories {
         double hr = f.hr;
         switch (a) {
             case RED_HAT: {
-                c.fill(Shape.ellipse(hx, hy - hr * 0.58, hr * 0.9, hr * 0.62).clip(-2, -2, 2, hy - hr * 0.5), HAT_RED);
-                if (f.frontal) {
-                    c.fill(Shape.ellipse(hx, hy - hr * 0.52, hr * 1.05, hr * 0.17), Rgb.shade(HAT_RED, 0.8));
-                } else {
-                    c.fill(
-                            Shape.capsule(hx + hr * 0.1, hy - hr * 0.56, hx + hr * 1.35, hy - hr * 0.5, hr * 0.14),
-                            Rgb.shade(HAT_RED, 0.8));
-                }
-                c.fill(Shape.circle(hx, hy - hr * 1.2, hr * 0.12), Rgb.shade(HAT_RED, 0.7));
+                // a round crown on a wide brim (unlike the santa hat's cone and the top hat's tall box)
+                c.fill(Shape.ellipse(hx, hy - hr * 0.58, hr * 1.35, hr * 0.22), Rgb.shade(HAT_RED, 0.8));
+                c.fill(Shape.ellipse(hx, hy - hr * 0.7, hr * 0.75, hr * 0.62).clip(-2, -2, 2, hy - hr * 0.6), HAT_RED);
+                c.fill(
+                        Shape.box(hx - hr * 0.74, hy - hr * 0.86, hx + hr * 0.74, hy - hr * 0.66, 0),
+                        Rgb.shade(HAT_RED, 0.55));
                 break;
             }
             case SANTA_HAT: {
@@ -57,11 +54,11 @@ final class Accessories {
             }
             case PINK_GLASSES: {
                 double[] e = f.eyes;
-                double lr = hr * 0.46;
+                double lr = e.length >= 4 ? hr * 0.42 : hr * 0.6;
                 if (e.length >= 4) {
-                    c.fill(Shape.capsule(e[0], e[1], e[2], e[3], hr * 0.1), PINK_RIM);
+                    c.fill(Shape.capsule(e[0], e[1], e[2], e[3], hr * 0.13), PINK_RIM);
                 } else {
-                    c.fill(Shape.capsule(e[0], e[1], hx - hr * 0.8, e[1] - hr * 0.05, hr * 0.11), PINK_RIM);
+                    c.fill(Shape.capsule(e[0], e[1], hx - hr * 0.85, e[1] - hr * 0.05, hr * 0.15), PINK_RIM);
                 }
                 for (int k = 0; k < e.length; k += 2) {
                     c.fill(Shape.circle(e[k], e[k + 1], lr), PINK_RIM);

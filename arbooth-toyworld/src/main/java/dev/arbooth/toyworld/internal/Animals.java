@@ -159,7 +159,7 @@ final class Animals {
                     hx - hr * 0.08,
                     hy - hr * 0.8,
                     look.markOr(Mark.SPOT, ear),
-                    inner);
+                    look.markOr(Mark.SPOT, inner));
             triangle(
                     c,
                     hx + hr * 0.08,

@@ -9,7 +9,8 @@ package dev.arbooth.toyworld.internal;
  *           ─conv 3×3 (64)─ReLU─► a3_64×8×8 ─┬ maxpool 2 ─► 1024 (64×4×4: where)
  *                                            ├ global max ─► 64 (whether, anywhere)
  *                                            └ global mean ─► 64 (how much)
- *           features_1152 ─linear─ReLU─► hidden_96 ─linear─► logits_67
+ *           features_1152 ─┬──────────────── linear ─┬─► logits_67
+ *                          └ linear─ReLU─► hidden_128 ─ linear ─┘ (summed)
  * </pre>
  *
  * The 67 logits are nine softmax groups ({@link #HEADS}): class 10, context 15, accessory 7, colour 10,
@@ -21,7 +22,7 @@ public final class ProbeNet {
     /** Feature width (the diversity measure's space). */
     public static final int FEATURES = 1152;
     /** Hidden units between the features and the heads. */
-    public static final int HIDDEN = 96;
+    public static final int HIDDEN = 128;
     /** Head names, in logit order. */
     public static final String[] HEAD_NAMES = {
         "class", "context", "accessory", "colour", "property", "pattern", "secondary", "build", "mark"
@@ -46,10 +47,11 @@ public final class ProbeNet {
     final float[] bf = new float[HIDDEN];
     final float[] wh = new float[LOGITS * HIDDEN];
     final float[] bh = new float[LOGITS];
+    final float[] wd = new float[LOGITS * FEATURES];
 
     /** The parameter arrays in a fixed order (for saving, loading and optimizers). */
     float[][] parameters() {
-        return new float[][] {w1, b1, w2, b2, w3, b3, wf, bf, wh, bh};
+        return new float[][] {w1, b1, w2, b2, w3, b3, wf, bf, wh, bh, wd};
     }
 
     /** Names of {@link #parameters()}, in order. */
@@ -63,7 +65,8 @@ public final class ProbeNet {
         "hidden.weight",
         "hidden.bias",
         "head.weight",
-        "head.bias"
+        "head.bias",
+        "direct.weight"
     };
 
     /** Shapes of {@link #parameters()}, in order. */
@@ -77,7 +80,8 @@ public final class ProbeNet {
         {HIDDEN, FEATURES},
         {HIDDEN},
         {LOGITS, HIDDEN},
-        {LOGITS}
+        {LOGITS},
+        {LOGITS, FEATURES}
     };
 
     /** He-normal initialisation from a seed; biases zero. */
@@ -87,7 +91,8 @@ public final class ProbeNet {
         fill(w2, Math.sqrt(2.0 / (C1 * 9)), r);
         fill(w3, Math.sqrt(2.0 / (C2 * 9)), r);
         fill(wf, Math.sqrt(2.0 / FEATURES), r);
-        fill(wh, Math.sqrt(1.0 / HIDDEN), r);
+        fill(wh, Math.sqrt(0.5 / HIDDEN), r);
+        fill(wd, Math.sqrt(0.5 / FEATURES), r);
     }
 
     private static void fill(float[] w, double std, SplitMix64 r) {
@@ -186,6 +191,10 @@ public final class ProbeNet {
             int row = o * HIDDEN;
             for (int k = 0; k < HIDDEN; k++) {
                 s += wh[row + k] * p.h[k];
+            }
+            int drow = o * FEATURES;
+            for (int k = 0; k < FEATURES; k++) {
+                s += wd[drow + k] * p.f[k];
             }
             p.logits[o] = s;
         }

@@ -20,6 +20,11 @@ import java.util.Map;
  * ProbeTraining.Options#shipped()}.
  */
 public final class TrainProbes {
+    /** What the weights are, as stored in their metadata. */
+    public static final String WHAT = "ARBooth toy-world probes (ProbeNet: conv 5x5/2 16, conv 3x3 32, conv 3x3 64;"
+            + " features 1152 = 2x2 max pool + global max + global mean;"
+            + " logits = linear(features) + linear(relu(linear 128 (features))))";
+
     private TrainProbes() {}
 
     /**
@@ -45,8 +50,7 @@ public final class TrainProbes {
         double minutes = (System.nanoTime() - t0) / 60e9;
         ProbeWeights.roundToHalf(net);
         Map<String, String> meta = new LinkedHashMap<>();
-        meta.put(
-                "what", "ARBooth toy-world probes (ProbeNet: conv 5x5/2 16, conv 3x3 32, conv 3x3 64, 9 linear heads)");
+        meta.put("what", WHAT);
         meta.put(
                 "command",
                 "java -cp <arbooth-toyworld and arbooth-core classes> dev.arbooth.toyworld.internal.tools.TrainProbes "
@@ -59,6 +63,7 @@ public final class TrainProbes {
         meta.put(
                 "training_scene_seeds", "0x4000000000000000 + seed * 1e9 + step * batch + i (never a validation seed)");
         meta.put("training_minutes", String.format("%.1f", minutes));
+        meta.put("threads", Integer.toString(threads));
         meta.put("trained_at", Instant.now().toString());
         ProbeWeights.save(net, meta, target);
         Probes probes = Probes.load(target);
