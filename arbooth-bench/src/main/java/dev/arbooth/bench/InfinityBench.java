@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
 import dev.arbooth.config.InfinityConfig;
+import dev.arbooth.config.InfinityWeights;
 import dev.arbooth.config.ScaleSchedule;
 import dev.arbooth.config.ScaleSchedules;
 import dev.arbooth.format.StateDict;
@@ -165,7 +166,7 @@ public final class InfinityBench {
     static StateDict randomWeights(InfinityConfig config, long seed) {
         Map<String, Tensor> out = new LinkedHashMap<>();
         SplittableRandom rnd = new SplittableRandom(seed);
-        for (TensorSpec spec : config.expectedTensors()) {
+        for (TensorSpec spec : InfinityWeights.expected(config)) {
             long[] shape = spec.shape();
             int n = Math.toIntExact(Tensor.numel(shape));
             float[] v = new float[n];

@@ -6,10 +6,7 @@ import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import com.google.gson.JsonPrimitive;
 import dev.arbooth.FormatException;
-import dev.arbooth.format.TensorSpec;
 import java.math.BigDecimal;
-import java.util.List;
-import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -295,31 +292,6 @@ public record InfinityConfig(
     }
 
     /**
-     * The state-dict prefix of a block, blocks numbered 0..depth-1 in chunk-major order.
-     *
-     * @param block the block index
-     * @return {@code "block_chunks.{c}.module.{j}."}, or {@code "blocks.{i}."} when there is one chunk
-     * @throws IndexOutOfBoundsException if {@code block} is not in 0..depth-1
-     */
-    public String blockPrefix(int block) {
-        Objects.checkIndex(block, depth);
-        if (blockChunks == 1) {
-            return "blocks." + block + ".";
-        }
-        return "block_chunks." + block / blocksPerChunk() + ".module." + block % blocksPerChunk() + ".";
-    }
-
-    /**
-     * Every tensor of the official state dict for this configuration, buffers included, in the official
-     * state-dict order ({@link InfinityWeights#expected(InfinityConfig)}).
-     *
-     * @return the names and shapes
-     */
-    public List<TensorSpec> expectedTensors() {
-        return InfinityWeights.expected(this);
-    }
-
-    /**
      * The number of trainable parameters (the state dict without its {@code zero_k_bias} buffers).
      *
      * @return the parameter count
@@ -347,16 +319,6 @@ public record InfinityConfig(
                     + Rope2d.GRID_SIDE + "x" + Rope2d.GRID_SIDE + " angle grid: " + schedule);
         }
         return schedule;
-    }
-
-    /**
-     * The 2-D RoPE of a schedule for this model's head dimension.
-     *
-     * @param schedule the schedule
-     * @return positions and cos/sin rows
-     */
-    public Rope2d rope(ScaleSchedule schedule) {
-        return Rope2d.of(requireCompatible(schedule), headDim());
     }
 
     // ----------------------------------------------------------------------------------------- JSON

@@ -7,8 +7,10 @@ import dev.arbooth.format.WeightBinder;
 import dev.arbooth.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * The state dict of an Infinity transformer: every tensor name and shape the official {@code
@@ -88,7 +90,7 @@ public final class InfinityWeights {
             out.add(TensorSpec.of("head.1.bias", v));
         }
         for (int i = 0; i < c.depth(); i++) {
-            addBlock(out, c, c.blockPrefix(i));
+            addBlock(out, c, blockPrefix(c, i));
         }
         return Collections.unmodifiableList(out);
     }
@@ -125,6 +127,59 @@ public final class InfinityWeights {
             out.add(TensorSpec.of(p + "ada_lin.1.weight", 6 * cc, cc));
             out.add(TensorSpec.of(p + "ada_lin.1.bias", 6 * cc));
         }
+    }
+
+    /** The per-block tensors an adapter may replace, relative to the block prefix. */
+    public static final List<String> ADAPTER_BLOCK_SUFFIXES = List.of(
+            "ca.mat_q.weight",
+            "ca.mat_q.bias",
+            "ca.mat_kv.weight",
+            "ca.v_bias",
+            "ca.proj.weight",
+            "ca.proj.bias",
+            "ffn.fc1.weight",
+            "ffn.fc1.bias",
+            "ffn.fc2.weight",
+            "ffn.fc2.bias");
+
+    /**
+     * The state-dict prefix of a block, blocks numbered 0..depth-1 in chunk-major order.
+     *
+     * @param c the configuration
+     * @param block the block index
+     * @return {@code "block_chunks.{c}.module.{j}."}, or {@code "blocks.{i}."} when there is one chunk
+     * @throws IndexOutOfBoundsException if {@code block} is not in 0..depth-1
+     */
+    public static String blockPrefix(InfinityConfig c, int block) {
+        Objects.checkIndex(block, c.depth());
+        if (c.blockChunks() == 1) {
+            return "blocks." + block + ".";
+        }
+        return "block_chunks." + block / c.blocksPerChunk() + ".module." + block % c.blocksPerChunk() + ".";
+    }
+
+    /**
+     * The tensors an adapter may replace for a base configuration: per block, in block order, {@code
+     * ca.mat_q.weight, ca.mat_q.bias, ca.mat_kv.weight, ca.v_bias, ca.proj.weight, ca.proj.bias,
+     * ffn.fc1.weight, ffn.fc1.bias, ffn.fc2.weight, ffn.fc2.bias} (the set ARBooth trains; not {@code
+     * ca_norm}, not the {@code ca.zero_k_bias} buffer), with the shapes of {@link #expected}.
+     *
+     * @param c the base configuration
+     * @return names and shapes
+     */
+    public static List<TensorSpec> adapterTensors(InfinityConfig c) {
+        Map<String, TensorSpec> all = new LinkedHashMap<>();
+        for (TensorSpec spec : expected(c)) {
+            all.put(spec.name(), spec);
+        }
+        List<TensorSpec> out = new ArrayList<>();
+        for (int b = 0; b < c.depth(); b++) {
+            String prefix = blockPrefix(c, b);
+            for (String suffix : ADAPTER_BLOCK_SUFFIXES) {
+                out.add(Objects.requireNonNull(all.get(prefix + suffix), prefix + suffix));
+            }
+        }
+        return Collections.unmodifiableList(out);
     }
 
     /**

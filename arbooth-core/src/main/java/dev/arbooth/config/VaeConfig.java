@@ -1,6 +1,5 @@
 package dev.arbooth.config;
 
-import dev.arbooth.format.TensorSpec;
 import java.util.List;
 import java.util.Objects;
 
@@ -272,16 +271,6 @@ public record VaeConfig(
      */
     public float codebookScale() {
         return (float) (1.0 / Math.sqrt(codebookDim));
-    }
-
-    /**
-     * Every tensor of the official state dict for this configuration, buffers included, in official order
-     * ({@link VaeWeights#expected(VaeConfig)}).
-     *
-     * @return the names and shapes
-     */
-    public List<TensorSpec> expectedTensors() {
-        return VaeWeights.expected(this);
     }
 
     /**

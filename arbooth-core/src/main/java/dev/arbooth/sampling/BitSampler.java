@@ -41,7 +41,6 @@ public final class BitSampler {
     private final int batch;
     private final SeededRandom[] rows;
     private final float threshold;
-    private float[] guided = new float[0];
 
     private BitSampler(BitSamplerOptions options, int batch) {
         this.options = Objects.requireNonNull(options, "options");
@@ -59,7 +58,7 @@ public final class BitSampler {
     /**
      * A sampler for {@code batch} rows (B, not 2B), its streams at their start.
      *
-     * @param options top-k, top-p, seed, and the per-scale cfg/τ used by {@link #sampleGuided}
+     * @param options top-k, top-p and the seed (cfg and τ are applied before, by {@link NextScaleLoop})
      * @param batch B
      * @return the sampler
      */
@@ -130,26 +129,6 @@ public final class BitSampler {
                 bits_BnD[base + i] = u < p1 ? 1L : 0L;
             }
         }
-    }
-
-    /**
-     * Applies {@link ClassifierFreeGuidance} with this sampler's cfg and τ of scale {@code scale}, then
-     * samples ({@link #sample}). The guided logits live in a buffer reused across calls.
-     *
-     * @param raw_2BnV {@code (2B, n, 2d)} raw head output [cond; uncond] ({@code (B, n, 2d)} suffices when
-     *     the scale's cfg is 1)
-     * @param scale the scale index (selects cfg and τ)
-     * @param n tokens per row
-     * @param d bits per token
-     * @param bits_BnD receives {@code (B, n, d)}
-     */
-    public void sampleGuided(float[] raw_2BnV, int scale, int n, int d, long[] bits_BnD) {
-        int need = Math.multiplyExact(Math.multiplyExact(batch, n), 2 * d);
-        if (guided.length < need) {
-            guided = new float[need];
-        }
-        ClassifierFreeGuidance.apply(raw_2BnV, batch, n, 2 * d, options.cfgAt(scale), options.tauAt(scale), guided);
-        sample(guided, n, d, bits_BnD);
     }
 
     /**

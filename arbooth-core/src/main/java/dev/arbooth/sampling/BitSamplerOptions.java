@@ -68,6 +68,17 @@ public record BitSamplerOptions(List<Double> cfg, List<Double> tau, int topK, do
     }
 
     /**
+     * The engine-level part of the user's sampling options: cfg, τ, top-k, top-p and the seed (the number of
+     * images and the per-scale bits are the generator's business).
+     *
+     * @param options the user's options
+     * @return the sampler options
+     */
+    public static BitSamplerOptions of(SamplingOptions options) {
+        return new BitSamplerOptions(options.cfg(), options.tau(), options.topK(), options.topP(), options.seed());
+    }
+
+    /**
      * Deterministic options: {@code topK = 1}, no top-p, seed 0 (the seed only matters for exact ties).
      *
      * @param cfg the guidance scale

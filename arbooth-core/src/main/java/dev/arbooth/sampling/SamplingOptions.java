@@ -225,7 +225,7 @@ public record SamplingOptions(
      * @throws IndexOutOfBoundsException if per-scale values were given and {@code k} is past them
      */
     public double cfgAt(int k) {
-        return toBitSamplerOptions().cfgAt(k);
+        return at(cfg, k, "cfg");
     }
 
     /**
@@ -236,16 +236,17 @@ public record SamplingOptions(
      * @throws IndexOutOfBoundsException if per-scale values were given and {@code k} is past them
      */
     public double tauAt(int k) {
-        return toBitSamplerOptions().tauAt(k);
+        return at(tau, k, "tau");
     }
 
-    /**
-     * The engine-level options of the bit sampler: cfg, τ, top-k, top-p and the seed (the number of
-     * images and the per-scale bits are the generator's business).
-     *
-     * @return the sampler options
-     */
-    public BitSamplerOptions toBitSamplerOptions() {
-        return new BitSamplerOptions(cfg, tau, topK, topP, seed);
+    private static double at(List<Double> values, int k, String what) {
+        if (values.size() == 1) {
+            return values.get(0);
+        }
+        if (k < 0 || k >= values.size()) {
+            throw new IndexOutOfBoundsException(
+                    what + " has " + values.size() + " per-scale values; no value for scale " + k);
+        }
+        return values.get(k);
     }
 }

@@ -1,15 +1,15 @@
 /**
  * The engine-free math of bitwise next-scale sampling, shared by the training backend and the runtime.
  *
- * <p>One sampling loop, whatever engine runs the transformer step:
+ * <p>One sampling loop, whatever engine runs the transformer step: {@link dev.arbooth.sampling.NextScaleLoop}
+ * (its {@code run} numbers the stages as below).
  * <pre>{@code
- * CodeAccumulator acc = CodeAccumulator.create(schedule, B, d);          // Resize.AREA for ARBooth's variant
- * BitSampler sampler = BitSampler.create(options, B);
  * for (int k = 0; k < S; k++) {
- *     float[] raw = engine.step(k, k == 0 ? null : input);              // (2B, h_k*w_k, 2d): [cond; uncond]
- *     sampler.sampleGuided(raw, k, h_k * w_k, d, bits);                  // CFG with cfg/τ of scale k, top-k/top-p
- *     acc.addBits(bits);                                                 // (B, h_k, w_k, d)
- *     if (k < S - 1) acc.nextInput(input, h_{k+1} * w_{k+1}, 0);        // (B, h_{k+1}*w_{k+1}, d)
+ *     float[] raw = stepper.step(k, k == 0 ? null : input);             // 1. (2B, h_k*w_k, 2d): [cond; uncond]
+ *     ClassifierFreeGuidance.apply(raw, B, n, 2d, cfg_k, tau_k, logits); // 2. guidance and temperature
+ *     sampler.sample(logits, n, d, bits);                                // 3. top-k/top-p, seeded bits
+ *     acc.addBits(bits);                                                 // 4. running code sum (B, h_k, w_k, d)
+ *     if (k < S - 1) input = acc.nextInput();                            //    next scale's input
  * }
  * float[] vaeInput = acc.summedCodes();                                  // (B, d, H, W)
  * }</pre>

@@ -135,9 +135,12 @@ class BitSamplerTest {
         BitSamplerOptions options = new BitSamplerOptions(List.of(2.0, 1.0), List.of(0.5, 1.0), 1, 0.0, 0);
         BitSampler sampler = BitSampler.create(options, 1);
         long[] bits = new long[1];
-        sampler.sampleGuided(new float[] {0f, 1f, 0f, 3f}, 0, 1, 1, bits);
+        float[] guided = new float[2];
+        ClassifierFreeGuidance.apply(new float[] {0f, 1f, 0f, 3f}, 1, 1, 2, options.cfgAt(0), options.tauAt(0), guided);
+        sampler.sample(guided, 1, 1, bits);
         assertThat(bits).containsExactly(0L);
-        sampler.sampleGuided(new float[] {0f, 1f, 0f, 3f}, 1, 1, 1, bits);
+        ClassifierFreeGuidance.apply(new float[] {0f, 1f, 0f, 3f}, 1, 1, 2, options.cfgAt(1), options.tauAt(1), guided);
+        sampler.sample(guided, 1, 1, bits);
         assertThat(bits).containsExactly(1L);
         assertThatThrownBy(() -> options.cfgAt(2)).isInstanceOf(IndexOutOfBoundsException.class);
         assertThat(BitSamplerOptions.of(3, 0.5, 0, 0, 0).tauAt(12)).isEqualTo(0.5);

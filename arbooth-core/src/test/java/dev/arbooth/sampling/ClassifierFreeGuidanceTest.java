@@ -46,7 +46,7 @@ class ClassifierFreeGuidanceTest {
                         Golden.maxAbsDiff(st.get(prefix + "logits_cfg.s" + k).toFloatArray(), guided));
 
                 long[] bits = new long[2 * s.tokens() * D];
-                sampler.sampleGuided(raw, k, s.tokens(), D, bits);
+                sampler.sample(guided, s.tokens(), D, bits);
                 long[] expected = st.get(prefix + "bits.s" + k).toLongArray();
                 mismatches += Golden.mismatches(expected, bits);
                 total += bits.length;

@@ -41,7 +41,7 @@ class SamplingOptionsTest {
                 .withCfgPerScale(List.of(1.0, 2.0, 3.0))
                 .withSeed(-5)
                 .withImagesPerPrompt(3);
-        BitSamplerOptions b = o.toBitSamplerOptions();
+        BitSamplerOptions b = BitSamplerOptions.of(o);
         assertThat(b).isEqualTo(new BitSamplerOptions(List.of(1.0, 2.0, 3.0), List.of(0.5), 900, 0.97, -5));
         assertThat(o.cfgAt(2)).isEqualTo(3.0);
         assertThat(o.tauAt(6)).isEqualTo(0.5);

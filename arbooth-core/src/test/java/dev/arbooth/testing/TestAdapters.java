@@ -47,7 +47,7 @@ public final class TestAdapters {
     /** The fingerprint of the golden set-1 transformer weights. */
     public static BaseFingerprint set1Fingerprint() {
         try (SafeTensors st = Golden.open(SET1_WEIGHTS)) {
-            return BaseFingerprint.of(InfinityConfig.goldenSet1(), st);
+            return BaseFingerprint.of(InfinityConfig.goldenSet1(), st.toMap());
         }
     }
 
@@ -57,7 +57,7 @@ public final class TestAdapters {
     }
 
     /**
-     * An adapter on the golden set-1 base: every replaceable tensor ({@link Adapter#replaceableTensors}),
+     * An adapter on the golden set-1 base: every replaceable tensor ({@link InfinityWeights#adapterTensors}),
      * in that order, is the base tensor plus N(0, noiseStd²) noise; then P identifier rows N(0, 0.5²);
      * identifier {@code "sks"}, class word {@code "dog"}, provenance {@code fixture, seed, noise_std}.
      *
@@ -76,7 +76,7 @@ public final class TestAdapters {
                 .provenance("fixture", "TestAdapters.perturbedSet1")
                 .provenance("seed", Long.toString(seed))
                 .provenance("noise_std", Double.toString(noiseStd));
-        for (TensorSpec spec : Adapter.replaceableTensors(config)) {
+        for (TensorSpec spec : InfinityWeights.adapterTensors(config)) {
             float[] v = base.get(spec.name()).toFloatArray();
             for (int i = 0; i < v.length; i++) {
                 v[i] += (float) (noiseStd * random.nextGaussian());

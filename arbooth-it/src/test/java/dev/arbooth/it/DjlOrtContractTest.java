@@ -13,6 +13,7 @@ import dev.arbooth.runtime.Device;
 import dev.arbooth.runtime.GeneratedImage;
 import dev.arbooth.runtime.Generator;
 import dev.arbooth.runtime.testing.TestBases;
+import dev.arbooth.sampling.BitSamplerOptions;
 import dev.arbooth.sampling.NextScaleLoop;
 import dev.arbooth.sampling.NextScaleResult;
 import dev.arbooth.sampling.SamplingOptions;
@@ -70,7 +71,7 @@ class DjlOrtContractTest {
                 DjlVae vae = DjlVae.load(base.vaeWeights(), VaeConfig.goldenSet1());
                 DjlInfinity.Stepper stepper =
                         model.stepper(features.kvCompact().toFloatArray(), lens, schedule, true)) {
-            djl = NextScaleLoop.create(schedule, lens.length, d, options.toBitSamplerOptions())
+            djl = NextScaleLoop.create(schedule, lens.length, d, BitSamplerOptions.of(options))
                     .run(stepper);
             djlImages = djl.decode(vae);
         }

@@ -6,6 +6,7 @@ import dev.arbooth.config.Scale;
 import dev.arbooth.config.ScaleSchedule;
 import dev.arbooth.model.BaseModel;
 import dev.arbooth.runtime.internal.OrtWeights;
+import dev.arbooth.sampling.BitSamplerOptions;
 import dev.arbooth.sampling.NextScaleLoop;
 import dev.arbooth.sampling.NextScaleResult;
 import dev.arbooth.sampling.SamplingOptions;
@@ -298,7 +299,7 @@ public final class Generator implements AutoCloseable {
             guided |= options.cfgAt(k) != 1.0;
         }
         int rows = rowLens.length;
-        NextScaleLoop loop = NextScaleLoop.create(schedule, rows, d, options.toBitSamplerOptions());
+        NextScaleLoop loop = NextScaleLoop.create(schedule, rows, d, BitSamplerOptions.of(options));
         NextScaleResult result;
         try (var stepper = infinity.stepper(rowText, rowLens, schedule, guided)) {
             result = loop.run(stepper);

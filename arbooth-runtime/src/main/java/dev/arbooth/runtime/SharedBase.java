@@ -97,7 +97,7 @@ final class SharedBase {
             synchronized (this) {
                 f = fingerprint;
                 if (f == null) {
-                    f = BaseFingerprint.of(model.infinity(), transformer);
+                    f = BaseFingerprint.of(model.infinity(), transformer.toMap());
                     fingerprint = f;
                 }
             }

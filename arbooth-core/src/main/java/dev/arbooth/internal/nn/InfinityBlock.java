@@ -1,6 +1,7 @@
 package dev.arbooth.internal.nn;
 
 import dev.arbooth.config.InfinityConfig;
+import dev.arbooth.config.InfinityWeights;
 import java.util.List;
 
 /**
@@ -25,7 +26,7 @@ final class InfinityBlock {
     record Out<T>(T x_RnC, T keys_RHlc, T values_RHlc) {}
 
     InfinityBlock(InfinityConfig config, int index) {
-        this.p = config.blockPrefix(index);
+        this.p = InfinityWeights.blockPrefix(config, index);
         this.heads = config.numHeads();
         this.headDim = config.headDim();
         this.width = config.embedDim();

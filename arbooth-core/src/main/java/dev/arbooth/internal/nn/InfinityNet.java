@@ -421,7 +421,7 @@ public final class InfinityNet {
     private Rope2d rope(ScaleSchedule schedule) {
         Rope2d r = lastRope;
         if (r == null || !r.schedule().equals(schedule)) {
-            r = config.rope(schedule);
+            r = Rope2d.of(config.requireCompatible(schedule), config.headDim());
             lastRope = r;
         }
         return r;
