@@ -12,16 +12,24 @@ module dev.arbooth.core {
 
     exports dev.arbooth;
     exports dev.arbooth.tensor;
-    exports dev.arbooth.format;
     exports dev.arbooth.config;
     exports dev.arbooth.image;
-    exports dev.arbooth.model;
+    exports dev.arbooth.base;
     exports dev.arbooth.sampling;
     exports dev.arbooth.adapter;
     exports dev.arbooth.internal.nn to
             dev.arbooth.train,
             dev.arbooth.runtime;
     exports dev.arbooth.internal.io to
+            dev.arbooth.train,
+            dev.arbooth.runtime;
+    exports dev.arbooth.internal.format to
+            dev.arbooth.train,
+            dev.arbooth.runtime;
+    exports dev.arbooth.internal.weights to
+            dev.arbooth.train,
+            dev.arbooth.runtime;
+    exports dev.arbooth.internal.sampling to
             dev.arbooth.train,
             dev.arbooth.runtime;
 

@@ -1,8 +1,8 @@
 package dev.arbooth.adapter;
 
 import dev.arbooth.config.InfinityConfig;
-import dev.arbooth.config.InfinityWeights;
-import dev.arbooth.format.StateDict;
+import dev.arbooth.internal.format.StateDict;
+import dev.arbooth.internal.weights.InfinityWeights;
 import dev.arbooth.tensor.Tensor;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

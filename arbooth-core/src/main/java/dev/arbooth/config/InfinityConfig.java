@@ -6,6 +6,8 @@ import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import com.google.gson.JsonPrimitive;
 import dev.arbooth.FormatException;
+import dev.arbooth.internal.nn.Rope2d;
+import dev.arbooth.internal.weights.InfinityWeights;
 import java.math.BigDecimal;
 import java.util.Set;
 import java.util.TreeSet;

@@ -1,5 +1,6 @@
 package dev.arbooth.config;
 
+import dev.arbooth.internal.weights.VaeWeights;
 import java.util.List;
 import java.util.Objects;
 

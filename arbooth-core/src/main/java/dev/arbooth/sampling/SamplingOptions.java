@@ -1,5 +1,7 @@
 package dev.arbooth.sampling;
 
+import dev.arbooth.internal.sampling.BitSampler;
+import dev.arbooth.internal.sampling.ClassifierFreeGuidance;
 import java.util.List;
 import java.util.Objects;
 

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.arbooth.WeightBindingException;
 import dev.arbooth.config.InfinityConfig;
-import dev.arbooth.format.CheckpointFile;
-import dev.arbooth.format.Checkpoints;
+import dev.arbooth.internal.format.CheckpointFile;
+import dev.arbooth.internal.format.Checkpoints;
 import dev.arbooth.tensor.DType;
 import dev.arbooth.tensor.Tensor;
 import dev.arbooth.testing.Golden;
@@ -43,7 +43,7 @@ class BaseFingerprintTest {
 
         // re-written with metadata: same tensors, same fingerprint
         Path rewritten = dir.resolve("rewritten.safetensors");
-        dev.arbooth.format.SafeTensors.write(rewritten, weights, Map.of("note", "converted"));
+        dev.arbooth.internal.format.SafeTensors.write(rewritten, weights, Map.of("note", "converted"));
         try (CheckpointFile f = Checkpoints.open(rewritten)) {
             assertThat(BaseFingerprint.of(SET1, f.toMap())).isEqualTo(a);
         }

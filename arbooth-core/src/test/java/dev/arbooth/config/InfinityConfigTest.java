@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.arbooth.FormatException;
+import dev.arbooth.internal.nn.Rope2d;
+import dev.arbooth.internal.weights.InfinityWeights;
 import dev.arbooth.testing.Golden;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -7,7 +7,7 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import dev.arbooth.format.SafeTensors;
+import dev.arbooth.internal.format.SafeTensors;
 import dev.arbooth.testing.Golden;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -5,7 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import dev.arbooth.format.TensorSpec;
+import dev.arbooth.internal.format.TensorSpec;
+import dev.arbooth.internal.weights.VaeWeights;
 import dev.arbooth.testing.Golden;
 import java.nio.file.Files;
 import java.util.ArrayList;

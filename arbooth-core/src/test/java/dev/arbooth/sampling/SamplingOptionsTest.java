@@ -3,6 +3,7 @@ package dev.arbooth.sampling;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.arbooth.internal.sampling.BitSamplerOptions;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -2,19 +2,19 @@ package dev.arbooth.runtime;
 
 import dev.arbooth.ArboothException;
 import dev.arbooth.adapter.Adapter;
+import dev.arbooth.base.BaseModel;
 import dev.arbooth.config.Scale;
 import dev.arbooth.config.ScaleSchedule;
-import dev.arbooth.model.BaseModel;
+import dev.arbooth.internal.sampling.BitSamplerOptions;
+import dev.arbooth.internal.sampling.NextScaleLoop;
+import dev.arbooth.internal.sampling.NextScaleResult;
 import dev.arbooth.runtime.internal.OrtWeights;
-import dev.arbooth.sampling.BitSamplerOptions;
-import dev.arbooth.sampling.NextScaleLoop;
-import dev.arbooth.sampling.NextScaleResult;
 import dev.arbooth.sampling.SamplingOptions;
 import dev.arbooth.tensor.Tensor;
-import dev.arbooth.text.IdentifierRows;
-import dev.arbooth.text.T5Tokenizer;
 import dev.arbooth.text.TextFeatures;
-import dev.arbooth.text.TokenBatch;
+import dev.arbooth.text.internal.IdentifierRows;
+import dev.arbooth.text.internal.T5Tokenizer;
+import dev.arbooth.text.internal.TokenBatch;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -83,7 +83,7 @@ public final class Generator implements AutoCloseable {
                                     + "tokenizer splits '" + adapter.identifier() + "' into " + identifierIds.length
                                     + " tokens " + Arrays.toString(identifierIds));
                 }
-                this.overlay = base.weights().overlay(dev.arbooth.format.StateDict.of(adapter.tensors()));
+                this.overlay = base.weights().overlay(dev.arbooth.internal.format.StateDict.of(adapter.tensors()));
                 this.infinity = base.newInfinity(overlay);
             }
         } catch (RuntimeException e) {

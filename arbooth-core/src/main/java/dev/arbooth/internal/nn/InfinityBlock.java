@@ -1,7 +1,7 @@
 package dev.arbooth.internal.nn;
 
 import dev.arbooth.config.InfinityConfig;
-import dev.arbooth.config.InfinityWeights;
+import dev.arbooth.internal.weights.InfinityWeights;
 import java.util.List;
 
 /**

@@ -2,7 +2,6 @@ package dev.arbooth.internal.nn;
 
 import dev.arbooth.ShapeMismatchException;
 import dev.arbooth.config.InfinityConfig;
-import dev.arbooth.config.Rope2d;
 import dev.arbooth.config.ScaleSchedule;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -12,7 +12,7 @@ import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.LayerNorm;
 import dev.arbooth.ArboothException;
-import dev.arbooth.format.StateDict;
+import dev.arbooth.internal.format.StateDict;
 import dev.arbooth.internal.nn.Ops;
 import dev.arbooth.tensor.Tensor;
 import java.util.List;

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
-import dev.arbooth.format.StateDict;
+import dev.arbooth.internal.format.StateDict;
 import dev.arbooth.tensor.Tensor;
 import java.util.List;
 import java.util.Map;
