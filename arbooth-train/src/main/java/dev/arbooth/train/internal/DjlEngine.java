@@ -1,7 +1,9 @@
 package dev.arbooth.train.internal;
 
 import ai.djl.engine.Engine;
+import ai.djl.engine.StandardCapabilities;
 import dev.arbooth.ArboothException;
+import dev.arbooth.text.internal.DjlGpu;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -12,11 +14,14 @@ import org.slf4j.LoggerFactory;
  * and telemetry opt-out as system properties (unless the caller set them), so that an application that
  * forgot the {@code DJL_OFFLINE} / {@code OPT_OUT_TRACKING} environment variables is still safe. The
  * PyTorch natives come from the {@code pytorch-native-cpu} jar; {@code PYTORCH_VERSION} must stay unset
- * (any other value makes DJL try to download natives), which is checked here.
+ * (any other value makes DJL try to download natives), which is checked here. The GPU is probed once and
+ * reported once ({@link DjlGpu}) instead of DJL's warning on every device query.
  */
 public final class DjlEngine {
     private static final Logger LOG = LoggerFactory.getLogger(DjlEngine.class);
     private static final String ENGINE = "PyTorch";
+
+    private static boolean gpuReported;
 
     private DjlEngine() {}
 
@@ -41,9 +46,14 @@ public final class DjlEngine {
         dev.arbooth.text.internal.DjlOffline.setIfAbsent(
                 "ai.djl.pytorch.num_threads", Integer.toString(intraOpThreads));
         dev.arbooth.text.internal.DjlOffline.setIfAbsent("ai.djl.pytorch.num_interop_threads", "1");
+        DjlGpu.Probe gpu = DjlGpu.probeOnce();
         try {
             Engine engine = Engine.getEngine(ENGINE);
-            LOG.debug("DJL {} engine {} ready", ENGINE, engine.getVersion());
+            if (!gpuReported) {
+                gpuReported = true;
+                LOG.debug("DJL {} engine {} ready", ENGINE, engine.getVersion());
+                DjlGpu.report(gpu, engine.hasCapability(StandardCapabilities.CUDA));
+            }
             return engine;
         } catch (RuntimeException | UnsatisfiedLinkError e) {
             throw new ArboothException(
