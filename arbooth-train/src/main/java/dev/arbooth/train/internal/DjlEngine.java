@@ -13,7 +13,7 @@ import org.slf4j.LoggerFactory;
  * <p>DJL must never reach the network: before the engine is first touched this sets DJL's offline switch
  * and telemetry opt-out as system properties (unless the caller set them), so that an application that
  * forgot the {@code DJL_OFFLINE} / {@code OPT_OUT_TRACKING} environment variables is still safe. The
- * PyTorch natives come from the {@code pytorch-native-cpu} jar; {@code PYTORCH_VERSION} must stay unset
+ * PyTorch natives are the application's dependency (our build and examples use {@code pytorch-native-cpu}); {@code PYTORCH_VERSION} must stay unset
  * (any other value makes DJL try to download natives), which is checked here. The GPU is probed once and
  * reported once ({@link DjlGpu}) instead of DJL's warning on every device query.
  */
@@ -57,8 +57,10 @@ public final class DjlEngine {
             return engine;
         } catch (RuntimeException | UnsatisfiedLinkError e) {
             throw new ArboothException(
-                    "Cannot load DJL's " + ENGINE + " engine offline (is "
-                            + "ai.djl.pytorch:pytorch-native-cpu:linux-x86_64 on the class path?): " + e.getMessage(),
+                    "Cannot load DJL's " + ENGINE + " engine offline: the application must put PyTorch natives on"
+                            + " the class path, for instance ai.djl.pytorch:pytorch-native-cpu with classifier"
+                            + " linux-x86_64, osx-aarch64, linux-aarch64 or win-x86_64 (versions from arbooth-bom; see"
+                            + " the README, 'Choosing the PyTorch natives'): " + e.getMessage(),
                     e);
         }
     }
