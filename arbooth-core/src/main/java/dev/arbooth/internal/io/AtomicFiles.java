@@ -4,12 +4,25 @@ import dev.arbooth.ArboothException;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermission;
+import java.security.SecureRandom;
+import java.util.Set;
 
-/** Writes files atomically: into a temporary file beside the target, forced to disk, then moved over it. */
+/**
+ * Writes files atomically: into a temporary file beside the target, forced to disk, then moved over it.
+ *
+ * <p>The result has the permissions a plain write would give it: a new file gets the process's default mode
+ * (0666 less the umask, as {@code open(2)} with {@code O_CREAT} gives), a replaced file keeps the mode it had.
+ * The temporary file is created the same way (not with {@link Files#createTempFile}, whose 0600 would survive
+ * the rename).
+ */
 public final class AtomicFiles {
     private AtomicFiles() {}
 
@@ -39,12 +52,12 @@ public final class AtomicFiles {
         Path tmp = null;
         try {
             Files.createDirectories(dir);
-            tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");
-            try (FileChannel ch =
-                    FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            tmp = createTemporary(dir, abs.getFileName().toString());
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
                 writer.write(ch);
                 ch.force(true);
             }
+            keepModeOf(abs, tmp);
             try {
                 Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
@@ -63,6 +76,39 @@ public final class AtomicFiles {
             }
         }
     }
+
+    /** A new empty file {@code .<name>.<random>.tmp} in {@code dir}, with the process's default mode. */
+    private static Path createTemporary(Path dir, String name) throws IOException {
+        for (int attempt = 0; ; attempt++) {
+            long r = RANDOM.nextLong() & Long.MAX_VALUE;
+            Path tmp = dir.resolve("." + name + "." + Long.toUnsignedString(r, 36) + ".tmp");
+            try {
+                // CREATE_NEW without file attributes: open(2) applies the umask to 0666
+                Files.newByteChannel(tmp, StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW)
+                        .close();
+                return tmp;
+            } catch (FileAlreadyExistsException e) {
+                if (attempt >= 100) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /** A replaced file keeps its POSIX permissions, as it would when overwritten in place. */
+    private static void keepModeOf(Path target, Path tmp) throws IOException {
+        if (!Files.getFileStore(tmp).supportsFileAttributeView(PosixFileAttributeView.class)) {
+            return;
+        }
+        try {
+            Set<PosixFilePermission> mode = Files.getPosixFilePermissions(target);
+            Files.setPosixFilePermissions(tmp, mode);
+        } catch (NoSuchFileException e) {
+            // a new file: the default mode it was created with is what a plain write gives
+        }
+    }
+
+    private static final SecureRandom RANDOM = new SecureRandom();
 
     /**
      * Writes bytes atomically.
