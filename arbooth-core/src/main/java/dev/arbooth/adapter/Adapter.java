@@ -6,6 +6,7 @@ import dev.arbooth.ShapeMismatchException;
 import dev.arbooth.config.InfinityConfig;
 import dev.arbooth.internal.format.SafeTensors;
 import dev.arbooth.internal.format.TensorSpec;
+import dev.arbooth.internal.weights.InfinityPart;
 import dev.arbooth.internal.weights.InfinityWeights;
 import dev.arbooth.tensor.Tensor;
 import java.nio.file.Path;
@@ -95,8 +96,8 @@ public final class Adapter {
             }
         }
         if (!unknown.isEmpty()) {
-            throw new IllegalArgumentException("An adapter may replace only the cross-attention and FFN tensors of"
-                    + " the blocks (" + String.join(", ", InfinityWeights.ADAPTER_BLOCK_SUFFIXES)
+            throw new IllegalArgumentException("An adapter may replace only the cross-attention and FFN parameters"
+                    + " of the blocks (" + InfinityWeights.partSuffixes(InfinityPart.ARBOOTH)
                     + " under each block prefix such as '" + InfinityWeights.blockPrefix(config, 0)
                     + "'); not replaceable: " + unknown);
         }

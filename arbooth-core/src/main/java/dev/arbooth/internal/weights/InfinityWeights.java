@@ -7,39 +7,17 @@ import dev.arbooth.internal.format.TensorSpec;
 import dev.arbooth.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.function.BiConsumer;
 
 /**
- * The state dict of an Infinity transformer: every tensor name and shape the official {@code
- * Infinity.state_dict()} holds for an {@link InfinityConfig}, buffers ({@code zero_k_bias}) included, in
- * the official order (per module: its parameters, its buffers, then its children in registration order).
- *
- * <p>With C = width, Ct5 = text width, F = FFN width, H = heads, Hp = text-pool heads, V = logits per
- * token, b = bits per token:
- *
- * <pre>
- * cfg_uncond [text_maxlen, Ct5]            pos_start [1, 1, C]           text_norm.weight [Ct5]
- * text_proj_for_sos.ca.mat_q [1, Hp, C/Hp] .v_bias [C]  .zero_k_bias [C]  .mat_kv.weight [2C, Ct5]
- *                          .proj.weight [C, C]  .proj.bias [C]
- * text_proj_for_ca.0.weight [C, Ct5]  .0.bias [C]  .2.weight [C, C]  .2.bias [C]
- * lvl_embed.weight [15, C]   word_embed.weight [C, b]  .bias [C]
- * shared_ada_lin.1.weight [6C, C]  .bias [6C]          (shared AdaLN)
- * head_nm.ada_lin.1.weight [2C, C]  .bias [2C]          head.weight [V, C]  head.bias [V]   (head AdaLN)
- * per block (block_chunks.{c}.module.{j}.): ada_gss [1, 1, 6, C]
- *   sa.scale_mul_1H11 [1, H, 1, 1] (cosine attention)  sa.q_bias, sa.v_bias, sa.zero_k_bias [C]
- *   sa.mat_qkv.weight [3C, C]  sa.proj.weight [C, C]  sa.proj.bias [C]
- *   ca.v_bias, ca.zero_k_bias [C]  ca.mat_q.weight [C, C]  ca.mat_q.bias [C]  ca.mat_kv.weight [2C, C]
- *   ca.proj.weight [C, C]  ca.proj.bias [C]
- *   ffn.fc1.weight [F, C]  ffn.fc1.bias [F]  ffn.fc2.weight [C, F]  ffn.fc2.bias [C]
- *   ca_norm.weight [C]  ca_norm.bias [C]
- * </pre>
- *
- * Without shared AdaLN each block has {@code ada_lin.1.weight [6C, C]} and {@code ada_lin.1.bias [6C]}
- * instead of {@code ada_gss}, and there is no {@code shared_ada_lin}; without head AdaLN the head is
- * {@code head.0} (LayerNorm, weight and bias [C]) and {@code head.1} (Linear C → V).
+ * The state dict of an Infinity transformer for an {@link InfinityConfig}, derived from the one table of
+ * weight names, {@link InfinityTensor}: the expected tensors in official order, strict binding, the parameter
+ * count, and the named selections the trainer and adapters use (trainable sets by {@link InfinityPart}, LoRA
+ * targets by {@link InfinityLinear}).
  */
 public final class InfinityWeights {
     private InfinityWeights() {}
@@ -48,99 +26,34 @@ public final class InfinityWeights {
      * The expected tensors.
      *
      * @param c the configuration
-     * @return names and shapes in official state-dict order
+     * @return names and shapes in official state-dict order, buffers included
      */
     public static List<TensorSpec> expected(InfinityConfig c) {
-        long cc = c.embedDim();
-        long ct5 = c.textChannels();
-        long v = c.vocabSize();
         List<TensorSpec> out = new ArrayList<>();
-        // Infinity's own parameters
-        out.add(TensorSpec.of("cfg_uncond", c.textMaxLength(), ct5));
-        out.add(TensorSpec.of("pos_start", 1, 1, cc));
-        // children, in registration order
-        out.add(TensorSpec.of("text_norm.weight", ct5));
-        String pool = "text_proj_for_sos.ca.";
-        out.add(TensorSpec.of(pool + "mat_q", 1, c.textPoolHeads(), c.textPoolHeadDim()));
-        out.add(TensorSpec.of(pool + "v_bias", cc));
-        out.add(TensorSpec.of(pool + "zero_k_bias", cc));
-        out.add(TensorSpec.of(pool + "mat_kv.weight", 2 * cc, ct5));
-        out.add(TensorSpec.of(pool + "proj.weight", cc, cc));
-        out.add(TensorSpec.of(pool + "proj.bias", cc));
-        out.add(TensorSpec.of("text_proj_for_ca.0.weight", cc, ct5));
-        out.add(TensorSpec.of("text_proj_for_ca.0.bias", cc));
-        out.add(TensorSpec.of("text_proj_for_ca.2.weight", cc, cc));
-        out.add(TensorSpec.of("text_proj_for_ca.2.bias", cc));
-        out.add(TensorSpec.of("lvl_embed.weight", c.levelEmbeddings(), cc));
-        out.add(TensorSpec.of("word_embed.weight", cc, c.bitsPerToken()));
-        out.add(TensorSpec.of("word_embed.bias", cc));
-        if (c.sharedAdaLn()) {
-            out.add(TensorSpec.of("shared_ada_lin.1.weight", 6 * cc, cc));
-            out.add(TensorSpec.of("shared_ada_lin.1.bias", 6 * cc));
-        }
-        if (c.headAdaLn()) {
-            out.add(TensorSpec.of("head_nm.ada_lin.1.weight", 2 * cc, cc));
-            out.add(TensorSpec.of("head_nm.ada_lin.1.bias", 2 * cc));
-            out.add(TensorSpec.of("head.weight", v, cc));
-            out.add(TensorSpec.of("head.bias", v));
-        } else {
-            out.add(TensorSpec.of("head.0.weight", cc));
-            out.add(TensorSpec.of("head.0.bias", cc));
-            out.add(TensorSpec.of("head.1.weight", v, cc));
-            out.add(TensorSpec.of("head.1.bias", v));
-        }
-        for (int i = 0; i < c.depth(); i++) {
-            addBlock(out, c, blockPrefix(c, i));
-        }
+        forEach(c, (t, key) -> out.add(TensorSpec.of(key, t.shape(c))));
         return Collections.unmodifiableList(out);
     }
 
-    private static void addBlock(List<TensorSpec> out, InfinityConfig c, String p) {
-        long cc = c.embedDim();
-        long f = c.ffnHidden();
-        if (c.sharedAdaLn()) {
-            out.add(TensorSpec.of(p + "ada_gss", 1, 1, 6, cc));
+    /**
+     * Visits every tensor of a configuration in official state-dict order.
+     *
+     * @param c the configuration
+     * @param visitor called with each tensor's table entry and its key
+     */
+    public static void forEach(InfinityConfig c, BiConsumer<InfinityTensor, String> visitor) {
+        for (InfinityTensor t : InfinityTensor.values()) {
+            if (!t.perBlock() && t.presentIn(c)) {
+                visitor.accept(t, t.key());
+            }
         }
-        if (c.cosAttn()) {
-            out.add(TensorSpec.of(p + "sa.scale_mul_1H11", 1, c.numHeads(), 1, 1));
-        }
-        out.add(TensorSpec.of(p + "sa.q_bias", cc));
-        out.add(TensorSpec.of(p + "sa.v_bias", cc));
-        out.add(TensorSpec.of(p + "sa.zero_k_bias", cc));
-        out.add(TensorSpec.of(p + "sa.mat_qkv.weight", 3 * cc, cc));
-        out.add(TensorSpec.of(p + "sa.proj.weight", cc, cc));
-        out.add(TensorSpec.of(p + "sa.proj.bias", cc));
-        out.add(TensorSpec.of(p + "ca.v_bias", cc));
-        out.add(TensorSpec.of(p + "ca.zero_k_bias", cc));
-        out.add(TensorSpec.of(p + "ca.mat_q.weight", cc, cc));
-        out.add(TensorSpec.of(p + "ca.mat_q.bias", cc));
-        out.add(TensorSpec.of(p + "ca.mat_kv.weight", 2 * cc, cc));
-        out.add(TensorSpec.of(p + "ca.proj.weight", cc, cc));
-        out.add(TensorSpec.of(p + "ca.proj.bias", cc));
-        out.add(TensorSpec.of(p + "ffn.fc1.weight", f, cc));
-        out.add(TensorSpec.of(p + "ffn.fc1.bias", f));
-        out.add(TensorSpec.of(p + "ffn.fc2.weight", cc, f));
-        out.add(TensorSpec.of(p + "ffn.fc2.bias", cc));
-        out.add(TensorSpec.of(p + "ca_norm.weight", cc));
-        out.add(TensorSpec.of(p + "ca_norm.bias", cc));
-        if (!c.sharedAdaLn()) {
-            out.add(TensorSpec.of(p + "ada_lin.1.weight", 6 * cc, cc));
-            out.add(TensorSpec.of(p + "ada_lin.1.bias", 6 * cc));
+        for (int b = 0; b < c.depth(); b++) {
+            for (InfinityTensor t : InfinityTensor.values()) {
+                if (t.perBlock() && t.presentIn(c)) {
+                    visitor.accept(t, t.key(c, b));
+                }
+            }
         }
     }
-
-    /** The per-block tensors an adapter may replace, relative to the block prefix. */
-    public static final List<String> ADAPTER_BLOCK_SUFFIXES = List.of(
-            "ca.mat_q.weight",
-            "ca.mat_q.bias",
-            "ca.mat_kv.weight",
-            "ca.v_bias",
-            "ca.proj.weight",
-            "ca.proj.bias",
-            "ffn.fc1.weight",
-            "ffn.fc1.bias",
-            "ffn.fc2.weight",
-            "ffn.fc2.bias");
 
     /**
      * The state-dict prefix of a block, blocks numbered 0..depth-1 in chunk-major order.
@@ -159,27 +72,97 @@ public final class InfinityWeights {
     }
 
     /**
-     * The tensors an adapter may replace for a base configuration: per block, in block order, {@code
-     * ca.mat_q.weight, ca.mat_q.bias, ca.mat_kv.weight, ca.v_bias, ca.proj.weight, ca.proj.bias,
-     * ffn.fc1.weight, ffn.fc1.bias, ffn.fc2.weight, ffn.fc2.bias} (the set ARBooth trains; not {@code
-     * ca_norm}, not the {@code ca.zero_k_bias} buffer), with the shapes of {@link #expected}.
+     * The parameters (buffers excluded) of some parts, in official order: a trainable set. {@link
+     * InfinityPart#ARBOOTH} gives ARBooth's selective tuning, {@link InfinityPart#BLOCKS} every block tensor.
+     *
+     * @param c the configuration
+     * @param parts the parts
+     * @return names and shapes
+     */
+    public static List<TensorSpec> parameters(InfinityConfig c, Set<InfinityPart> parts) {
+        List<TensorSpec> out = new ArrayList<>();
+        forEach(c, (t, key) -> {
+            if (!t.isBuffer() && parts.contains(t.part())) {
+                out.add(TensorSpec.of(key, t.shape(c)));
+            }
+        });
+        return Collections.unmodifiableList(out);
+    }
+
+    /**
+     * The tensors an adapter holds for a base configuration: the parameters of every block's cross-attention
+     * and FFN ({@link InfinityPart#ARBOOTH}: {@code ca.v_bias, ca.mat_q.weight, ca.mat_q.bias, ca.mat_kv.weight,
+     * ca.proj.weight, ca.proj.bias, ffn.fc1.weight, ffn.fc1.bias, ffn.fc2.weight, ffn.fc2.bias}; not {@code
+     * ca_norm}, not the {@code ca.zero_k_bias} buffer), in official order.
      *
      * @param c the base configuration
      * @return names and shapes
      */
     public static List<TensorSpec> adapterTensors(InfinityConfig c) {
-        Map<String, TensorSpec> all = new LinkedHashMap<>();
-        for (TensorSpec spec : expected(c)) {
-            all.put(spec.name(), spec);
-        }
-        List<TensorSpec> out = new ArrayList<>();
-        for (int b = 0; b < c.depth(); b++) {
-            String prefix = blockPrefix(c, b);
-            for (String suffix : ADAPTER_BLOCK_SUFFIXES) {
-                out.add(Objects.requireNonNull(all.get(prefix + suffix), prefix + suffix));
+        return parameters(c, InfinityPart.ARBOOTH);
+    }
+
+    /**
+     * The weight keys of the linear layers of some parts, in official order: LoRA targets.
+     *
+     * @param c the configuration
+     * @param parts the parts (block parts give one layer per block)
+     * @return state-dict keys of the layers' weights
+     */
+    public static List<String> linearWeights(InfinityConfig c, Set<InfinityPart> parts) {
+        List<String> out = new ArrayList<>();
+        forEach(c, (t, key) -> {
+            for (InfinityLinear l : InfinityLinear.values()) {
+                if (l.weight() == t && parts.contains(l.part())) {
+                    out.add(key);
+                }
+            }
+        });
+        return Collections.unmodifiableList(out);
+    }
+
+    /**
+     * The names of the block parameters of some parts relative to the block prefix, for messages.
+     *
+     * @param parts block parts
+     * @return e.g. {@code "ca.v_bias, ca.mat_q.weight, ..."}
+     */
+    public static String partSuffixes(Set<InfinityPart> parts) {
+        List<String> out = new ArrayList<>();
+        for (InfinityTensor t : InfinityTensor.values()) {
+            if (t.perBlock() && !t.isBuffer() && parts.contains(t.part())) {
+                out.add(t.suffix());
             }
         }
-        return Collections.unmodifiableList(out);
+        return String.join(", ", out);
+    }
+
+    /**
+     * The table entry of a state-dict key.
+     *
+     * @param c the configuration
+     * @param key an official key of this configuration
+     * @return its tensor
+     * @throws IllegalArgumentException if the key is not one of the configuration's
+     */
+    public static InfinityTensor tensorOf(InfinityConfig c, String key) {
+        for (InfinityTensor t : InfinityTensor.values()) {
+            if (!t.perBlock() && t.suffix().equals(key) && t.presentIn(c)) {
+                return t;
+            }
+        }
+        for (int b = 0; b < c.depth(); b++) {
+            String prefix = blockPrefix(c, b);
+            if (key.startsWith(prefix)) {
+                String suffix = key.substring(prefix.length());
+                for (InfinityTensor t : InfinityTensor.values()) {
+                    if (t.perBlock() && t.suffix().equals(suffix) && t.presentIn(c)) {
+                        return t;
+                    }
+                }
+            }
+        }
+        throw new IllegalArgumentException("'" + key + "' is not a tensor of the " + describe(c));
     }
 
     /**

@@ -15,11 +15,11 @@ import dev.arbooth.internal.nn.InfinityKvCache;
 import dev.arbooth.internal.nn.InfinityNet;
 import dev.arbooth.internal.nn.InfinityStep;
 import dev.arbooth.internal.nn.InfinityText;
+import dev.arbooth.internal.nn.LayerKv;
 import dev.arbooth.internal.sampling.ScaleStepper;
 import dev.arbooth.internal.weights.InfinityWeights;
 import dev.arbooth.tensor.Tensor;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -167,12 +167,7 @@ public final class DjlInfinity implements AutoCloseable {
             throw ShapeMismatchException.of(
                     "text_NCt5", new long[] {n, config.textChannels()}, new long[] {text_NCt5.length});
         }
-        NDArray cond = scope.constant(text_NCt5, n, config.textChannels());
-        NDArray both = scope.concat(0, List.of(cond, net.unconditionalText(scope, lens)));
-        int[] lens2 = new int[2 * lens.length];
-        System.arraycopy(lens, 0, lens2, 0, lens.length);
-        System.arraycopy(lens, 0, lens2, lens.length, lens.length);
-        return net.conditionText(scope, both, lens2);
+        return net.conditionGuided(scope, scope.constant(text_NCt5, n, config.textChannels()), lens);
     }
 
     /**
@@ -271,11 +266,9 @@ public final class DjlInfinity implements AutoCloseable {
                 InfinityStep<NDArray> s = net.step(scope, text, schedule, k, x, cache);
                 float[] logits = s.logits_RnV().toFloatArray();
                 InfinityKvCache<NDArray> next = s.cache();
-                for (NDArray a : next.keys_RHlc()) {
-                    a.attach(generation);
-                }
-                for (NDArray a : next.values_RHlc()) {
-                    a.attach(generation);
+                for (LayerKv<NDArray> kv : next.layers()) {
+                    kv.keys().attach(generation);
+                    kv.values().attach(generation);
                 }
                 dropCache();
                 cache = next;
@@ -289,11 +282,9 @@ public final class DjlInfinity implements AutoCloseable {
         }
 
         private void dropCache() {
-            for (NDArray a : cache.keys_RHlc()) {
-                a.close();
-            }
-            for (NDArray a : cache.values_RHlc()) {
-                a.close();
+            for (LayerKv<NDArray> kv : cache.layers()) {
+                kv.keys().close();
+                kv.values().close();
             }
             cache = InfinityKvCache.empty();
         }
