@@ -14,11 +14,13 @@ import dev.arbooth.internal.nn.InfinityText;
 import dev.arbooth.internal.sampling.BitSamplerOptions;
 import dev.arbooth.internal.sampling.NextScaleLoop;
 import dev.arbooth.internal.sampling.TeacherForcing;
+import dev.arbooth.internal.weights.InfinityPart;
 import dev.arbooth.internal.weights.InfinityWeights;
 import dev.arbooth.tensor.Tensor;
 import dev.arbooth.train.internal.DjlEngine;
 import dev.arbooth.train.internal.DjlInfinity;
 import dev.arbooth.train.internal.DjlOps;
+import dev.arbooth.train.internal.DjlParameters;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -109,7 +111,12 @@ public final class InfinityBench {
             throws Exception {
         int promptLen = 16;
         try (DjlInfinity model = DjlInfinity.create(config, randomWeights(config, 1))) {
-            model.ops().trainable(n -> n.contains(".ca.") || n.contains(".ffn."));
+            model.parameters()
+                    .train(List.of(new DjlParameters.Group(
+                            "ca+ffn",
+                            InfinityWeights.parameters(config, InfinityPart.ARBOOTH).stream()
+                                    .map(TensorSpec::name)
+                                    .toList())));
             // --- teacher-forced forward + backward, trainRows prompts
             int[] lens = new int[trainRows];
             java.util.Arrays.fill(lens, promptLen);

@@ -156,4 +156,45 @@ class InfinityWeightsTest {
                         "block_chunks.1.module.0.sa.zero_k_bias",
                         "block_chunks.1.module.0.ca.zero_k_bias");
     }
+
+    @Test
+    void oneTableNamesEveryTensorItsPartAndTheSelections() {
+        InfinityConfig c = InfinityConfig.goldenSet1();
+        for (TensorSpec spec : InfinityWeights.expected(c)) {
+            InfinityTensor t = InfinityWeights.tensorOf(c, spec.name());
+            assertThat(t.isBuffer()).isEqualTo(InfinityWeights.isBuffer(spec.name()));
+            assertThat(t.shape(c)).containsExactly(spec.shape());
+        }
+        // ARBooth's set: 10 parameters per block, cross-attention and FFN only
+        List<TensorSpec> arbooth = InfinityWeights.parameters(c, InfinityPart.ARBOOTH);
+        assertThat(arbooth).hasSize(10 * c.depth()).isEqualTo(InfinityWeights.adapterTensors(c));
+        assertThat(arbooth)
+                .extracting(TensorSpec::name)
+                .allMatch(n -> n.matches("block_chunks\\.\\d\\.module\\.0\\.(ca|ffn)\\..*"))
+                .noneMatch(n -> n.endsWith("zero_k_bias"));
+        // every block: 19 parameters (21 tensors minus the two zero_k_bias buffers)
+        assertThat(InfinityWeights.parameters(c, InfinityPart.BLOCKS)).hasSize(19 * c.depth());
+        assertThat(InfinityWeights.parameters(c, java.util.EnumSet.allOf(InfinityPart.class)))
+                .extracting(TensorSpec::name)
+                .hasSize(64 - 5)
+                .noneMatch(InfinityWeights::isBuffer);
+        // LoRA targets of ARBooth's parts: the five linears of every block
+        assertThat(InfinityWeights.linearWeights(c, InfinityPart.ARBOOTH))
+                .containsExactly(
+                        "block_chunks.0.module.0.ca.mat_q.weight",
+                        "block_chunks.0.module.0.ca.mat_kv.weight",
+                        "block_chunks.0.module.0.ca.proj.weight",
+                        "block_chunks.0.module.0.ffn.fc1.weight",
+                        "block_chunks.0.module.0.ffn.fc2.weight",
+                        "block_chunks.1.module.0.ca.mat_q.weight",
+                        "block_chunks.1.module.0.ca.mat_kv.weight",
+                        "block_chunks.1.module.0.ca.proj.weight",
+                        "block_chunks.1.module.0.ffn.fc1.weight",
+                        "block_chunks.1.module.0.ffn.fc2.weight");
+        assertThat(InfinityTensor.CA_MAT_Q_WEIGHT.key(c, 1)).isEqualTo("block_chunks.1.module.0.ca.mat_q.weight");
+        assertThat(InfinityTensor.CFG_UNCOND.key()).isEqualTo("cfg_uncond");
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> InfinityWeights.tensorOf(c, "blocks.0.ca.mat_q.weight"))
+                .hasMessageContaining("is not a tensor of the Infinity transformer (depth 2");
+    }
 }

@@ -9,7 +9,6 @@ import dev.arbooth.config.ScaleSchedule;
 import dev.arbooth.internal.format.CheckpointFile;
 import dev.arbooth.internal.format.Checkpoints;
 import dev.arbooth.internal.format.StateDict;
-import dev.arbooth.internal.format.TensorSpec;
 import dev.arbooth.internal.nn.InfinityForward;
 import dev.arbooth.internal.nn.InfinityKvCache;
 import dev.arbooth.internal.nn.InfinityNet;
@@ -25,7 +24,7 @@ import java.util.Objects;
 
 /**
  * The Infinity transformer ({@link InfinityNet}) on DJL's PyTorch engine: strict loading, the teacher-forced
- * forward (autograd on the weights made {@link DjlOps#trainable trainable}) and the KV-cached
+ * forward (autograd on the parameters its {@link DjlParameters store} trains) and the KV-cached
  * {@link ScaleStepper} of next-scale sampling.
  *
  * <pre>{@code
@@ -82,11 +81,9 @@ public final class DjlInfinity implements AutoCloseable {
         Map<String, Tensor> bound = InfinityWeights.bind(config, weights);
         NDManager manager = DjlEngine.pytorch(1).newBaseManager();
         try {
-            DjlOps ops = DjlOps.create(manager, StateDict.of(bound));
-            for (TensorSpec spec : InfinityWeights.expected(config)) {
-                ops.weight(spec.name());
-            }
-            return new DjlInfinity(config, manager, ops);
+            DjlParameters parameters =
+                    DjlParameters.create(manager, StateDict.of(bound)).materialize(bound.keySet());
+            return new DjlInfinity(config, manager, DjlOps.over(manager, parameters));
         } catch (RuntimeException e) {
             manager.close();
             throw e;
@@ -112,14 +109,23 @@ public final class DjlInfinity implements AutoCloseable {
     }
 
     /**
-     * The root ops holding the weights (use {@link DjlOps#scoped} for intermediates, {@link
-     * DjlOps#trainable} to train).
+     * The root ops (use {@link DjlOps#scoped} for intermediates).
      *
      * @return the ops
      */
     public DjlOps ops() {
         ensureOpen();
         return ops;
+    }
+
+    /**
+     * The parameter store: every weight by official key, trainable sets, snapshot and restore.
+     *
+     * @return the store
+     */
+    public DjlParameters parameters() {
+        ensureOpen();
+        return ops.parameters();
     }
 
     /**

@@ -194,7 +194,13 @@ class DjlInfinityConsistencyTest {
                 n -> n.matches("block_chunks\\.\\d+\\.module\\.\\d+\\.(ca|ffn)\\..*") && !InfinityWeights.isBuffer(n);
         try (DjlInfinity model = DjlInfinity.create(CONFIG, randomWeights(CONFIG, 30));
                 NDManager sub = model.ops().manager().newSubManager()) {
-            model.ops().trainable(trainable);
+            model.parameters()
+                    .train(List.of(new DjlParameters.Group(
+                            "ca+ffn",
+                            InfinityWeights.expected(CONFIG).stream()
+                                    .map(TensorSpec::name)
+                                    .filter(trainable)
+                                    .toList())));
             DjlOps scope = model.ops().scoped(sub);
             try (GradientCollector gc = DjlEngine.pytorch(1).newGradientCollector()) {
                 InfinityForward<NDArray> f =
