@@ -32,7 +32,4 @@ module dev.arbooth.core {
     exports dev.arbooth.internal.sampling to
             dev.arbooth.train,
             dev.arbooth.runtime;
-
-    opens dev.arbooth.config to
-            com.google.gson;
 }

@@ -3,10 +3,7 @@ package dev.arbooth.base;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
-import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 import dev.arbooth.ArboothException;
 import dev.arbooth.FormatException;
 import dev.arbooth.config.InfinityConfig;
@@ -15,18 +12,16 @@ import dev.arbooth.config.ScaleSchedule;
 import dev.arbooth.config.T5Config;
 import dev.arbooth.config.VaeConfig;
 import dev.arbooth.internal.io.AtomicFiles;
+import dev.arbooth.internal.json.ConfigJson;
+import dev.arbooth.internal.json.StrictJson;
+import dev.arbooth.internal.nn.InfinityNet;
 import java.io.IOException;
-import java.lang.reflect.RecordComponent;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
 import java.util.Objects;
 import java.util.Set;
-import java.util.TreeSet;
 
 /**
  * A base model: the three networks' configurations and checkpoints, the tokenizer and the scale schedule it
@@ -71,6 +66,18 @@ public record BaseModel(
 
     private static final Gson GSON = new GsonBuilder().setPrettyPrinting().create();
 
+    private static final Set<String> FIELDS = Set.of(
+            "format",
+            "name",
+            "infinity",
+            "transformer",
+            "vae",
+            "vaeWeights",
+            "textEncoder",
+            "textEncoderWeights",
+            "tokenizer",
+            "schedule");
+
     /**
      * Validates the model description.
      *
@@ -105,6 +112,10 @@ public record BaseModel(
                     + " text channels but the text encoder produces " + textEncoder.dModel());
         }
         infinity.requireCompatible(schedule);
+        String unsupported = InfinityNet.unsupported(infinity);
+        if (unsupported != null) {
+            throw new ArboothException("This base cannot run: " + unsupported);
+        }
     }
 
     /**
@@ -147,46 +158,40 @@ public record BaseModel(
         } catch (IOException e) {
             throw new FormatException(file, "cannot read the base-model descriptor: " + e.getMessage(), e);
         }
+        StrictJson o = StrictJson.parseDocument(file, "base-model descriptor", text);
+        o.requireExactly(FIELDS);
+        int format = o.integer("format");
+        if (format != FORMAT_VERSION) {
+            throw o.error("format " + format + " is not supported (this version reads format " + FORMAT_VERSION + ")");
+        }
+        String name = o.string("name");
+        InfinityConfig infinity = ConfigJson.INFINITY.read(o.object("infinity"));
+        VaeConfig vae = ConfigJson.VAE.read(o.object("vae"));
+        T5Config textEncoder = ConfigJson.T5.read(o.object("textEncoder"));
+        ScaleSchedule schedule;
         try {
-            JsonObject o = JsonParser.parseString(text).getAsJsonObject();
-            requireKeys(
-                    file,
-                    "descriptor",
-                    o,
-                    Set.of(
-                            "format",
-                            "name",
-                            "infinity",
-                            "transformer",
-                            "vae",
-                            "vaeWeights",
-                            "textEncoder",
-                            "textEncoderWeights",
-                            "tokenizer",
-                            "schedule"));
-            int format = o.get("format").getAsInt();
-            if (format != FORMAT_VERSION) {
-                throw new FormatException(
-                        file,
-                        "base-model format " + format + " is not supported (this version" + " reads format "
-                                + FORMAT_VERSION + ")");
-            }
-            BaseModel model = new BaseModel(
-                    directory,
-                    o.get("name").getAsString(),
-                    InfinityConfig.fromJson(o.get("infinity").toString()),
-                    existing(file, directory, o.get("transformer").getAsString()),
-                    record(file, o.getAsJsonObject("vae"), VaeConfig.class),
-                    existing(file, directory, o.get("vaeWeights").getAsString()),
-                    record(file, o.getAsJsonObject("textEncoder"), T5Config.class),
-                    existing(file, directory, o.get("textEncoderWeights").getAsString()),
-                    existing(file, directory, o.get("tokenizer").getAsString()),
-                    schedule(file, o.getAsJsonArray("schedule")));
-            return model;
-        } catch (JsonParseException | IllegalStateException | ClassCastException | NullPointerException e) {
-            throw new FormatException(file, "malformed base-model descriptor: " + e.getMessage(), e);
+            schedule = ScaleSchedule.of(o.integerRows("schedule", 2).toArray(int[][]::new));
         } catch (IllegalArgumentException e) {
-            throw new FormatException(file, "invalid base-model descriptor: " + e.getMessage(), e);
+            throw o.error("field 'schedule' is not a valid scale schedule: " + e.getMessage());
+        }
+        Path transformer = existing(file, directory, o.string("transformer"));
+        Path vaeWeights = existing(file, directory, o.string("vaeWeights"));
+        Path textEncoderWeights = existing(file, directory, o.string("textEncoderWeights"));
+        Path tokenizer = existing(file, directory, o.string("tokenizer"));
+        try {
+            return new BaseModel(
+                    directory,
+                    name,
+                    infinity,
+                    transformer,
+                    vae,
+                    vaeWeights,
+                    textEncoder,
+                    textEncoderWeights,
+                    tokenizer,
+                    schedule);
+        } catch (IllegalArgumentException | ArboothException e) {
+            throw o.error("describes a base that cannot run: " + e.getMessage());
         }
     }
 
@@ -199,11 +204,11 @@ public record BaseModel(
         JsonObject o = new JsonObject();
         o.addProperty("format", FORMAT_VERSION);
         o.addProperty("name", name);
-        o.add("infinity", JsonParser.parseString(infinity.toJson()));
+        o.add("infinity", ConfigJson.INFINITY.write(infinity));
         o.addProperty("transformer", relative(transformerWeights));
-        o.add("vae", GSON.toJsonTree(vae));
+        o.add("vae", ConfigJson.VAE.write(vae));
         o.addProperty("vaeWeights", relative(vaeWeights));
-        o.add("textEncoder", GSON.toJsonTree(textEncoder));
+        o.add("textEncoder", ConfigJson.T5.write(textEncoder));
         o.addProperty("textEncoderWeights", relative(textEncoderWeights));
         o.addProperty("tokenizer", relative(tokenizer));
         JsonArray s = new JsonArray();
@@ -233,35 +238,5 @@ public record BaseModel(
                     "the base model references '" + relative + "', which does not exist (" + p.toAbsolutePath() + ")");
         }
         return p;
-    }
-
-    private static ScaleSchedule schedule(Path file, JsonArray a) {
-        List<Scale> scales = new ArrayList<>();
-        for (JsonElement e : a) {
-            JsonArray hw = e.getAsJsonArray();
-            if (hw.size() != 2) {
-                throw new FormatException(file, "schedule entries must be [h, w], got " + hw);
-            }
-            scales.add(new Scale(hw.get(0).getAsInt(), hw.get(1).getAsInt()));
-        }
-        return ScaleSchedule.of(scales);
-    }
-
-    private static <R extends Record> R record(Path file, JsonObject o, Class<R> type) {
-        Set<String> names = new TreeSet<>();
-        Arrays.stream(type.getRecordComponents()).map(RecordComponent::getName).forEach(names::add);
-        requireKeys(file, type.getSimpleName(), o, names);
-        return GSON.fromJson(o, type);
-    }
-
-    private static void requireKeys(Path file, String what, JsonObject o, Set<String> expected) {
-        Set<String> present = new TreeSet<>(o.keySet());
-        Set<String> missing = new TreeSet<>(expected);
-        missing.removeAll(present);
-        Set<String> unknown = new TreeSet<>(present);
-        unknown.removeAll(expected);
-        if (!missing.isEmpty() || !unknown.isEmpty()) {
-            throw new FormatException(file, what + ": missing fields " + missing + ", unknown fields " + unknown);
-        }
     }
 }

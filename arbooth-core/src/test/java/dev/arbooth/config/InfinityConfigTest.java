@@ -9,6 +9,7 @@ import dev.arbooth.FormatException;
 import dev.arbooth.internal.nn.Rope2d;
 import dev.arbooth.internal.weights.InfinityWeights;
 import dev.arbooth.testing.Golden;
+import dev.arbooth.testing.TestConfigs;
 import java.io.IOException;
 import java.nio.file.Files;
 import org.junit.jupiter.api.Test;
@@ -81,7 +82,7 @@ class InfinityConfigTest {
         assertThat(InfinityWeights.blockPrefix(b2, 31)).isEqualTo("block_chunks.7.module.3.");
         assertThatThrownBy(() -> InfinityWeights.blockPrefix(b2, 32)).isInstanceOf(IndexOutOfBoundsException.class);
 
-        InfinityConfig b8 = InfinityConfig.infinity8b();
+        InfinityConfig b8 = TestConfigs.infinity8bLayout();
         assertThat(b8.headDim()).isEqualTo(128);
         assertThat(b8.bitsPerToken()).isEqualTo(56); // 2x2 patchify of 14-bit codes
         assertThat(b8.vocabSize()).isEqualTo(112);
@@ -172,7 +173,7 @@ class InfinityConfigTest {
     @Test
     void jsonRoundTripIsStrict() {
         for (InfinityConfig c : new InfinityConfig[] {
-            InfinityConfig.goldenSet1(), InfinityConfig.infinity2b(), InfinityConfig.infinity8b()
+            InfinityConfig.goldenSet1(), InfinityConfig.infinity2b(), TestConfigs.infinity8bLayout()
         }) {
             assertThat(InfinityConfig.fromJson(c.toJson())).isEqualTo(c);
         }

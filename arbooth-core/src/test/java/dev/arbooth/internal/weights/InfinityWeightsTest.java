@@ -10,6 +10,7 @@ import dev.arbooth.internal.format.StateDict;
 import dev.arbooth.internal.format.TensorSpec;
 import dev.arbooth.tensor.Tensor;
 import dev.arbooth.testing.Golden;
+import dev.arbooth.testing.TestConfigs;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -108,14 +109,14 @@ class InfinityWeightsTest {
     void infinity8bNamesAndShapes() {
         // tools/run_infinity.py, model_type infinity_8b: depth 40, embed_dim 3584, num_heads 28, block_chunks 8;
         // the 8B commands: vae_type 14 with apply_spatial_patchify 1 -> d_vae = 4 x 14 = 56 bits per token.
-        Map<String, long[]> m = shapes(InfinityConfig.infinity8b());
+        Map<String, long[]> m = shapes(TestConfigs.infinity8bLayout());
         assertThat(m.get("word_embed.weight")).containsExactly(3584, 56);
         assertThat(m.get("head.weight")).containsExactly(112, 3584);
         assertThat(m.get("text_proj_for_sos.ca.mat_q")).containsExactly(1, 16, 224);
         assertThat(m.get("block_chunks.7.module.4.ffn.fc1.weight")).containsExactly(14336, 3584);
         assertThat(m.get("block_chunks.7.module.4.sa.scale_mul_1H11")).containsExactly(1, 28, 1, 1);
         assertThat(m).hasSize(22 + 40 * 21);
-        assertThat(InfinityConfig.infinity8b().parameterCount()).isEqualTo(8_375_791_824L);
+        assertThat(TestConfigs.infinity8bLayout().parameterCount()).isEqualTo(8_375_791_824L);
     }
 
     @Test

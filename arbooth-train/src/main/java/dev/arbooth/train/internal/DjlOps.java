@@ -258,10 +258,16 @@ public final class DjlOps implements Ops<NDArray>, AutoCloseable {
 
     @Override
     public NDArray geluTanh(NDArray x) {
-        // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))), as torch's gelu(approximate='tanh').
-        NDArray inner = own(own(own(x.pow(3)).mul(0.044715f)).add(x)).mul(SQRT_2_OVER_PI);
-        NDArray t = own(own(own(inner).tanh()).add(1f));
-        return own(own(x.mul(0.5f)).mul(t));
+        // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))), as torch's gelu(approximate='tanh'); one op a line, each
+        // result owned by this scope
+        NDArray cube = own(x.pow(3));
+        NDArray cubic = own(cube.mul(0.044715f));
+        NDArray sum = own(cubic.add(x));
+        NDArray inner = own(sum.mul(SQRT_2_OVER_PI));
+        NDArray tanh = own(inner.tanh());
+        NDArray onePlusTanh = own(tanh.add(1f));
+        NDArray half = own(x.mul(0.5f));
+        return own(half.mul(onePlusTanh));
     }
 
     // ---- linear algebra -----------------------------------------------------------------------------
