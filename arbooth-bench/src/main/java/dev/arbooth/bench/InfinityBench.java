@@ -6,7 +6,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
 import dev.arbooth.config.InfinityConfig;
 import dev.arbooth.config.ScaleSchedule;
-import dev.arbooth.config.ScaleSchedules;
 import dev.arbooth.internal.format.StateDict;
 import dev.arbooth.internal.format.TensorSpec;
 import dev.arbooth.internal.nn.InfinityForward;
@@ -68,7 +67,7 @@ public final class InfinityBench {
                 engine,
                 "golden set-1 (depth 2, C 128, 0.06M 1:1, L 521)",
                 golden,
-                ScaleSchedules.official("1.000", "0.06M"),
+                ScaleSchedule.official("1.000", "0.06M"),
                 matmul,
                 2,
                 3,
@@ -78,7 +77,7 @@ public final class InfinityBench {
                 engine,
                 "mid (depth 8, C 512, 8 heads, 32 bits, 0.25M 1:1, L 2521)",
                 mid,
-                ScaleSchedules.official("1.000", "0.25M"),
+                ScaleSchedule.official("1.000", "0.25M"),
                 matmul,
                 1,
                 1,

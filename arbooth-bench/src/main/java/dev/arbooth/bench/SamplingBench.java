@@ -6,7 +6,6 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtSession;
 import dev.arbooth.config.InfinityConfig;
 import dev.arbooth.config.ScaleSchedule;
-import dev.arbooth.config.ScaleSchedules;
 import dev.arbooth.internal.format.StateDict;
 import dev.arbooth.internal.sampling.BitSamplerOptions;
 import dev.arbooth.internal.sampling.NextScaleLoop;
@@ -153,13 +152,13 @@ public final class SamplingBench {
             case "golden" -> new Case(
                     "golden set-1 (depth 2, C 128, 0.06M 1:1, L 521)",
                     InfinityConfig.goldenSet1(),
-                    ScaleSchedules.official("1.000", "0.06M"),
+                    ScaleSchedule.official("1.000", "0.06M"),
                     3,
                     15);
             case "mid" -> new Case(
                     "mid (depth 8, C 512, 8 heads, 32 bits, 0.25M 1:1, L 2521)",
                     InfinityBench.midConfig(),
-                    ScaleSchedules.official("1.000", "0.25M"),
+                    ScaleSchedule.official("1.000", "0.25M"),
                     2,
                     3);
             default -> throw new IllegalArgumentException("unknown case " + name);

@@ -7,7 +7,6 @@ import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import dev.arbooth.config.InfinityConfig;
 import dev.arbooth.config.ScaleSchedule;
-import dev.arbooth.config.ScaleSchedules;
 import dev.arbooth.runtime.internal.OrtSessions;
 import dev.arbooth.runtime.internal.OrtTensors;
 import dev.arbooth.runtime.internal.OrtWeights;
@@ -39,7 +38,7 @@ public final class StepProfile {
         int threads = args.length > 2 ? Integer.parseInt(args[2]) : 2;
         InfinityConfig golden = InfinityConfig.goldenSet1();
         InfinityConfig config = isMid ? InfinityBench.midConfig() : golden;
-        ScaleSchedule schedule = ScaleSchedules.official("1.000", isMid ? "0.25M" : "0.06M");
+        ScaleSchedule schedule = ScaleSchedule.official("1.000", isMid ? "0.25M" : "0.06M");
         try (OrtWeights w = OrtWeights.create(InfinityBench.randomWeights(config, 1))) {
             OnnxOps ops = InfinityGraphs.step(config, w::shapeOrNull, schedule, k, 2, 1);
             System.out.printf("step %d: %d nodes%n", k, ops.graph().nodeCount());

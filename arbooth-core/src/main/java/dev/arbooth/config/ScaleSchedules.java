@@ -22,7 +22,7 @@ import java.util.Optional;
  * The official scale-schedule table of Infinity: for each of 15 aspect ratios (h/w) and each {@link
  * PixelBudget}, the token grids from 1×1 to the final grid and the image size they give.
  *
- * <p>The table ships with the library ({@code dev/arbooth/config/scale-schedules.json}, generated from the
+ * <p>The table ships with the library ({@code scale-schedules.json} beside this class, generated from the
  * official {@code dynamic_resolution_h_w} with the time axis dropped). As in the official code, an
  * arbitrary h/w is mapped to the nearest official ratio ({@link #closestAspectRatio(double)}).
  *
@@ -149,18 +149,21 @@ public final class ScaleSchedules {
         return Optional.empty();
     }
 
+    private static String resourcePath() {
+        return ScaleSchedules.class.getPackageName().replace('.', '/') + "/" + RESOURCE;
+    }
+
     private static Map<String, Map<PixelBudget, OfficialSchedule>> load() {
         InputStream in = ScaleSchedules.class.getResourceAsStream(RESOURCE);
         if (in == null) {
-            throw new IllegalStateException("Resource dev/arbooth/config/" + RESOURCE + " is missing from the jar");
+            throw new IllegalStateException("Resource " + resourcePath() + " is missing from the jar");
         }
         try (Reader r = new InputStreamReader(in, StandardCharsets.UTF_8)) {
             return parse(JsonParser.parseReader(r).getAsJsonObject().getAsJsonObject("table"));
         } catch (IOException e) {
-            throw new UncheckedIOException("Cannot read resource dev/arbooth/config/" + RESOURCE, e);
+            throw new UncheckedIOException("Cannot read resource " + resourcePath(), e);
         } catch (RuntimeException e) {
-            throw new IllegalStateException(
-                    "Corrupt resource dev/arbooth/config/" + RESOURCE + ": " + e.getMessage(), e);
+            throw new IllegalStateException("Corrupt resource " + resourcePath() + ": " + e.getMessage(), e);
         }
     }
 

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.arbooth.ArboothException;
 import dev.arbooth.FormatException;
 import dev.arbooth.config.InfinityConfig;
-import dev.arbooth.config.ScaleSchedules;
+import dev.arbooth.config.ScaleSchedule;
 import dev.arbooth.config.T5Config;
 import dev.arbooth.config.VaeConfig;
 import dev.arbooth.testing.Golden;
@@ -38,7 +38,7 @@ class BaseModelTest {
                 t5,
                 dir.resolve("t5.safetensors"),
                 dir.resolve("tokenizer.json"),
-                ScaleSchedules.official("1.000", "0.06M"));
+                ScaleSchedule.official("1.000", "0.06M"));
     }
 
     @Test

@@ -9,7 +9,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.arbooth.FormatException;
 import dev.arbooth.config.InfinityConfig;
-import dev.arbooth.config.ScaleSchedules;
+import dev.arbooth.config.ScaleSchedule;
 import dev.arbooth.config.T5Config;
 import dev.arbooth.config.VaeConfig;
 import dev.arbooth.testing.Golden;
@@ -53,7 +53,7 @@ class DescriptorJsonTest {
                             new T5Config(256, 32, 512, 8, 2, 100, 32, 128, 1e-6, 16),
                             dir.resolve("t5.safetensors"),
                             dir.resolve("tokenizer.json"),
-                            ScaleSchedules.official("1.000", "0.06M"))
+                            ScaleSchedule.official("1.000", "0.06M"))
                     .save();
             valid = JsonParser.parseString(Files.readString(dir.resolve(BaseModel.DESCRIPTOR)))
                     .getAsJsonObject();

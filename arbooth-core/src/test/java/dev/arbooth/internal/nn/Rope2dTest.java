@@ -29,7 +29,7 @@ class Rope2dTest {
         // roundings of double cos/sin while PyTorch's float32 kernel (SLEEF, 1 ulp) rounds some values the
         // other way. Measured: max 1 ulp (5.96e-8 abs), on 1184 of 16672 cos and 704 of 16672 sin values.
         InfinityConfig c = InfinityConfig.goldenSet1();
-        ScaleSchedule s = ScaleSchedules.official("1.000", "0.06M");
+        ScaleSchedule s = ScaleSchedule.official("1.000", "0.06M");
         Rope2d rope = Rope2d.of(c.requireCompatible(s), c.headDim());
         assertThat(rope.referenceGrid()).isEqualTo(new Scale(64, 64)); // config.json rope_reference_grid_hw
         assertThat(rope.half()).isEqualTo(32);
@@ -76,9 +76,9 @@ class Rope2dTest {
     @Test
     void everyBudgetSharesThe1MTableOfItsAspectRatio() {
         for (String ratio : ScaleSchedules.aspectRatios()) {
-            Rope2d full = Rope2d.of(ScaleSchedules.official(ratio, "1M"), 64);
+            Rope2d full = Rope2d.of(ScaleSchedule.official(ratio, "1M"), 64);
             for (PixelBudget pn : PixelBudget.values()) {
-                Rope2d r = Rope2d.of(ScaleSchedules.official(ratio, pn.label()), 64);
+                Rope2d r = Rope2d.of(ScaleSchedule.official(ratio, pn.label()), 64);
                 assertThat(r.referenceGrid()).isEqualTo(full.referenceGrid());
                 float[] prefix = Arrays.copyOf(full.cos(), r.cos().length);
                 assertThat(r.cos()).as("%s %s", ratio, pn).isEqualTo(prefix);
@@ -89,7 +89,7 @@ class Rope2dTest {
     @Test
     void positionsRoundHalfToEvenFor1333And0750() {
         // 1.333, 0.06M: (1,1),(2,2),(4,3),(8,6),(12,9),(16,12),(20,15); reference = 1M final grid 72x54.
-        ScaleSchedule s = ScaleSchedules.official("1.333", "0.06M");
+        ScaleSchedule s = ScaleSchedule.official("1.333", "0.06M");
         Rope2d rope = Rope2d.of(s, 64);
         assertThat(rope.referenceGrid()).isEqualTo(new Scale(72, 54));
         // scale 5 = 16x12: 72/16 = 54/12 = 4.5, so r*4.5 hits .5 for odd r and rounds to the even neighbour
@@ -108,7 +108,7 @@ class Rope2dTest {
         assertThat(new int[] {rope.rowPosition(t), rope.colPosition(t)}).containsExactly(18, 18);
 
         // 0.750, 0.06M: (1,1),(2,2),(3,4),(6,8),(9,12),(12,16),(15,20); reference 54x72.
-        ScaleSchedule p = ScaleSchedules.official("0.750", "0.06M");
+        ScaleSchedule p = ScaleSchedule.official("0.750", "0.06M");
         Rope2d portrait = Rope2d.of(p, 64);
         assertThat(portrait.referenceGrid()).isEqualTo(new Scale(54, 72));
         int[][] landscape = {{1, 1, 4, 4}, {3, 15, 14, 68}, {11, 13, 50, 58}, {11, 9, 50, 40}};
@@ -155,8 +155,7 @@ class Rope2dTest {
     @Test
     void referenceGridOfCustomSchedules() {
         // official, cut short: still the official 1M grid
-        assertThat(Rope2d.referenceGrid(
-                        ScaleSchedules.official("1.000", "0.25M").prefix(3)))
+        assertThat(Rope2d.referenceGrid(ScaleSchedule.official("1.000", "0.25M").prefix(3)))
                 .isEqualTo(new Scale(64, 64));
         // custom 1:1 toy schedule: borrows the 1:1 1M grid, so an 8x8 scale sits on every 8th position
         ScaleSchedule toy = ScaleSchedule.of(new int[] {1, 1}, new int[] {2, 2}, new int[] {4, 4}, new int[] {8, 8});

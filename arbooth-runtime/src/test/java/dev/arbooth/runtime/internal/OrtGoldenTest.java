@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.arbooth.config.InfinityConfig;
 import dev.arbooth.config.Scale;
 import dev.arbooth.config.ScaleSchedule;
-import dev.arbooth.config.ScaleSchedules;
 import dev.arbooth.config.T5Config;
 import dev.arbooth.config.VaeConfig;
 import dev.arbooth.internal.format.SafeTensors;
@@ -257,7 +256,7 @@ class OrtGoldenTest {
 
     @Test
     void vaeEncoderGivesTheGoldenBits() {
-        ScaleSchedule schedule = ScaleSchedules.official("1.000", "0.06M");
+        ScaleSchedule schedule = ScaleSchedule.official("1.000", "0.06M");
         try (SafeTensors vaeWeights = Golden.open("infinity-set1/vae_weights.safetensors");
                 SafeTensors golden = Golden.open("infinity-set1/vae.safetensors");
                 OrtVae vae = OrtVae.create(VaeConfig.goldenSet1(), vaeWeights, 1)) {

@@ -6,7 +6,7 @@ import ai.onnxruntime.OrtSession;
 import dev.arbooth.adapter.Adapter;
 import dev.arbooth.base.BaseModel;
 import dev.arbooth.config.InfinityConfig;
-import dev.arbooth.config.ScaleSchedules;
+import dev.arbooth.config.ScaleSchedule;
 import dev.arbooth.config.T5Config;
 import dev.arbooth.config.VaeConfig;
 import dev.arbooth.internal.format.SafeTensors;
@@ -67,7 +67,7 @@ public final class TestBases {
                 T5,
                 dir.resolve("t5.safetensors"),
                 dir.resolve("tokenizer.json"),
-                ScaleSchedules.official("1.000", "0.06M"));
+                ScaleSchedule.official("1.000", "0.06M"));
         base.save();
         return base;
     }

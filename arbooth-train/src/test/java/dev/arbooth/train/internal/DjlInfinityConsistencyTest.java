@@ -8,7 +8,6 @@ import ai.djl.training.GradientCollector;
 import dev.arbooth.config.InfinityConfig;
 import dev.arbooth.config.Scale;
 import dev.arbooth.config.ScaleSchedule;
-import dev.arbooth.config.ScaleSchedules;
 import dev.arbooth.internal.format.StateDict;
 import dev.arbooth.internal.format.TensorSpec;
 import dev.arbooth.internal.nn.InfinityForward;
@@ -39,7 +38,7 @@ class DjlInfinityConsistencyTest {
             .blockChunks(2)
             .codebookDim(8)
             .build();
-    private static final ScaleSchedule SCHEDULE = ScaleSchedules.official("1.333", "0.06M");
+    private static final ScaleSchedule SCHEDULE = ScaleSchedule.official("1.333", "0.06M");
     private static final int[] LENS = {3, 7};
     private static final int B = LENS.length;
     private static final double TOL = 1e-4;

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.arbooth.ShapeMismatchException;
 import dev.arbooth.WeightBindingException;
 import dev.arbooth.config.ScaleSchedule;
-import dev.arbooth.config.ScaleSchedules;
 import dev.arbooth.config.VaeConfig;
 import dev.arbooth.internal.format.SafeTensors;
 import dev.arbooth.internal.format.StateDict;
@@ -32,7 +31,7 @@ import org.junit.jupiter.api.Test;
 @Tag("slow")
 class DjlVaeTest {
     private static final VaeConfig CONFIG = VaeConfig.goldenSet1();
-    private static final ScaleSchedule SCHEDULE = ScaleSchedules.official("1.000", "0.06M");
+    private static final ScaleSchedule SCHEDULE = ScaleSchedule.official("1.000", "0.06M");
 
     private static DjlVae vae;
     private static SafeTensors golden;
