@@ -1,5 +1,6 @@
 package dev.arbooth.config;
 
+import dev.arbooth.internal.schedule.ScaleSchedules;
 import java.util.Arrays;
 import java.util.List;
 

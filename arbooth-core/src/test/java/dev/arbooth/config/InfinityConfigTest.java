@@ -7,6 +7,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.arbooth.FormatException;
 import dev.arbooth.internal.nn.Rope2d;
+import dev.arbooth.internal.schedule.ScaleSchedules;
 import dev.arbooth.internal.weights.InfinityWeights;
 import dev.arbooth.testing.Golden;
 import dev.arbooth.testing.TestConfigs;

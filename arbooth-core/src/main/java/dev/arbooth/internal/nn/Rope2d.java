@@ -3,7 +3,7 @@ package dev.arbooth.internal.nn;
 import dev.arbooth.config.PixelBudget;
 import dev.arbooth.config.Scale;
 import dev.arbooth.config.ScaleSchedule;
-import dev.arbooth.config.ScaleSchedules;
+import dev.arbooth.internal.schedule.ScaleSchedules;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.Optional;

@@ -1,4 +1,4 @@
-package dev.arbooth.config;
+package dev.arbooth.internal.schedule;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -7,6 +7,9 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.arbooth.config.PixelBudget;
+import dev.arbooth.config.Scale;
+import dev.arbooth.config.ScaleSchedule;
 import dev.arbooth.internal.format.SafeTensors;
 import dev.arbooth.testing.Golden;
 import java.io.IOException;

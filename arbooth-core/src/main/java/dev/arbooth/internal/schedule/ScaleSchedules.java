@@ -1,9 +1,12 @@
-package dev.arbooth.config;
+package dev.arbooth.internal.schedule;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.arbooth.config.PixelBudget;
+import dev.arbooth.config.Scale;
+import dev.arbooth.config.ScaleSchedule;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;

@@ -1,5 +1,7 @@
-package dev.arbooth.config;
+package dev.arbooth.internal.schedule;
 
+import dev.arbooth.config.PixelBudget;
+import dev.arbooth.config.ScaleSchedule;
 import java.util.Objects;
 
 /**
