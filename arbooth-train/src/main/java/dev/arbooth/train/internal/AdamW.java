@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.arbooth.tensor.Tensor;
+import dev.arbooth.train.OptimizerOptions;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -19,42 +20,6 @@ import java.util.Objects;
  * embedding twice; the single update is the golden {@code alt_dedup} variant).
  */
 public final class AdamW implements AutoCloseable {
-    /**
-     * The hyper-parameters.
-     *
-     * @param lr learning rate
-     * @param beta1 first-moment decay
-     * @param beta2 second-moment decay
-     * @param eps added to the denominator
-     * @param weightDecay decoupled decay (applied to every parameter, as ARBooth does)
-     */
-    public record Hyper(double lr, double beta1, double beta2, double eps, double weightDecay) {
-        /** ARBooth's defaults: lr 2.34375e-5, β (0.9, 0.97), ε 1e-8, weight decay 0.005. */
-        public static final Hyper ARBOOTH = new Hyper(2.34375e-5, 0.9, 0.97, 1e-8, 0.005);
-
-        /**
-         * Validates.
-         *
-         * @param lr positive
-         * @param beta1 in [0, 1)
-         * @param beta2 in [0, 1)
-         * @param eps positive
-         * @param weightDecay non-negative
-         */
-        public Hyper {
-            if (!(lr > 0) || Double.isInfinite(lr)) {
-                throw new IllegalArgumentException("learning rate must be positive and finite, got " + lr);
-            }
-            if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1)) {
-                throw new IllegalArgumentException("betas must lie in [0, 1), got (" + beta1 + ", " + beta2 + ")");
-            }
-            if (!(eps > 0) || !(weightDecay >= 0)) {
-                throw new IllegalArgumentException(
-                        "eps must be positive and weight decay non-negative, got " + eps + ", " + weightDecay);
-            }
-        }
-    }
-
     /** One parameter's state. */
     private static final class State {
         final NDArray expAvg;
@@ -69,7 +34,7 @@ public final class AdamW implements AutoCloseable {
     }
 
     private final NDManager manager;
-    private final Hyper hyper;
+    private final OptimizerOptions hyper;
     private final Map<String, State> state = new LinkedHashMap<>();
 
     /**
@@ -78,7 +43,7 @@ public final class AdamW implements AutoCloseable {
      * @param parent the manager the state's manager is attached to
      * @param hyper the hyper-parameters
      */
-    public AdamW(NDManager parent, Hyper hyper) {
+    public AdamW(NDManager parent, OptimizerOptions hyper) {
         this.manager = parent.newSubManager();
         this.hyper = Objects.requireNonNull(hyper, "hyper");
     }
@@ -90,7 +55,7 @@ public final class AdamW implements AutoCloseable {
      * @param grads their gradients by name; a missing or null entry skips the parameter
      */
     public void step(Map<String, NDArray> params, Map<String, NDArray> grads) {
-        float decay = (float) (1 - hyper.lr() * hyper.weightDecay());
+        float decay = (float) (1 - hyper.learningRate() * hyper.weightDecay());
         float b1 = (float) hyper.beta1();
         float oneMinusB1 = (float) (1 - hyper.beta1());
         float b2 = (float) hyper.beta2();
@@ -106,7 +71,7 @@ public final class AdamW implements AutoCloseable {
             s.step++;
             double bias1 = 1 - Math.pow(hyper.beta1(), s.step);
             double bias2Sqrt = Math.sqrt(1 - Math.pow(hyper.beta2(), s.step));
-            float stepSize = (float) (-hyper.lr() / bias1);
+            float stepSize = (float) (-hyper.learningRate() / bias1);
             try (NDManager scope = manager.newSubManager()) {
                 NDArray gs = g.duplicate();
                 gs.attach(scope);

@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.Shape;
 import dev.arbooth.format.SafeTensors;
 import dev.arbooth.tensor.Tensor;
 import dev.arbooth.testing.Golden;
+import dev.arbooth.train.OptimizerOptions;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -62,11 +63,11 @@ class AdamWGoldenTest {
         }
     }
 
-    private static AdamW.Hyper hyper() {
+    private static OptimizerOptions hyper() {
         com.google.gson.JsonObject c =
                 com.google.gson.JsonParser.parseString(readConfig()).getAsJsonObject();
         com.google.gson.JsonObject d = c.getAsJsonObject("derived_hparams");
-        return new AdamW.Hyper(
+        return new OptimizerOptions(
                 c.get("lr").getAsDouble(),
                 d.get("beta0").getAsDouble(),
                 d.get("beta1").getAsDouble(),
