@@ -15,6 +15,7 @@ import dev.arbooth.internal.weights.InfinityPart;
 import dev.arbooth.internal.weights.InfinityWeights;
 import dev.arbooth.tensor.Tensor;
 import dev.arbooth.testing.Golden;
+import dev.arbooth.train.Tuning;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,6 +42,9 @@ class DjlParametersTest {
             List<String> keys = InfinityWeights.parameters(SET1, InfinityPart.ARBOOTH).stream()
                     .map(TensorSpec::name)
                     .toList();
+            assertThat(TrainableSets.baseGroup(SET1, Tuning.CROSS_ATTENTION_AND_FFN)
+                            .keys())
+                    .isEqualTo(keys);
             p.train(List.of(new DjlParameters.Group("ca+ffn", keys)));
             Set<String> requiring = new TreeSet<>();
             p.loaded().forEach((k, a) -> {
@@ -57,6 +61,18 @@ class DjlParametersTest {
             assertThat(p.trainableArrays().keySet()).containsExactlyElementsOf(keys);
             assertThat(p.groups()).extracting(DjlParameters.Group::name).containsExactly("ca+ffn");
         }
+    }
+
+    @Test
+    void tuningModesReadTheWeightTable() {
+        assertThat(TrainableSets.baseGroup(SET1, Tuning.WITH_SELF_ATTENTION).keys())
+                .hasSize(2 * (10 + 6)) // sa: scale_mul_1H11, q_bias, v_bias, mat_qkv.weight, proj.weight, proj.bias
+                .contains("block_chunks.1.module.0.sa.mat_qkv.weight", "block_chunks.1.module.0.ffn.fc2.bias")
+                .noneMatch(InfinityWeights::isBuffer);
+        assertThat(TrainableSets.baseGroup(SET1, Tuning.ALL_BLOCKS).keys())
+                .hasSize(2 * 19)
+                .contains("block_chunks.0.module.0.ada_gss", "block_chunks.0.module.0.ca_norm.bias");
+        assertThat(TrainableSets.baseGroup(SET1, Tuning.IDENTIFIER_ONLY).keys()).isEmpty();
     }
 
     @Test
