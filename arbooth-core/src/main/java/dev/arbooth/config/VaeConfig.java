@@ -27,7 +27,7 @@ import java.util.Objects;
  * <p>The latent grid is the image size divided by the {@link #patchSize()}; each latent position holds
  * {@code d} channels, quantized per scale to {@code d} bits. The released models use {@link
  * #infinityVaeD32()} (Infinity-2B) and {@link #infinityVaeD56()} (Infinity-8B); {@link #goldenSet1()} is
- * the tiny VAE of the golden tensors. The state dict of a configuration is {@link VaeWeights#expected}.
+ * the tiny VAE of the golden tensors.
  *
  * @param baseChannels width of the first level ({@code base_ch})
  * @param channelMultipliers per-level width multipliers ({@code encoder_ch_mult = decoder_ch_mult})

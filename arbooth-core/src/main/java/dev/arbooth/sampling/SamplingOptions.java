@@ -1,7 +1,5 @@
 package dev.arbooth.sampling;
 
-import dev.arbooth.internal.sampling.BitSampler;
-import dev.arbooth.internal.sampling.ClassifierFreeGuidance;
 import java.util.List;
 import java.util.Objects;
 
@@ -16,9 +14,10 @@ import java.util.Objects;
  *         .withCfgPerScale(List.of(3.0, 3.0, 4.0, 4.0, 4.0, 4.0, 4.0));
  * }</pre>
  *
- * <p>Guidance follows the official formula {@code logits = cfg * cond/τ + (1 - cfg) * uncond/τ} (see {@link
- * ClassifierFreeGuidance}); top-k and top-p act on each bit's two logits (see {@link BitSampler}: with two
- * classes per bit, a top-k of 2 or more filters nothing, and ARBooth's 900 is kept for parity). The seed
+ * <p>Guidance follows the official formula {@code logits = cfg * cond/τ + (1 - cfg) * uncond/τ}; top-k and top-p
+ * act on each bit's two logits (with two classes per bit, a top-k of 2 or more filters nothing, and ARBooth's 900
+ * is kept for parity; a top-p removes a bit's less likely class when its probability is at most {@code 1 - topP}).
+ * The seed
  * makes sampling reproducible: the same options, prompt, model and adapter give the same images.
  *
  * @param cfg classifier-free guidance scale, at least 0 and finite (1 = no guidance): one value for every
@@ -217,6 +216,24 @@ public record SamplingOptions(
             throw new IllegalArgumentException(what + " has " + values.size() + " per-scale values " + values
                     + " but the schedule has " + scales + " scales; give one value, or exactly one per scale");
         }
+    }
+
+    /**
+     * Whether a schedule of {@code scales} scales samples with guidance anywhere, i.e. whether the unconditional
+     * rows must run (official: {@code cfg != 1} at some scale).
+     *
+     * @param scales the schedule's number of scales
+     * @return whether some {@link #cfgAt(int)} of scales {@code 0..scales-1} differs from 1
+     * @throws IllegalArgumentException if per-scale values do not cover the schedule ({@link #requireScales})
+     */
+    public boolean guides(int scales) {
+        requireScales(scales);
+        for (int k = 0; k < scales; k++) {
+            if (cfgAt(k) != 1.0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

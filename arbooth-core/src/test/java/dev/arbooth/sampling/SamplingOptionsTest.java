@@ -83,4 +83,19 @@ class SamplingOptionsTest {
         cfg.set(0, 100.0);
         assertThat(o.cfg()).containsExactly(2.0, 3.0);
     }
+
+    @Test
+    void guidesWhenSomeScaleHasGuidance() {
+        assertThat(SamplingOptions.defaults().guides(7)).isTrue();
+        assertThat(SamplingOptions.defaults().withCfg(1.0).guides(7)).isFalse();
+        assertThat(SamplingOptions.defaults()
+                        .withCfgPerScale(List.of(1.0, 1.0, 2.0))
+                        .guides(3))
+                .isTrue();
+        assertThatThrownBy(() -> SamplingOptions.defaults()
+                        .withCfgPerScale(List.of(1.0, 2.0))
+                        .guides(3))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("cfg has 2 per-scale values");
+    }
 }

@@ -13,7 +13,6 @@ import dev.arbooth.sampling.SamplingOptions;
 import dev.arbooth.tensor.Tensor;
 import dev.arbooth.text.TextFeatures;
 import dev.arbooth.text.internal.IdentifierRows;
-import dev.arbooth.text.internal.T5Tokenizer;
 import dev.arbooth.text.internal.TokenBatch;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -34,10 +33,11 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
- * <p><b>Pipeline.</b> Prompts are tokenized ({@link T5Tokenizer}), encoded by the T5 graph, the
- * adapter's identifier embedding replaces the identifier's rows ({@link IdentifierRows}), then the
- * transformer's prologue and per-scale step graphs run under the engine-free {@link NextScaleLoop} (CFG,
- * seeded bit sampling, code sum) and the VAE decoder graph turns the code sum into images.
+ * <p><b>Pipeline</b> (numbered as in the code): 1. prompts are tokenized with the base's {@code tokenizer.json},
+ * 2. encoded by the T5 graph, 3. the adapter's identifier embedding replaces the identifier's rows, 4. each
+ * prompt's rows are repeated once per image, 5. the transformer's prologue and per-scale step graphs run under the
+ * engine-free next-scale loop (guidance, seeded bit sampling, the running code sum), 6. the VAE decoder graph turns
+ * the code sum into images, 7. one {@link GeneratedImage} per row.
  *
  * <p><b>Adapters.</b> An adapter's tensors replace the base's at session creation; the base's weights are
  * loaded once and shared: {@link #withAdapter(Adapter)} on an open generator creates a view on the same base
@@ -232,8 +232,10 @@ public final class Generator implements AutoCloseable {
         if (prompts.isEmpty()) {
             throw new IllegalArgumentException("prompts must not be empty");
         }
+        // 1. tokens; 2. the T5 encoder's compact features
         TokenBatch tokens = base.tokenize(prompts);
         TextFeatures features = base.encodeText(tokens);
+        // 3. the adapter's identifier rows in place of the identifier's tokens
         if (adapter != null) {
             if (LOG.isDebugEnabled()) { // replace() finds the positions itself; this scan only feeds the log
                 int[][] at = IdentifierRows.positions(tokens, identifierIds);
@@ -272,49 +274,34 @@ public final class Generator implements AutoCloseable {
         ScaleSchedule schedule = base.model().schedule();
         options.requireScales(schedule.size());
         int m = options.imagesPerPrompt();
-        int[] lens = features.lengths();
         int d = infinity.config().bitsPerToken();
         int c = infinity.config().textChannels();
         if (features.kvCompact().dim(1) != c) {
             throw new dev.arbooth.ShapeMismatchException(
                     "prompt features have " + features.kvCompact().dim(1) + " channels, the base expects " + c);
         }
-        // repeat each prompt's rows for its images: row r = prompt i, image j with r = i*m + j
-        float[] text = features.kvCompact().toFloatArray();
-        int[] rowLens = new int[lens.length * m];
-        float[] rowText = new float[text.length * m];
-        int src = 0;
-        int dst = 0;
-        for (int i = 0; i < lens.length; i++) {
-            int len = lens[i] * c;
-            for (int j = 0; j < m; j++) {
-                rowLens[i * m + j] = lens[i];
-                System.arraycopy(text, src, rowText, dst, len);
-                dst += len;
-            }
-            src += len;
-        }
-        boolean guided = false;
-        for (int k = 0; k < schedule.size(); k++) {
-            guided |= options.cfgAt(k) != 1.0;
-        }
-        int rows = rowLens.length;
-        NextScaleLoop loop = NextScaleLoop.create(schedule, rows, d, BitSamplerOptions.of(options));
+        // 4. one row per image: row r = i*m + j is image j of prompt i (and seed stream r)
+        TextFeatures rows = features.repeatEach(m);
+        int r = rows.lengths().length;
+        // 5. the transformer's prologue and per-scale steps under the one sampling loop (CFG, seeded bits, code sum)
+        NextScaleLoop loop = NextScaleLoop.create(schedule, r, d, BitSamplerOptions.of(options));
         NextScaleResult result;
-        try (var stepper = infinity.stepper(rowText, rowLens, schedule, guided)) {
+        try (var stepper = infinity.stepper(
+                rows.kvCompact().toFloatArray(), rows.lengths(), schedule, options.guides(schedule.size()))) {
             result = loop.run(stepper);
         }
+        // 6. the VAE decoder on the code sum; 7. one image per row
         float[] images = result.decode(base.vae());
         int[] size = base.model().imageSize();
         int per = 3 * size[0] * size[1];
-        if (images.length != (long) rows * per) {
-            throw new IllegalStateException("decoder returned " + images.length + " values for " + rows + " images");
+        if (images.length != (long) r * per) {
+            throw new IllegalStateException("decoder returned " + images.length + " values for " + r + " images");
         }
-        List<GeneratedImage> out = new ArrayList<>(rows);
-        for (int r = 0; r < rows; r++) {
-            Tensor img = Tensor.ofFloats(Arrays.copyOfRange(images, r * per, (r + 1) * per), 3, size[0], size[1]);
-            List<long[]> bits = options.returnScaleBits() ? rowBits(result, schedule, r, d) : null;
-            out.add(new GeneratedImage(prompts.get(r / m), r % m, options.seed(), img, bits));
+        List<GeneratedImage> out = new ArrayList<>(r);
+        for (int row = 0; row < r; row++) {
+            Tensor img = Tensor.ofFloats(Arrays.copyOfRange(images, row * per, (row + 1) * per), 3, size[0], size[1]);
+            List<long[]> bits = options.returnScaleBits() ? rowBits(result, schedule, row, d) : null;
+            out.add(new GeneratedImage(prompts.get(row / m), row % m, options.seed(), img, bits));
         }
         return out;
     }

@@ -80,6 +80,40 @@ public final class TextFeatures {
         return Arrays.stream(lengths).max().orElse(0);
     }
 
+    /**
+     * Each prompt's rows repeated for several images, prompt-major: prompt {@code i}'s rows appear {@code times}
+     * times in a row, so row {@code i·times + j} is image {@code j} of prompt {@code i} (the order in which a
+     * generator samples and seeds them).
+     *
+     * @param times copies per prompt, at least 1
+     * @return the repeated features ({@code this} when {@code times == 1})
+     * @throws IllegalArgumentException if {@code times < 1}
+     */
+    public TextFeatures repeatEach(int times) {
+        if (times < 1) {
+            throw new IllegalArgumentException("times must be at least 1, got " + times);
+        }
+        if (times == 1) {
+            return this;
+        }
+        long width = kvCompact.dim(1);
+        float[] text = kvCompact.toFloatArray();
+        int[] rowLengths = new int[Math.multiplyExact(lengths.length, times)];
+        float[] rows = new float[Math.multiplyExact(text.length, times)];
+        int src = 0;
+        int dst = 0;
+        for (int i = 0; i < lengths.length; i++) {
+            int len = Math.toIntExact(lengths[i] * width);
+            for (int j = 0; j < times; j++) {
+                rowLengths[i * times + j] = lengths[i];
+                System.arraycopy(text, src, rows, dst, len);
+                dst += len;
+            }
+            src += len;
+        }
+        return new TextFeatures(Tensor.ofFloats(rows, rows.length / width, width), rowLengths);
+    }
+
     @Override
     public String toString() {
         return "TextFeatures[" + Arrays.toString(kvCompact.shape()) + ", lengths=" + Arrays.toString(lengths) + "]";
