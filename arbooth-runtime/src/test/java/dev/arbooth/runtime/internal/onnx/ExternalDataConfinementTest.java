@@ -38,11 +38,8 @@ class ExternalDataConfinementTest {
         ProtoWriter type = new ProtoWriter()
                 .message(1, new ProtoWriter().int64(1, OnnxGraph.FLOAT).message(2, shape));
         ProtoWriter output = new ProtoWriter().string(1, "y").message(2, type);
-        ProtoWriter graph = new ProtoWriter()
-                .message(1, node)
-                .string(2, "g")
-                .message(5, t)
-                .message(12, output);
+        ProtoWriter graph =
+                new ProtoWriter().message(1, node).string(2, "g").message(5, t).message(12, output);
         ProtoWriter opset = new ProtoWriter().string(1, "").int64(2, OnnxGraph.OPSET);
         return new ProtoWriter()
                 .int64(1, OnnxGraph.IR_VERSION)
@@ -71,7 +68,8 @@ class ExternalDataConfinementTest {
         Files.createSymbolicLink(base.resolve("link.bin"), outside);
         for (String location : new String[] {"../outside.bin", outside.toString(), "link.bin"}) {
             Path m = modelIn(base, location);
-            assertThatThrownBy(() -> OrtSessions.createFromFile("T5 encoder", m, Device.cpu(1)).close())
+            assertThatThrownBy(() -> OrtSessions.createFromFile("T5 encoder", m, Device.cpu(1))
+                            .close())
                     .as(location)
                     .isInstanceOf(FormatException.class)
                     .hasMessageStartingWith(m + ": ")
