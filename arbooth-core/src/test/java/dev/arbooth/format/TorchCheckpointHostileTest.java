@@ -212,41 +212,81 @@ class TorchCheckpointHostileTest {
     }
 
     @Test
-    void theInfinity8bStateDictsPicklePassesTheDefaultLimitsWithAWideMargin() {
-        // the pickle torch.save writes for Infinity-8B's state dict: an OrderedDict of every tensor
+    void anInfinity8bTrainingCheckpointsPicklePassesTheDefaultLimitsWithAWideMargin() {
+        // the pickle torch.save writes for {"model": Infinity-8B's state dict, "optimizer": AdamW's state, with
+        // exp_avg and exp_avg_sq for every parameter}: thousands of tensors
         InfinityConfig c = InfinityConfig.infinity8b();
-        PickleBuilder p = new PickleBuilder()
-                .proto(2)
-                .global("collections", "OrderedDict")
-                .emptyTuple()
-                .reduce()
-                .mark();
-        int key = 0;
-        int tensors = 0;
-        for (TensorSpec spec : c.expectedTensors()) {
-            long[] shape = spec.shape();
-            long[] stride = new long[shape.length];
-            long s = 1;
-            for (int i = shape.length - 1; i >= 0; i--) {
-                stride[i] = s;
-                s *= shape[i];
-            }
-            p.str(spec.name()).tensor("BFloat16Storage", Integer.toString(key++), s, 0, shape, stride);
-            tensors++;
+        PickleBuilder p = new PickleBuilder().proto(2).emptyDict().mark().str("model");
+        int[] key = {0};
+        int params = ordered(p, c, "", key);
+        p.str("optimizer").emptyDict().mark().str("state").emptyDict().mark();
+        for (int i = 0; i < params; i++) {
+            p.integer(i).emptyDict().mark().str("step").integer(1000);
+            p.str("exp_avg");
+            tensor(p, c.expectedTensors().get(i).shape(), key);
+            p.str("exp_avg_sq");
+            tensor(p, c.expectedTensors().get(i).shape(), key);
+            p.setItems();
         }
-        byte[] pickle = p.setItems().stop().bytes();
-        assertThat(tensors).isGreaterThan(1000);
-        // about 30 values per tensor: 100 000 values are enough, the default allows 50 times more
-        PickleLimits tight = PickleLimits.defaults().withMaxObjects(100_000);
-        assertThat(Unpickler.load(null, "8b.pkl", ByteBuffer.wrap(pickle), tight))
-                .isNotNull();
+        p.setItems()
+                .str("param_groups")
+                .emptyList()
+                .emptyDict()
+                .mark()
+                .str("lr")
+                .integer(1)
+                .str("params")
+                .emptyList();
+        p.mark();
+        for (int i = 0; i < params; i++) {
+            p.integer(i);
+        }
+        p.appends().setItems().append().setItems(); // param_groups = [{lr, params}]; optimizer = {state, groups}
+        byte[] pickle = p.setItems().stop().bytes(); // {model, optimizer}
+        int tensors = key[0];
+        assertThat(params).isEqualTo(862);
+        assertThat(tensors).isEqualTo(3 * 862);
         assertThat(Unpickler.load(null, "8b.pkl", ByteBuffer.wrap(pickle), PickleLimits.defaults()))
                 .isNotNull();
-        assertThatThrownBy(() -> Unpickler.load(
+        // the smallest object budget it passes: about 30 values per tensor, a fiftieth of the default
+        long lo = 1;
+        long hi = PickleLimits.DEFAULT_MAX_OBJECTS;
+        while (lo < hi) {
+            long mid = (lo + hi) / 2;
+            try {
+                Unpickler.load(
                         null,
                         "8b.pkl",
                         ByteBuffer.wrap(pickle),
-                        PickleLimits.defaults().withMaxObjects(tensors)))
-                .isInstanceOf(FormatException.class); // the count is real: a budget of one value per tensor fails
+                        PickleLimits.defaults().withMaxObjects(mid));
+                hi = mid;
+            } catch (FormatException e) {
+                lo = mid + 1;
+            }
+        }
+        assertThat(lo).isBetween(20L * tensors, 40L * tensors).isLessThan(PickleLimits.DEFAULT_MAX_OBJECTS / 50);
+    }
+
+    /** An OrderedDict of the state dict's tensors, as torch.save writes it; returns the tensor count. */
+    private static int ordered(PickleBuilder p, InfinityConfig c, String prefix, int[] key) {
+        p.global("collections", "OrderedDict").emptyTuple().reduce().mark();
+        int n = 0;
+        for (TensorSpec spec : c.expectedTensors()) {
+            p.str(prefix + spec.name());
+            tensor(p, spec.shape(), key);
+            n++;
+        }
+        p.setItems();
+        return n;
+    }
+
+    private static void tensor(PickleBuilder p, long[] shape, int[] key) {
+        long[] stride = new long[shape.length];
+        long s = 1;
+        for (int i = shape.length - 1; i >= 0; i--) {
+            stride[i] = s;
+            s *= shape[i];
+        }
+        p.tensor("BFloat16Storage", Integer.toString(key[0]++), s, 0, shape, stride);
     }
 }

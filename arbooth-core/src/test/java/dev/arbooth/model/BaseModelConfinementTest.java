@@ -108,6 +108,7 @@ class BaseModelConfinementTest {
     @Test
     void aDescriptorThatIsALinkOutsideIsRefused() throws IOException {
         Path elsewhere = Files.writeString(tmp.resolve("elsewhere.json"), descriptor);
+        Files.delete(dir.resolve(BaseModel.DESCRIPTOR));
         Files.createSymbolicLink(dir.resolve(BaseModel.DESCRIPTOR), elsewhere);
         assertThatThrownBy(() -> BaseModel.load(dir))
                 .isInstanceOf(FormatException.class)

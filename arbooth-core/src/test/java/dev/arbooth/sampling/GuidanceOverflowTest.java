@@ -48,7 +48,9 @@ class GuidanceOverflowTest {
                 assertThat(new SamplingOptions(List.of(cfg), List.of(tau), 900, 0.97, 0, 1, false))
                         .isNotNull(); // valid options...
                 NextScaleResult r = run(cfg, tau, 900, 11); // ...that sample
-                assertThat(r.bits(1)).hasSize(2 * 4 * D).allMatch(b -> b == 0 || b == 1);
+                assertThat(java.util.Arrays.stream(r.bits(1)).boxed().toList())
+                        .hasSize(2 * 4 * D)
+                        .allMatch(b -> b == 0 || b == 1);
             }
         }
         run(4.0, Double.MIN_VALUE, 900, 12);
