@@ -12,6 +12,7 @@ import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 import java.util.zip.ZipOutputStream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -20,6 +21,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * every tensor of the root state dict. A copy budget of 256 MiB keeps each run small; the default limits
  * apply otherwise.
  */
+@Tag("slow") // the first fuzz class of a JVM starts Jazzer\'s agent (5-10 s)
 class TorchCheckpointFuzzTest {
     private static final PickleLimits LIMITS = PickleLimits.defaults().withMaxCopiedBytes(256L << 20);
 
