@@ -16,7 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** Fuzz target of {@link Adapter#load}: load, then read every tensor and the manifest. */
-@Tag("slow") // the first fuzz class of a JVM starts Jazzer\'s agent (5-10 s)
+@Tag("slow") // the first fuzz class of a JVM starts Jazzer's agent (5-10 s)
 class AdapterFuzzTest {
     @TempDir
     static Path tmp;

@@ -21,7 +21,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Fuzz target of {@link SafeTensors}: open, then read every tensor. Regression mode (every build) runs the
  * seeds; {@code JAZZER_FUZZ=1} fuzzes (docs/security.md).
  */
-@Tag("slow") // the first fuzz class of a JVM starts Jazzer\'s agent (5-10 s)
+@Tag("slow") // the first fuzz class of a JVM starts Jazzer's agent (5-10 s)
 class SafeTensorsFuzzTest {
     @TempDir
     static Path tmp;

@@ -21,7 +21,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * every tensor of the root state dict. A copy budget of 256 MiB keeps each run small; the default limits
  * apply otherwise.
  */
-@Tag("slow") // the first fuzz class of a JVM starts Jazzer\'s agent (5-10 s)
+@Tag("slow") // the first fuzz class of a JVM starts Jazzer's agent (5-10 s)
 class TorchCheckpointFuzzTest {
     private static final PickleLimits LIMITS = PickleLimits.defaults().withMaxCopiedBytes(256L << 20);
 

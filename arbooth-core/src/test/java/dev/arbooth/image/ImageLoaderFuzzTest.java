@@ -16,7 +16,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Fuzz target of {@link ImageLoader} (JPEG and PNG, with EXIF orientation). The pixel limit is 1 MP so that
  * a run spends its time on parsing, not on decoding large valid images; the other limits are the defaults.
  */
-@Tag("slow") // the first fuzz class of a JVM starts Jazzer\'s agent (5-10 s)
+@Tag("slow") // the first fuzz class of a JVM starts Jazzer's agent (5-10 s)
 class ImageLoaderFuzzTest {
     private static final ImageLoader LOADER =
             ImageLoader.create(ImageOptions.square(16).withMinSide(1).withMaxPixels(1L << 20));

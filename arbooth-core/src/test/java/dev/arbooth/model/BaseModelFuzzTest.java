@@ -23,7 +23,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * descriptor says, a loaded base names only files inside the directory (symbolic links resolved), and no
  * error message shows the outside file's content.
  */
-@Tag("slow") // the first fuzz class of a JVM starts Jazzer\'s agent (5-10 s)
+@Tag("slow") // the first fuzz class of a JVM starts Jazzer's agent (5-10 s)
 class BaseModelFuzzTest {
     private static final String SECRET = "TOP-SECRET-CONTENT-7731";
     private static Path dir;
