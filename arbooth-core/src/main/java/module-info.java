@@ -8,7 +8,7 @@ module dev.arbooth.core {
     requires com.google.common;
     requires com.google.gson;
     requires org.slf4j;
-    requires metadata.extractor;
+    requires com.drew.metadata;
 
     exports dev.arbooth;
     exports dev.arbooth.tensor;

@@ -9,8 +9,13 @@ import java.util.List;
 public class WeightBindingException extends ArboothException {
     private static final long serialVersionUID = 1L;
 
+    /** Names the configuration expects but the checkpoint lacks. */
     private final List<String> missing;
+
+    /** Names the checkpoint holds but the configuration does not expect. */
     private final List<String> unexpected;
+
+    /** Tensors present under the expected name with another shape, each with both shapes. */
     private final List<String> misshapen;
 
     /**

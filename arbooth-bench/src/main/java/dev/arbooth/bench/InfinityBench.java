@@ -45,7 +45,10 @@ public final class InfinityBench {
      * @throws Exception on engine failure
      */
     public static void main(String[] args) throws Exception {
-        int threads = args.length > 0 ? Integer.parseInt(args[0]) : 2;
+        BenchArgs.run("InfinityBench [threads]", args, a -> run(a.optionalInt(0, "threads", 2, 1)));
+    }
+
+    private static void run(int threads) throws Exception {
         Engine engine = DjlEngine.pytorch(threads);
         System.out.printf(
                 "machine: %d cores, %s %s; DJL PyTorch %s, %d intra-op threads%n",

@@ -77,9 +77,18 @@ public final class SamplingBench {
             child(args[1], args[2], Integer.parseInt(args[3]));
             return;
         }
-        int threads = args.length > 0 ? Integer.parseInt(args[0]) : 2;
-        String which = args.length > 1 ? args[1] : "all";
-        int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 3;
+        BenchArgs.run(
+                "SamplingBench [threads [all|golden|mid|ort|golden-ort|mid-ort [rounds]]]",
+                args,
+                a -> run(
+                        a.optionalInt(0, "threads", 2, 1),
+                        args.length > 1
+                                ? a.choice(1, "which", "all", "golden", "mid", "ort", "golden-ort", "mid-ort")
+                                : "all",
+                        a.optionalInt(2, "rounds", 3, 1)));
+    }
+
+    private static void run(int threads, String which, int rounds) throws Exception {
         boolean djlToo = !which.endsWith("ort");
         System.out.printf(
                 "machine: %d cores, %s %s, Java %s; %d intra-op threads per engine; engines: ONNX Runtime %s"

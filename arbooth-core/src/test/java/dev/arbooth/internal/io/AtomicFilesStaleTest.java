@@ -45,10 +45,11 @@ class AtomicFilesStaleTest {
     void staleTemporariesOfTheTargetAreRemovedOthersKept() throws IOException {
         Path target = dir.resolve("dog.safetensors");
         old(".dog.safetensors.123456789.tmp");
-        old(".dog.safetensors.18446744073709551615.tmp");
+        old(".dog.safetensors.18446744073709551615.tmp"); // as earlier versions named them
+        old(".dog.safetensors.3w5e11264sgsf.tmp"); // as this version names them
         Path fresh = Files.writeString(dir.resolve(".dog.safetensors.42.tmp"), "a writer started a moment ago");
         old(".cat.safetensors.123.tmp"); // another target's
-        old(".dog.safetensors.12x.tmp"); // not our naming
+        old(".dog.safetensors.12_x.tmp"); // not our naming
         old("dog.safetensors.123.tmp"); // not hidden: not ours
         old(".dog.safetensors.123.tmp.bak");
         AtomicFiles.write(target, "new".getBytes(StandardCharsets.UTF_8));
@@ -57,7 +58,7 @@ class AtomicFilesStaleTest {
                 .containsExactly(
                         ".cat.safetensors.123.tmp",
                         ".dog.safetensors.123.tmp.bak",
-                        ".dog.safetensors.12x.tmp",
+                        ".dog.safetensors.12_x.tmp",
                         fresh.getFileName().toString(),
                         "dog.safetensors",
                         "dog.safetensors.123.tmp");
