@@ -251,6 +251,7 @@ public final class Generator implements AutoCloseable {
         // Prompts are encoded and sampled a few at a time (maxImagesPerPass images per pass), so the memory a
         // call needs besides its results does not grow with the number of prompts or images asked for.
         int m = options.imagesPerPrompt();
+        requireResultsFit((long) prompts.size() * m, options);
         int promptsPerPass = Math.max(1, maxImagesPerPass() / m);
         List<GeneratedImage> out = new ArrayList<>();
         for (int p0 = 0; p0 < prompts.size(); p0 += promptsPerPass) {
@@ -290,7 +291,32 @@ public final class Generator implements AutoCloseable {
         for (int i = 0; i < features.lengths().length; i++) {
             names.add("<features " + i + ">");
         }
+        Objects.requireNonNull(options, "options");
+        requireResultsFit((long) names.size() * options.imagesPerPrompt(), options);
         return sampleFeatures(names, features, options, 0);
+    }
+
+    /**
+     * Refuses, before any work, a call whose results alone would take more than half the JVM's maximum heap
+     * (the images as float32, plus the bits of every scale when asked for).
+     */
+    private void requireResultsFit(long images, SamplingOptions options) {
+        int[] size = base.model().imageSize();
+        long perImage = 4L * 3 * size[0] * size[1];
+        if (options.returnScaleBits()) {
+            long tokens = 0;
+            for (Scale s : base.model().schedule().scales()) {
+                tokens += s.tokens();
+            }
+            perImage += 8L * tokens * infinity.config().bitsPerToken();
+        }
+        long budget = Runtime.getRuntime().maxMemory() / 2;
+        if (images > budget / perImage) {
+            throw new ArboothException("This call would return " + images + " images of " + perImage + " bytes each, "
+                    + "more than half the JVM's maximum heap (" + budget * 2 + " bytes); sample fewer images per call"
+                    + " (image j of prompt i always draws from stream i·imagesPerPrompt + j of the seed, so a call"
+                    + " split in parts gives the same images)");
+        }
     }
 
     /**

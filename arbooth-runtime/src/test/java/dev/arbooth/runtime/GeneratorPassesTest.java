@@ -82,6 +82,18 @@ class GeneratorPassesTest {
     }
 
     @Test
+    void resultsThatCannotFitTheHeapAreRefusedBeforeAnyWork() {
+        // 10 000 images of 128 x 128 float32 RGB: 1.97 GB of results, more than half the tests' 3 GiB heap
+        SamplingOptions many = SamplingOptions.defaults().withImagesPerPrompt(10_000);
+        assertThatThrownBy(() -> base.sample("a dog", many))
+                .isInstanceOf(ArboothException.class)
+                .hasMessageContaining("would return 10000 images of 196608 bytes each")
+                .hasMessageContaining("maximum heap");
+        assertThat(base.sample("a dog", SamplingOptions.defaults().withImagesPerPrompt(20)))
+                .hasSize(20);
+    }
+
+    @Test
     void aBadPassSizeIsReported() {
         assertThatThrownBy(() -> sample("0", List.of("a dog"), SamplingOptions.defaults()))
                 .isInstanceOf(ArboothException.class)
