@@ -99,11 +99,16 @@ public final class Adapter {
         Objects.requireNonNull(tensors, "tensors");
         Objects.requireNonNull(identifierEmbedding_PC, "identifierEmbedding_PC");
         InfinityConfig config = manifest.baseConfig();
-        Map<String, long[]> allowed = replaceableShapes(config);
+        // Each tensor is checked by its own name, in O(1): a manifest whose configuration claims a million
+        // blocks costs nothing until something asks for all of them (replaceableTensors).
+        Map<String, long[]> allowed = new LinkedHashMap<>();
         List<String> unknown = new ArrayList<>();
         for (String name : tensors.keySet()) {
-            if (!allowed.containsKey(name)) {
+            long[] shape = replaceableShape(config, name);
+            if (shape == null) {
                 unknown.add(name);
+            } else {
+                allowed.put(name, shape);
             }
         }
         if (!unknown.isEmpty()) {
@@ -176,6 +181,53 @@ public final class Adapter {
             }
         }
         return out;
+    }
+
+    /**
+     * The shape of one replaceable tensor, or {@code null} if {@code name} is not one: the name must be a
+     * block prefix of {@code config} ({@link InfinityConfig#blockPrefix}) followed by one of the replaceable
+     * suffixes; every block has the shapes of block 0, taken from a one-block copy of the configuration.
+     */
+    private static long[] replaceableShape(InfinityConfig config, String name) {
+        int block = blockIndex(config, name);
+        if (block < 0) {
+            return null;
+        }
+        String suffix = name.substring(config.blockPrefix(block).length());
+        if (!BLOCK_SUFFIXES.contains(suffix)) {
+            return null;
+        }
+        InfinityConfig one = config.toBuilder().depth(1).blockChunks(1).build();
+        return replaceableShapes(one).get(one.blockPrefix(0) + suffix);
+    }
+
+    /** The block whose prefix {@code name} starts with, or -1. */
+    private static int blockIndex(InfinityConfig config, String name) {
+        String[] parts = name.split("\\.", 6);
+        long block;
+        try {
+            if (config.blockChunks() == 1 && parts.length >= 3 && parts[0].equals("blocks")) {
+                block = Long.parseLong(parts[1]);
+            } else if (config.blockChunks() > 1
+                    && parts.length >= 5
+                    && parts[0].equals("block_chunks")
+                    && parts[2].equals("module")) {
+                long chunk = Long.parseLong(parts[1]);
+                long j = Long.parseLong(parts[3]);
+                if (chunk < 0 || chunk >= config.blockChunks() || j < 0 || j >= config.blocksPerChunk()) {
+                    return -1;
+                }
+                block = chunk * config.blocksPerChunk() + j;
+            } else {
+                return -1;
+            }
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+        if (block < 0 || block >= config.depth() || !name.startsWith(config.blockPrefix((int) block))) {
+            return -1; // also refuses spellings such as "blocks.01." that parse but are not the prefix
+        }
+        return (int) block;
     }
 
     private static void requireFloating(String what, Tensor t) {

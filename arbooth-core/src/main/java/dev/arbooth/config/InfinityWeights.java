@@ -5,7 +5,6 @@ import dev.arbooth.format.StateDict;
 import dev.arbooth.format.TensorSpec;
 import dev.arbooth.format.WeightBinder;
 import dev.arbooth.tensor.Tensor;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -49,10 +48,15 @@ public final class InfinityWeights {
      * @return names and shapes in official state-dict order
      */
     public static List<TensorSpec> expected(InfinityConfig c) {
+        return expected(c, Integer.MAX_VALUE);
+    }
+
+    /** The expected tensors, listed into a {@link WeightBinder#boundedList} of at most {@code maxCount}. */
+    private static List<TensorSpec> expected(InfinityConfig c, int maxCount) {
         long cc = c.embedDim();
         long ct5 = c.textChannels();
         long v = c.vocabSize();
-        List<TensorSpec> out = new ArrayList<>();
+        List<TensorSpec> out = WeightBinder.boundedList(maxCount);
         // Infinity's own parameters
         out.add(TensorSpec.of("cfg_uncond", c.textMaxLength(), ct5));
         out.add(TensorSpec.of("pos_start", 1, 1, cc));
@@ -174,6 +178,8 @@ public final class InfinityWeights {
      * @throws WeightBindingException listing every missing, unexpected and misshapen tensor
      */
     public static Map<String, Tensor> bind(InfinityConfig c, StateDict checkpoint) {
-        return WeightBinder.bindStrict(describe(c), expected(c), checkpoint);
+        String what = describe(c);
+        return WeightBinder.bindStrict(
+                what, WeightBinder.expectedAtMost(what, checkpoint, max -> expected(c, max)), checkpoint);
     }
 }
