@@ -34,6 +34,20 @@ public class WeightBindingException extends ArboothException {
     }
 
     /**
+     * Creates the exception for a configuration that cannot describe a checkpoint at all (it implies more
+     * tensors than the checkpoint holds), found before its expected tensors were listed.
+     *
+     * @param what what was being bound
+     * @param problem what does not fit, naming the file where there is one
+     */
+    public WeightBindingException(String what, String problem) {
+        super("Cannot bind weights of " + what + ": " + problem);
+        this.missing = List.of();
+        this.unexpected = List.of();
+        this.misshapen = List.of();
+    }
+
+    /**
      * Names the configuration expects but the checkpoint lacks.
      *
      * @return the missing tensor names, sorted

@@ -5,8 +5,8 @@ import dev.arbooth.FormatException;
 import dev.arbooth.ShapeMismatchException;
 import dev.arbooth.config.InfinityConfig;
 import dev.arbooth.internal.format.SafeTensors;
-import dev.arbooth.internal.format.TensorSpec;
 import dev.arbooth.internal.weights.InfinityPart;
+import dev.arbooth.internal.weights.InfinityTensor;
 import dev.arbooth.internal.weights.InfinityWeights;
 import dev.arbooth.tensor.Tensor;
 import java.nio.file.Path;
@@ -88,11 +88,16 @@ public final class Adapter {
         Objects.requireNonNull(tensors, "tensors");
         Objects.requireNonNull(identifierEmbedding_PC, "identifierEmbedding_PC");
         InfinityConfig config = manifest.baseConfig();
-        Map<String, long[]> allowed = replaceableShapes(config);
+        // Each tensor is checked by its own name, in O(1): a manifest whose configuration claims a million
+        // blocks costs nothing until something asks for all of them (InfinityWeights.adapterTensors).
+        Map<String, long[]> allowed = new LinkedHashMap<>();
         List<String> unknown = new ArrayList<>();
         for (String name : tensors.keySet()) {
-            if (!allowed.containsKey(name)) {
+            long[] shape = replaceableShape(config, name);
+            if (shape == null) {
                 unknown.add(name);
+            } else {
+                allowed.put(name, shape);
             }
         }
         if (!unknown.isEmpty()) {
@@ -132,12 +137,13 @@ public final class Adapter {
         return new Builder(baseConfig, baseFingerprint);
     }
 
-    private static Map<String, long[]> replaceableShapes(InfinityConfig config) {
-        Map<String, long[]> out = new LinkedHashMap<>();
-        for (TensorSpec spec : InfinityWeights.adapterTensors(config)) {
-            out.put(spec.name(), spec.shape());
-        }
-        return out;
+    /**
+     * The shape of one replaceable tensor, or {@code null} if {@code name} is not one, found from the name alone
+     * (the weight table): a manifest whose configuration claims a million blocks costs nothing.
+     */
+    private static long[] replaceableShape(InfinityConfig config, String name) {
+        InfinityTensor t = InfinityWeights.find(config, name);
+        return t != null && !t.isBuffer() && InfinityPart.ARBOOTH.contains(t.part()) ? t.shape(config) : null;
     }
 
     private static void requireFloating(String what, Tensor t) {

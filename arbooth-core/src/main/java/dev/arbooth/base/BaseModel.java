@@ -12,6 +12,7 @@ import dev.arbooth.config.ScaleSchedule;
 import dev.arbooth.config.T5Config;
 import dev.arbooth.config.VaeConfig;
 import dev.arbooth.internal.io.AtomicFiles;
+import dev.arbooth.internal.io.ConfinedPaths;
 import dev.arbooth.internal.json.ConfigJson;
 import dev.arbooth.internal.json.StrictJson;
 import dev.arbooth.internal.nn.InfinityNet;
@@ -63,6 +64,9 @@ public record BaseModel(
 
     /** The descriptor format this version reads and writes. */
     public static final int FORMAT_VERSION = 1;
+
+    /** The largest descriptor read (a real one is a few kilobytes). */
+    private static final long MAX_DESCRIPTOR_BYTES = 1 << 20;
 
     private static final Gson GSON = new GsonBuilder().setPrettyPrinting().create();
 
@@ -152,6 +156,11 @@ public record BaseModel(
         Path file = directory.resolve(DESCRIPTOR);
         String text;
         try {
+            ConfinedPaths.requireInside(file, directory);
+            if (Files.size(file) > MAX_DESCRIPTOR_BYTES) {
+                throw new FormatException(
+                        file, "the base-model descriptor is larger than " + MAX_DESCRIPTOR_BYTES + " bytes");
+            }
             text = Files.readString(file, StandardCharsets.UTF_8);
         } catch (NoSuchFileException e) {
             throw new FormatException(file, "not a base-model directory: " + DESCRIPTOR + " is missing");
@@ -230,13 +239,8 @@ public record BaseModel(
         return abs.startsWith(dir) ? dir.relativize(abs).toString() : abs.toString();
     }
 
+    /** A file the descriptor names: confined to the directory, symbolic links resolved (see ConfinedPaths). */
     private static Path existing(Path descriptor, Path directory, String relative) {
-        Path p = directory.resolve(relative);
-        if (!Files.isRegularFile(p)) {
-            throw new FormatException(
-                    descriptor,
-                    "the base model references '" + relative + "', which does not exist (" + p.toAbsolutePath() + ")");
-        }
-        return p;
+        return ConfinedPaths.resolve(descriptor, directory, relative, "the referenced file");
     }
 }

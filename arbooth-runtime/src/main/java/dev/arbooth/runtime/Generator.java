@@ -55,6 +55,12 @@ import org.slf4j.LoggerFactory;
 public final class Generator implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Generator.class);
 
+    /** The system property bounding the images sampled in one pass (see {@link #sample(List, SamplingOptions)}). */
+    public static final String MAX_IMAGES_PER_PASS_PROPERTY = "arbooth.generator.maxImagesPerPass";
+
+    /** The default number of images sampled in one pass of the transformer. */
+    public static final int DEFAULT_MAX_IMAGES_PER_PASS = 16;
+
     /** Adapter provenance key holding the base-model directory, used by {@link #with(Adapter)}. */
     public static final String BASE_DIRECTORY_PROVENANCE = "base.directory";
 
@@ -154,7 +160,14 @@ public final class Generator implements AutoCloseable {
                     "This adapter does not record where its base model is (no '" + BASE_DIRECTORY_PROVENANCE
                             + "' in its provenance); use Generator.with(adapter, BaseModel.load(dir))");
         }
-        return with(adapter, BaseModel.load(Path.of(dir)));
+        Path base;
+        try {
+            base = Path.of(dir);
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new ArboothException("The adapter's recorded base directory ('" + BASE_DIRECTORY_PROVENANCE
+                    + "' in its provenance) is not a valid path: " + e.getMessage());
+        }
+        return with(adapter, BaseModel.load(base));
     }
 
     /**
@@ -221,7 +234,9 @@ public final class Generator implements AutoCloseable {
     }
 
     /**
-     * Samples a batch of prompts in one pass.
+     * Samples a batch of prompts: in passes of at most {@value #DEFAULT_MAX_IMAGES_PER_PASS} images (system
+     * property {@value #MAX_IMAGES_PER_PASS_PROPERTY}), so that a large {@code imagesPerPrompt} or a long prompt
+     * list costs memory for its results only; the seeds do not depend on the passes.
      *
      * @param prompts the prompts
      * @param options CFG, τ, top-k/top-p, seed, images per prompt, per-scale bits
@@ -232,25 +247,38 @@ public final class Generator implements AutoCloseable {
         if (prompts.isEmpty()) {
             throw new IllegalArgumentException("prompts must not be empty");
         }
-        // 1. tokens; 2. the T5 encoder's compact features
-        TokenBatch tokens = base.tokenize(prompts);
-        TextFeatures features = base.encodeText(tokens);
-        // 3. the adapter's identifier rows in place of the identifier's tokens
-        if (adapter != null) {
-            if (LOG.isDebugEnabled()) { // replace() finds the positions itself; this scan only feeds the log
-                int[][] at = IdentifierRows.positions(tokens, identifierIds);
-                for (int i = 0; i < at.length; i++) {
-                    if (at[i].length == 0) {
-                        LOG.debug(
-                                "prompt {} does not name the identifier '{}': sampled as the base would",
-                                i,
-                                adapter.identifier());
+        Objects.requireNonNull(options, "options");
+        options.requireScales(base.model().schedule().size());
+        // Prompts are encoded and sampled a few at a time (maxImagesPerPass images per pass), so the memory a
+        // call needs besides its results does not grow with the number of prompts or images asked for.
+        int m = options.imagesPerPrompt();
+        requireResultsFit((long) prompts.size() * m, options);
+        int promptsPerPass = Math.max(1, maxImagesPerPass() / m);
+        List<GeneratedImage> out = new ArrayList<>();
+        for (int p0 = 0; p0 < prompts.size(); p0 += promptsPerPass) {
+            List<String> group = prompts.subList(p0, Math.min(prompts.size(), p0 + promptsPerPass));
+            // 1. tokens; 2. the T5 encoder's compact features
+            TokenBatch tokens = base.tokenize(group);
+            TextFeatures features = base.encodeText(tokens);
+            // 3. the adapter's identifier rows in place of the identifier's tokens
+            if (adapter != null) {
+                if (LOG.isDebugEnabled()) { // replace() finds the positions itself; this scan only feeds the log
+                    int[][] at = IdentifierRows.positions(tokens, identifierIds);
+                    for (int i = 0; i < at.length; i++) {
+                        if (at[i].length == 0) {
+                            LOG.debug(
+                                    "prompt {} does not name the identifier '{}': sampled as the base would",
+                                    p0 + i,
+                                    adapter.identifier());
+                        }
                     }
                 }
+                features =
+                        IdentifierRows.replace(tokens, features, identifierIds, adapter.identifierEmbedding(), false);
             }
-            features = IdentifierRows.replace(tokens, features, identifierIds, adapter.identifierEmbedding(), false);
+            out.addAll(sampleFeatures(group, features, options, (long) p0 * m));
         }
-        return sampleFeatures(prompts, features, options);
+        return out;
     }
 
     /**
@@ -266,10 +294,63 @@ public final class Generator implements AutoCloseable {
         for (int i = 0; i < features.lengths().length; i++) {
             names.add("<features " + i + ">");
         }
-        return sampleFeatures(names, features, options);
+        Objects.requireNonNull(options, "options");
+        requireResultsFit((long) names.size() * options.imagesPerPrompt(), options);
+        return sampleFeatures(names, features, options, 0);
     }
 
-    private List<GeneratedImage> sampleFeatures(List<String> prompts, TextFeatures features, SamplingOptions options) {
+    /**
+     * Refuses, before any work, a call whose results alone would take more than half the JVM's maximum heap
+     * (the images as float32, plus the bits of every scale when asked for).
+     */
+    private void requireResultsFit(long images, SamplingOptions options) {
+        int[] size = base.model().imageSize();
+        long perImage = 4L * 3 * size[0] * size[1];
+        if (options.returnScaleBits()) {
+            long tokens = 0;
+            for (Scale s : base.model().schedule().scales()) {
+                tokens += s.tokens();
+            }
+            perImage += 8L * tokens * infinity.config().bitsPerToken();
+        }
+        long budget = Runtime.getRuntime().maxMemory() / 2;
+        if (images > budget / perImage) {
+            throw new ArboothException("This call would return " + images + " images of " + perImage + " bytes each, "
+                    + "more than half the JVM's maximum heap (" + budget * 2 + " bytes); sample fewer images per call"
+                    + " (image j of prompt i always draws from stream i·imagesPerPrompt + j of the seed, so a call"
+                    + " split in parts gives the same images)");
+        }
+    }
+
+    /**
+     * The most images one pass of the transformer samples: system property {@value
+     * #MAX_IMAGES_PER_PASS_PROPERTY}, default {@value #DEFAULT_MAX_IMAGES_PER_PASS}. More are sampled in
+     * successive passes, with the same seeds (image {@code j} of prompt {@code i} always draws from stream
+     * {@code i·imagesPerPrompt + j}).
+     */
+    static int maxImagesPerPass() {
+        String v = System.getProperty(MAX_IMAGES_PER_PASS_PROPERTY);
+        if (v == null) {
+            return DEFAULT_MAX_IMAGES_PER_PASS;
+        }
+        try {
+            int n = Integer.parseInt(v.trim());
+            if (n >= 1) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new ArboothException(
+                "System property " + MAX_IMAGES_PER_PASS_PROPERTY + " must be a positive integer, got '" + v + "'");
+    }
+
+    /**
+     * Samples {@code imagesPerPrompt} images of each prompt, in passes of at most {@link #maxImagesPerPass()}
+     * rows; {@code firstRow} is the global row (random stream) of the first prompt's first image.
+     */
+    private List<GeneratedImage> sampleFeatures(
+            List<String> prompts, TextFeatures features, SamplingOptions options, long firstRow) {
         Objects.requireNonNull(options, "options");
         ScaleSchedule schedule = base.model().schedule();
         options.requireScales(schedule.size());
@@ -280,28 +361,36 @@ public final class Generator implements AutoCloseable {
             throw new dev.arbooth.ShapeMismatchException(
                     "prompt features have " + features.kvCompact().dim(1) + " channels, the base expects " + c);
         }
-        // 4. one row per image: row r = i*m + j is image j of prompt i (and seed stream r)
-        TextFeatures rows = features.repeatEach(m);
-        int r = rows.lengths().length;
-        // 5. the transformer's prologue and per-scale steps under the one sampling loop (CFG, seeded bits, code sum)
-        NextScaleLoop loop = NextScaleLoop.create(schedule, r, d, BitSamplerOptions.of(options));
-        NextScaleResult result;
-        try (var stepper = infinity.stepper(
-                rows.kvCompact().toFloatArray(), rows.lengths(), schedule, options.guides(schedule.size()))) {
-            result = loop.run(stepper);
-        }
-        // 6. the VAE decoder on the code sum; 7. one image per row
-        float[] images = result.decode(base.vae());
+        boolean guided = options.guides(schedule.size());
+        long total = (long) features.lengths().length * m;
+        int perPass = maxImagesPerPass();
         int[] size = base.model().imageSize();
         int per = 3 * size[0] * size[1];
-        if (images.length != (long) r * per) {
-            throw new IllegalStateException("decoder returned " + images.length + " values for " + r + " images");
-        }
-        List<GeneratedImage> out = new ArrayList<>(r);
-        for (int row = 0; row < r; row++) {
-            Tensor img = Tensor.ofFloats(Arrays.copyOfRange(images, row * per, (row + 1) * per), 3, size[0], size[1]);
-            List<long[]> bits = options.returnScaleBits() ? rowBits(result, schedule, row, d) : null;
-            out.add(new GeneratedImage(prompts.get(row / m), row % m, options.seed(), img, bits));
+        List<GeneratedImage> out = new ArrayList<>();
+        for (long r0 = 0; r0 < total; r0 += perPass) {
+            int rows = (int) Math.min(perPass, total - r0);
+            // 4. one row per image: row r is image r % m of prompt r / m (and seed stream firstRow + r)
+            TextFeatures pass = features.imageRows(m, r0, rows);
+            // 5. the transformer's prologue and per-scale steps under the one sampling loop (CFG, seeded bits,
+            //    code sum)
+            NextScaleLoop loop = NextScaleLoop.create(schedule, rows, d, BitSamplerOptions.of(options), firstRow + r0);
+            NextScaleResult result;
+            try (var stepper = infinity.stepper(pass.kvCompact().toFloatArray(), pass.lengths(), schedule, guided)) {
+                result = loop.run(stepper);
+            }
+            // 6. the VAE decoder on the code sum
+            float[] images = result.decode(base.vae());
+            if (images.length != (long) rows * per) {
+                throw new IllegalStateException(
+                        "decoder returned " + images.length + " values for " + rows + " images");
+            }
+            // 7. one image per row
+            for (int r = 0; r < rows; r++) {
+                long row = r0 + r;
+                Tensor img = Tensor.ofFloats(Arrays.copyOfRange(images, r * per, (r + 1) * per), 3, size[0], size[1]);
+                List<long[]> bits = options.returnScaleBits() ? rowBits(result, schedule, r, d) : null;
+                out.add(new GeneratedImage(prompts.get((int) (row / m)), (int) (row % m), options.seed(), img, bits));
+            }
         }
         return out;
     }

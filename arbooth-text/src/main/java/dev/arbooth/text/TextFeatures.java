@@ -93,25 +93,46 @@ public final class TextFeatures {
         if (times < 1) {
             throw new IllegalArgumentException("times must be at least 1, got " + times);
         }
-        if (times == 1) {
-            return this;
+        return times == 1 ? this : imageRows(times, 0, Math.multiplyExact(lengths.length, times));
+    }
+
+    /**
+     * A run of the rows of {@link #repeatEach(int) repeatEach(imagesPerPrompt)} without building the others: rows
+     * {@code first .. first + count - 1}, row {@code r} being image {@code r % imagesPerPrompt} of prompt {@code r /
+     * imagesPerPrompt} (how a generator samples many images in passes).
+     *
+     * @param imagesPerPrompt images per prompt, at least 1
+     * @param first the first row, at least 0
+     * @param count the number of rows, at least 1, ending at or before {@code prompts · imagesPerPrompt}
+     * @return the rows' features
+     * @throws IllegalArgumentException if the range is empty or out of bounds
+     */
+    public TextFeatures imageRows(int imagesPerPrompt, long first, int count) {
+        long total = (long) lengths.length * imagesPerPrompt;
+        if (imagesPerPrompt < 1 || first < 0 || count < 1 || first + count > total) {
+            throw new IllegalArgumentException("rows " + first + " .. " + (first + count - 1) + " of " + lengths.length
+                    + " prompts x " + imagesPerPrompt + " images are out of range");
         }
-        long width = kvCompact.dim(1);
+        int width = Math.toIntExact(kvCompact.dim(1));
         float[] text = kvCompact.toFloatArray();
-        int[] rowLengths = new int[Math.multiplyExact(lengths.length, times)];
-        float[] rows = new float[Math.multiplyExact(text.length, times)];
-        int src = 0;
-        int dst = 0;
-        for (int i = 0; i < lengths.length; i++) {
-            int len = Math.toIntExact(lengths[i] * width);
-            for (int j = 0; j < times; j++) {
-                rowLengths[i * times + j] = lengths[i];
-                System.arraycopy(text, src, rows, dst, len);
-                dst += len;
-            }
-            src += len;
+        int[] start = new int[lengths.length]; // each prompt's first value in text
+        for (int i = 1; i < lengths.length; i++) {
+            start[i] = start[i - 1] + lengths[i - 1] * width;
         }
-        return new TextFeatures(Tensor.ofFloats(rows, rows.length / width, width), rowLengths);
+        int[] rowLengths = new int[count];
+        int values = 0;
+        for (int r = 0; r < count; r++) {
+            rowLengths[r] = lengths[(int) ((first + r) / imagesPerPrompt)];
+            values = Math.addExact(values, Math.multiplyExact(rowLengths[r], width));
+        }
+        float[] rows = new float[values];
+        int dst = 0;
+        for (int r = 0; r < count; r++) {
+            int prompt = (int) ((first + r) / imagesPerPrompt);
+            System.arraycopy(text, start[prompt], rows, dst, rowLengths[r] * width);
+            dst += rowLengths[r] * width;
+        }
+        return new TextFeatures(Tensor.ofFloats(rows, values / width, width), rowLengths);
     }
 
     @Override

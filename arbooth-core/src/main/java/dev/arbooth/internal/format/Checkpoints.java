@@ -46,14 +46,11 @@ public final class Checkpoints {
         if (TorchCheckpoint.isLegacy(head)) {
             throw new FormatException(file, TorchCheckpoint.legacyMessage());
         }
-        StringBuilder hex = new StringBuilder();
-        for (int i = 0; i < Math.min(8, head.length); i++) {
-            hex.append(String.format("%02x", head[i] & 0xFF));
-        }
+        // The message never shows the file's bytes: it may be any file a descriptor pointed at.
         throw new FormatException(
                 file,
-                "neither a safetensors file nor a PyTorch zip checkpoint (first bytes: "
-                        + (hex.length() == 0 ? "none, the file is empty" : hex) + ")");
+                "neither a safetensors file nor a PyTorch zip checkpoint"
+                        + (head.length == 0 ? " (the file is empty)" : " (no known signature at its start)"));
     }
 
     /**

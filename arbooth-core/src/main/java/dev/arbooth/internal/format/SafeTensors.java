@@ -31,8 +31,10 @@ import java.util.TreeMap;
 /**
  * A memory-mapped <a href="https://github.com/huggingface/safetensors">safetensors</a> file.
  *
- * <p>Opening validates the whole header (size limit, JSON syntax, dtypes, shapes, offsets in bounds and
- * non-overlapping, {@code dtype × shape = byte length}) and reports the first problem with the file name.
+ * <p>Opening validates the whole header (size limit; the JSON object starting right after the 8-byte length,
+ * with no byte-order mark or leading whitespace; dtypes, shapes, {@code dtype × shape = byte length}; the
+ * tensors tiling the data section exactly, from offset 0 to the end of the file, as the format requires) and
+ * reports the first problem with the file name.
  * Tensors are views of the mapping; files larger than 2 GiB are mapped tensor by tensor.
  *
  * <pre>{@code
@@ -94,17 +96,25 @@ public final class SafeTensors implements CheckpointFile {
                         file, "not a safetensors file: " + size + " bytes, shorter than the 8-byte header length");
             }
             long headerLen = mapped.read(0, 8).getLong(0);
+            // The length's value is not shown: the first 8 bytes of a file that is no safetensors file at all
+            // (any file a descriptor names) must not be echoed, even as a number.
             if (headerLen < 2 || headerLen > maxHeaderBytes) {
                 throw new FormatException(
                         file,
-                        "safetensors header length " + headerLen + " is outside [2, " + maxHeaderBytes
-                                + "] (not a safetensors file, or a corrupt one)");
+                        "not a safetensors file, or a corrupt one: the header length (first 8 bytes) is outside [2, "
+                                + maxHeaderBytes + "]");
             }
-            if (8 + headerLen > size) {
+            if (headerLen > size - 8) {
                 throw new FormatException(
                         file,
-                        "truncated: the header claims " + headerLen + " bytes but the file has only " + (size - 8)
-                                + " after the length");
+                        "not a safetensors file, or a truncated one: the header length (first 8 bytes) exceeds the "
+                                + (size - 8) + " bytes after it");
+            }
+            if (!startsLikeHeader(mapped.read(8, 1).get(0))) {
+                throw new FormatException(
+                        file,
+                        "not a safetensors file: the JSON header must start with '{' right after the 8-byte length"
+                                + " (no byte-order mark, no leading whitespace)");
             }
             ByteBuffer headerBuf = mapped.read(8, (int) headerLen);
             String json = StandardCharsets.UTF_8.newDecoder().decode(headerBuf).toString();
@@ -161,20 +171,36 @@ public final class SafeTensors implements CheckpointFile {
         } catch (IOException | IllegalStateException | NumberFormatException e) {
             throw new FormatException(file, "malformed safetensors JSON header: " + e.getMessage(), e);
         }
+        // As the format requires: the tensors tile the data section exactly, in offset order, from 0 to the end
+        // of the file (no gap, no overlap, no trailing bytes). A header length off by any amount shifts the
+        // data section and is caught here.
         List<Entry> byOffset = new ArrayList<>(entries.values());
         byOffset.sort(Comparator.comparingLong(Entry::begin).thenComparingLong(Entry::end));
+        long expected = 0;
         Entry prev = null;
         for (Entry e : byOffset) {
-            if (e.begin() == e.end()) {
-                continue; // empty tensors occupy no bytes and cannot overlap
-            }
-            if (prev != null && e.begin() < prev.end()) {
+            if (e.begin() < expected) {
                 throw new FormatException(
                         file,
                         "tensors '" + prev.name() + "' [" + prev.begin() + ", " + prev.end() + ") and '" + e.name()
                                 + "' [" + e.begin() + ", " + e.end() + ") overlap");
             }
+            if (e.begin() > expected) {
+                throw new FormatException(
+                        file,
+                        "tensor '" + e.name() + "' starts at data offset " + e.begin() + " but the previous tensor"
+                                + (prev == null ? "s end at 0" : " '" + prev.name() + "' ends at " + expected)
+                                + ": the data section must be tiled without gaps");
+            }
+            expected = e.end();
             prev = e;
+        }
+        if (expected != dataSize) {
+            throw new FormatException(
+                    file,
+                    "the tensors cover " + expected + " bytes of data but the file has " + dataSize
+                            + " after its header: the header length, the data offsets and the file size disagree"
+                            + " (a corrupt header length, trailing bytes or a truncated file)");
         }
         return entries;
     }
@@ -412,6 +438,11 @@ public final class SafeTensors implements CheckpointFile {
         }
     }
 
+    /** The one rule for the header's first byte, shared by {@link #open} and {@link #looksLikeSafetensors}. */
+    private static boolean startsLikeHeader(byte first) {
+        return first == '{';
+    }
+
     /**
      * Whether a file starts like a safetensors file (used to pick a reader by content, not by name).
      *
@@ -426,7 +457,7 @@ public final class SafeTensors implements CheckpointFile {
             ByteBuffer b = ByteBuffer.allocate(9).order(ByteOrder.LITTLE_ENDIAN);
             MappedFile.readFully(ch, b, 0);
             long len = b.getLong(0);
-            return len >= 2 && len <= ch.size() - 8 && b.get(8) == '{';
+            return len >= 2 && len <= ch.size() - 8 && startsLikeHeader(b.get(8));
         } catch (IOException e) {
             return false;
         }

@@ -103,9 +103,15 @@ public final class TorchCheckpoint implements AutoCloseable {
             String prefix = findPrefix(file, zip);
             checkByteOrder(file, zip, prefix);
             ZipArchive.Entry pkl = zip.entry(prefix + "/data.pkl");
+            if (pkl.method() != ZipArchive.STORED && pkl.size() > limits.maxCopiedBytes()) {
+                throw new FormatException(
+                        file,
+                        "the compressed pickle '" + pkl.name() + "' inflates to " + pkl.size() + " bytes, more than"
+                                + " PickleLimits.maxCopiedBytes (" + limits.maxCopiedBytes() + ")");
+            }
             ByteBuffer pickle = zip.read(pkl);
             Object graph = Unpickler.load(file, pkl.name(), pickle, limits);
-            TorchStorages storages = new TorchStorages(file, zip, prefix);
+            TorchStorages storages = new TorchStorages(file, zip, prefix, limits.maxCopiedBytes());
             PickleTree.validate(graph, limits, file, storages);
             return new TorchCheckpoint(file, zip, storages, graph);
         } catch (RuntimeException e) {

@@ -17,7 +17,8 @@ import java.util.Map;
  * The storage records ({@code <prefix>/data/<key>}) of a torch zip checkpoint, and the materialisation of
  * strided tensors from them: contiguous tensors are zero-copy views of the memory-mapped archive, strided
  * views (offsets, transposes) are gathered into a new row-major buffer. DEFLATED records are inflated once
- * and cached, so tensors sharing a storage read it once.
+ * and cached, so tensors sharing a storage read it once. Every byte put on the heap (inflated records, gathered
+ * copies) is charged to {@link PickleLimits#maxCopiedBytes()} before it is allocated.
  */
 final class TorchStorages {
     private static final long MAX_TENSOR_BYTES = Integer.MAX_VALUE - 8;
@@ -26,11 +27,33 @@ final class TorchStorages {
     private final ZipArchive zip;
     private final String dataPrefix;
     private final Map<String, ByteBuffer> inflated = new HashMap<>();
+    private final long budget;
+    private long copied; // guarded by inflated
 
-    TorchStorages(Path file, ZipArchive zip, String prefix) {
+    TorchStorages(Path file, ZipArchive zip, String prefix, long budget) {
         this.file = file;
         this.zip = zip;
         this.dataPrefix = prefix + "/data/";
+        this.budget = budget;
+    }
+
+    /**
+     * Charges bytes about to be allocated against the copy budget.
+     *
+     * @throws FormatException naming what would be allocated if the budget would be exceeded
+     */
+    private void charge(long bytes, String what) {
+        synchronized (inflated) {
+            if (bytes > budget - copied) {
+                throw new FormatException(
+                        file,
+                        what + " needs " + bytes + " bytes on the heap, but this checkpoint already holds " + copied
+                                + " and may hold at most " + budget + " (PickleLimits.maxCopiedBytes: torch.save"
+                                + " stores records uncompressed and tensors contiguous, which cost nothing; raise"
+                                + " the limit for a file that really is compressed or strided)");
+            }
+            copied += bytes;
+        }
     }
 
     /**
@@ -113,6 +136,7 @@ final class TorchStorages {
         if (isContiguous(size, stride)) {
             return Tensor.of(dt, size, region);
         }
+        charge(n * es, "the row-major copy of a strided tensor (" + t + ")");
         ByteBuffer out = ByteBuffer.allocate(Math.toIntExact(n * es)).order(ByteOrder.LITTLE_ENDIAN);
         gather(region, out, size, stride, es);
         return Tensor.of(dt, size, out);
@@ -134,7 +158,12 @@ final class TorchStorages {
         }
         ByteBuffer all;
         synchronized (inflated) {
-            all = inflated.computeIfAbsent(s.key(), k -> zip.read(e));
+            all = inflated.get(s.key());
+            if (all == null) {
+                charge(e.size(), "inflating the compressed storage record '" + e.name() + "'");
+                all = zip.read(e);
+                inflated.put(s.key(), all);
+            }
         }
         return all.duplicate()
                 .position((int) byteOffset)

@@ -30,7 +30,8 @@ import java.util.Objects;
  * Probabilities are computed in double with {@link StrictMath#exp} (portable to the bit); PyTorch uses
  * float32 there, which can only matter for a probability within rounding of the top-p threshold.
  *
- * <p><b>Randomness.</b> Batch row {@code b} draws from {@code SeededRandom.of(seed, b)}: one draw per bit, in
+ * <p><b>Randomness.</b> Batch row {@code b} draws from {@code SeededRandom.of(seed, b)} (stream {@code
+ * firstStream + b} for a sampler of part of a batch): one draw per bit, in
  * order of scales (calls), tokens, bits, whatever the options (a greedy bit still consumes its draw, used
  * only on an exact tie). So a row's bits depend only on the seed, the row index and its own logits, the
  * same on every platform, and never on the other rows or on the batch size. {@link #reset()} restarts the
@@ -42,15 +43,18 @@ public final class BitSampler {
     private final SeededRandom[] rows;
     private final float threshold;
 
-    private BitSampler(BitSamplerOptions options, int batch) {
+    private BitSampler(BitSamplerOptions options, int batch, long firstStream) {
         this.options = Objects.requireNonNull(options, "options");
         if (batch < 1) {
             throw new IllegalArgumentException("batch must be at least 1, got " + batch);
         }
+        if (firstStream < 0) {
+            throw new IllegalArgumentException("firstStream must be at least 0, got " + firstStream);
+        }
         this.batch = batch;
         this.rows = new SeededRandom[batch];
         for (int b = 0; b < batch; b++) {
-            rows[b] = SeededRandom.of(options.seed(), b);
+            rows[b] = SeededRandom.of(options.seed(), firstStream + b);
         }
         this.threshold = (float) (1.0 - options.topP());
     }
@@ -63,7 +67,21 @@ public final class BitSampler {
      * @return the sampler
      */
     public static BitSampler create(BitSamplerOptions options, int batch) {
-        return new BitSampler(options, batch);
+        return new BitSampler(options, batch, 0);
+    }
+
+    /**
+     * A sampler for rows {@code firstStream .. firstStream + batch - 1} of a larger batch sampled in parts:
+     * row {@code b} draws from stream {@code firstStream + b}, so the parts together draw exactly what one
+     * sampler for the whole batch would.
+     *
+     * @param options top-k, top-p, seed, and the per-scale cfg/τ
+     * @param batch the rows of this part
+     * @param firstStream the stream of its first row, at least 0
+     * @return the sampler
+     */
+    public static BitSampler create(BitSamplerOptions options, int batch, long firstStream) {
+        return new BitSampler(options, batch, firstStream);
     }
 
     /**
@@ -102,6 +120,21 @@ public final class BitSampler {
      *     with the same sign)
      */
     public void sample(float[] logits_BnV, int n, int d, long[] bits_BnD) {
+        sample(logits_BnV, n, d, bits_BnD, null, 0, 0);
+    }
+
+    /**
+     * As {@link #sample(float[], int, int, long[])}, with the raw logits the guided ones were computed from:
+     * where float32 guidance overflowed (a very large cfg or a very small τ make both logits of a bit infinite
+     * of the same sign, or NaN), the bit's logit difference is recomputed in double from the raw logits, which
+     * is exact in sign for every finite cfg and positive τ. Bits whose guided logits are finite are sampled
+     * exactly as by the plain method.
+     *
+     * @param raw_2BnV the raw logits given to {@link ClassifierFreeGuidance#apply}, or {@code null}
+     * @param cfg the guidance scale they were guided with
+     * @param tau the temperature they were guided with
+     */
+    void sample(float[] logits_BnV, int n, int d, long[] bits_BnD, float[] raw_2BnV, double cfg, double tau) {
         long bitsPerRow = (long) n * d;
         if (n < 0 || d < 1 || logits_BnV.length < 2 * batch * bitsPerRow) {
             throw ShapeMismatchException.of(
@@ -123,12 +156,35 @@ public final class BitSampler {
                 double p1;
                 if (topK == 1 && l0 != l1 && !Float.isNaN(l0) && !Float.isNaN(l1)) {
                     p1 = l1 > l0 ? 1.0 : 0.0;
+                } else if (raw_2BnV != null && Double.isNaN((double) l1 - (double) l0)) {
+                    p1 = probabilityOfOne(guidedDifference(raw_2BnV, 2 * (base + i), cfg, tau), topK, topP, threshold);
+                    if (Double.isNaN(p1)) {
+                        p1 = probabilityOfOne(l0, l1, topK, topP, threshold, base + i); // throws: raw not finite
+                    }
                 } else {
                     p1 = probabilityOfOne(l0, l1, topK, topP, threshold, base + i);
                 }
                 bits_BnD[base + i] = u < p1 ? 1L : 0L;
             }
         }
+    }
+
+    /**
+     * The guided logit difference {@code l1 - l0} of one bit, in double: {@code (cfg·(c1 - c0) + (1 - cfg)·(u1 -
+     * u0)) / τ}, written as {@code (cfg·(dc - du) + du) / τ} so that no finite cfg makes it {@code ∞ - ∞}.
+     *
+     * @param raw the raw logits [cond; uncond] (only the conditional half when cfg is 1)
+     * @param at the index of the bit's class-0 logit in the conditional half
+     * @return the difference; NaN only when a raw logit is not finite
+     */
+    private double guidedDifference(float[] raw, int at, double cfg, double tau) {
+        double dc = (double) raw[at + 1] - raw[at];
+        if (cfg == 1.0) {
+            return dc / tau;
+        }
+        int half = raw.length / 2;
+        double du = (double) raw[half + at + 1] - raw[half + at];
+        return (cfg * (dc - du) + du) / tau;
     }
 
     /**
@@ -155,16 +211,24 @@ public final class BitSampler {
             throw new IllegalArgumentException("bit logits (" + l0 + ", " + l1 + ")"
                     + (index >= 0 ? " at bit " + index : "") + " define no distribution");
         }
+        return probabilityOfOne(diff, topK, topP, threshold);
+    }
+
+    /** The filtered probability of class 1 from the logit difference {@code l1 - l0} (NaN for a NaN one). */
+    private static double probabilityOfOne(double diff, int topK, boolean topP, float threshold) {
+        if (Double.isNaN(diff)) {
+            return Double.NaN;
+        }
         boolean keep0 = true;
         boolean keep1 = true;
         if (topK == 1) {
-            keep0 = !(l0 < l1);
-            keep1 = !(l1 < l0);
+            keep0 = !(diff > 0);
+            keep1 = !(diff < 0);
         }
         if (topP && keep0 && keep1) {
             double pLow = 1.0 / (1.0 + StrictMath.exp(Math.abs(diff)));
             if (pLow <= threshold) {
-                if (l1 < l0) {
+                if (diff < 0) {
                     keep1 = false;
                 } else {
                     keep0 = false;

@@ -1,5 +1,6 @@
 package dev.arbooth.internal.sampling;
 
+import dev.arbooth.ArboothException;
 import dev.arbooth.ShapeMismatchException;
 import dev.arbooth.config.ScaleSchedule;
 import java.util.ArrayList;
@@ -30,7 +31,13 @@ public final class NextScaleLoop {
     private final BitSampler sampler;
     private final float[] logits_BnV;
 
-    private NextScaleLoop(ScaleSchedule schedule, int batch, int d, BitSamplerOptions options, Resize nextInputResize) {
+    private NextScaleLoop(
+            ScaleSchedule schedule,
+            int batch,
+            int d,
+            BitSamplerOptions options,
+            Resize nextInputResize,
+            long firstStream) {
         this.schedule = Objects.requireNonNull(schedule, "schedule");
         this.options = Objects.requireNonNull(options, "options");
         if (batch < 1 || d < 1) {
@@ -41,7 +48,7 @@ public final class NextScaleLoop {
         this.accumulator = nextInputResize == null
                 ? CodeAccumulator.create(schedule, batch, d)
                 : CodeAccumulator.create(schedule, batch, d, nextInputResize);
-        this.sampler = BitSampler.create(options, batch);
+        this.sampler = BitSampler.create(options, batch, firstStream);
         this.logits_BnV = new float
                 [Math.multiplyExact(Math.multiplyExact(batch, schedule.last().tokens()), 2 * d)];
         for (int k = 0; k < schedule.size(); k++) {
@@ -61,7 +68,24 @@ public final class NextScaleLoop {
      * @throws IndexOutOfBoundsException if per-scale cfg/τ values do not cover the schedule
      */
     public static NextScaleLoop create(ScaleSchedule schedule, int batch, int d, BitSamplerOptions options) {
-        return new NextScaleLoop(schedule, batch, d, options, null);
+        return new NextScaleLoop(schedule, batch, d, options, null, 0);
+    }
+
+    /**
+     * A loop for rows {@code firstStream ..} of a larger batch sampled in parts (see {@link
+     * BitSampler#create(BitSamplerOptions, int, long)}): the parts sample exactly the bits one loop over the
+     * whole batch would, given the same logits.
+     *
+     * @param schedule the scale schedule
+     * @param batch the rows of this part
+     * @param d bits per token
+     * @param options guidance, temperature, top-k/top-p and seed
+     * @param firstStream the random stream of the part's first row
+     * @return the loop
+     */
+    public static NextScaleLoop create(
+            ScaleSchedule schedule, int batch, int d, BitSamplerOptions options, long firstStream) {
+        return new NextScaleLoop(schedule, batch, d, options, null, firstStream);
     }
 
     /**
@@ -76,7 +100,7 @@ public final class NextScaleLoop {
      */
     public static NextScaleLoop create(
             ScaleSchedule schedule, int batch, int d, BitSamplerOptions options, Resize nextInputResize) {
-        return new NextScaleLoop(schedule, batch, d, options, Objects.requireNonNull(nextInputResize));
+        return new NextScaleLoop(schedule, batch, d, options, Objects.requireNonNull(nextInputResize), 0);
     }
 
     /**
@@ -114,6 +138,7 @@ public final class NextScaleLoop {
      * @param listener called after each scale, or {@code null}
      * @return the bits of every scale and the summed codes
      * @throws ShapeMismatchException if the stepper returns logits of the wrong size
+     * @throws ArboothException if the stepper returns NaN or infinite logits
      */
     public NextScaleResult run(ScaleStepper stepper, ScaleListener listener) {
         Objects.requireNonNull(stepper, "stepper");
@@ -134,9 +159,18 @@ public final class NextScaleLoop {
                         new long[] {raw_RnV == null ? 0 : raw_RnV.length});
             }
             // 2. guidance and temperature; 3. bit sampling
-            ClassifierFreeGuidance.apply(raw_RnV, batch, n, 2 * d, cfg, options.tauAt(k), logits_BnV);
+            double tau = options.tauAt(k);
+            ClassifierFreeGuidance.apply(raw_RnV, batch, n, 2 * d, cfg, tau, logits_BnV);
             long[] bits_BnD = new long[batch * n * d];
-            sampler.sample(logits_BnV, n, d, bits_BnD);
+            try {
+                sampler.sample(logits_BnV, n, d, bits_BnD, raw_RnV, cfg, tau);
+            } catch (IllegalArgumentException e) {
+                // guidance overflow is handled by the sampler; what is left are NaN or infinite raw logits
+                throw new ArboothException(
+                        "The model's raw logits of scale " + k + " are not finite (" + e.getMessage()
+                                + "); the checkpoint or an adapter holds NaN or infinite weights, or the engine failed",
+                        e);
+            }
             if (listener != null) {
                 listener.onScale(k, raw_RnV, logits_BnV, bits_BnD);
             }

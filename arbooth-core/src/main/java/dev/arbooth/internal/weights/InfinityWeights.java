@@ -29,7 +29,12 @@ public final class InfinityWeights {
      * @return names and shapes in official state-dict order, buffers included
      */
     public static List<TensorSpec> expected(InfinityConfig c) {
-        List<TensorSpec> out = new ArrayList<>();
+        return expected(c, Integer.MAX_VALUE);
+    }
+
+    /** The expected tensors, listed into a {@link WeightBinder#boundedList} of at most {@code maxCount}. */
+    private static List<TensorSpec> expected(InfinityConfig c, int maxCount) {
+        List<TensorSpec> out = WeightBinder.boundedList(maxCount);
         forEach(c, (t, key) -> out.add(TensorSpec.of(key, t.shape(c))));
         return Collections.unmodifiableList(out);
     }
@@ -146,23 +151,65 @@ public final class InfinityWeights {
      * @throws IllegalArgumentException if the key is not one of the configuration's
      */
     public static InfinityTensor tensorOf(InfinityConfig c, String key) {
+        InfinityTensor t = find(c, key);
+        if (t == null) {
+            throw new IllegalArgumentException("'" + key + "' is not a tensor of the " + describe(c));
+        }
+        return t;
+    }
+
+    /**
+     * The table entry of a key, looked up by its name alone: the cost does not grow with the depth, so a
+     * configuration that claims a million blocks costs nothing until something lists them all.
+     *
+     * @param c the configuration
+     * @param key a name
+     * @return its tensor, or {@code null} if the key is not one of the configuration's
+     */
+    public static InfinityTensor find(InfinityConfig c, String key) {
+        int block = blockOf(c, key);
+        String suffix = block < 0 ? key : key.substring(blockPrefix(c, block).length());
         for (InfinityTensor t : InfinityTensor.values()) {
-            if (!t.perBlock() && t.suffix().equals(key) && t.presentIn(c)) {
+            if (t.perBlock() == (block >= 0) && t.suffix().equals(suffix) && t.presentIn(c)) {
                 return t;
             }
         }
-        for (int b = 0; b < c.depth(); b++) {
-            String prefix = blockPrefix(c, b);
-            if (key.startsWith(prefix)) {
-                String suffix = key.substring(prefix.length());
-                for (InfinityTensor t : InfinityTensor.values()) {
-                    if (t.perBlock() && t.suffix().equals(suffix) && t.presentIn(c)) {
-                        return t;
-                    }
+        return null;
+    }
+
+    /**
+     * The block whose prefix a key starts with.
+     *
+     * @param c the configuration
+     * @param key a name
+     * @return the block, or -1 for a model-level key or a name that is no block prefix of this configuration
+     */
+    public static int blockOf(InfinityConfig c, String key) {
+        String[] parts = key.split("\\.", 6);
+        long block;
+        try {
+            if (c.blockChunks() == 1 && parts.length >= 3 && parts[0].equals("blocks")) {
+                block = Long.parseLong(parts[1]);
+            } else if (c.blockChunks() > 1
+                    && parts.length >= 5
+                    && parts[0].equals("block_chunks")
+                    && parts[2].equals("module")) {
+                long chunk = Long.parseLong(parts[1]);
+                long j = Long.parseLong(parts[3]);
+                if (chunk < 0 || chunk >= c.blockChunks() || j < 0 || j >= c.blocksPerChunk()) {
+                    return -1;
                 }
+                block = chunk * c.blocksPerChunk() + j;
+            } else {
+                return -1;
             }
+        } catch (NumberFormatException e) {
+            return -1;
         }
-        throw new IllegalArgumentException("'" + key + "' is not a tensor of the " + describe(c));
+        if (block < 0 || block >= c.depth() || !key.startsWith(blockPrefix(c, (int) block))) {
+            return -1; // also refuses spellings such as "blocks.01." that parse but are not the prefix
+        }
+        return (int) block;
     }
 
     /**
@@ -212,6 +259,8 @@ public final class InfinityWeights {
      * @throws WeightBindingException listing every missing, unexpected and misshapen tensor
      */
     public static Map<String, Tensor> bind(InfinityConfig c, StateDict checkpoint) {
-        return WeightBinder.bindStrict(describe(c), expected(c), checkpoint);
+        String what = describe(c);
+        return WeightBinder.bindStrict(
+                what, WeightBinder.expectedAtMost(what, checkpoint, max -> expected(c, max)), checkpoint);
     }
 }

@@ -70,15 +70,15 @@ public final class T5Weights {
         List<TensorSpec> out = new ArrayList<>();
         out.add(TensorSpec.of(SHARED, c.vocabSize(), c.dModel()));
         out.add(TensorSpec.of(EMBED_TOKENS, c.vocabSize(), c.dModel()));
-        out.addAll(withoutEmbedding(c));
+        out.addAll(withoutEmbedding(c, Integer.MAX_VALUE));
         return Collections.unmodifiableList(out);
     }
 
-    private static List<TensorSpec> withoutEmbedding(T5Config c) {
+    private static List<TensorSpec> withoutEmbedding(T5Config c, int maxCount) {
         long d = c.dModel();
         long inner = c.innerDim();
         long f = c.dFf();
-        List<TensorSpec> out = new ArrayList<>();
+        List<TensorSpec> out = WeightBinder.boundedList(maxCount);
         for (int i = 0; i < c.numLayers(); i++) {
             String a = blockPrefix(i) + "layer.0.";
             out.add(TensorSpec.of(a + "SelfAttention.q.weight", inner, d));
@@ -107,7 +107,7 @@ public final class T5Weights {
      */
     public static long parameterCount(T5Config c) {
         long n = Math.multiplyExact((long) c.vocabSize(), c.dModel());
-        for (TensorSpec s : withoutEmbedding(c)) {
+        for (TensorSpec s : withoutEmbedding(c, Integer.MAX_VALUE)) {
             n = Math.addExact(n, Tensor.numel(s.shape()));
         }
         return n;
@@ -146,8 +146,8 @@ public final class T5Weights {
         if (hasEmbedTokens) {
             specs.add(TensorSpec.of(EMBED_TOKENS, c.vocabSize(), c.dModel()));
         }
-        specs.addAll(withoutEmbedding(c));
         String what = describe(c);
+        specs.addAll(WeightBinder.expectedAtMost(what, checkpoint, max -> withoutEmbedding(c, max)));
         try {
             WeightBinder.check(what, specs, checkpoint);
         } catch (WeightBindingException e) {

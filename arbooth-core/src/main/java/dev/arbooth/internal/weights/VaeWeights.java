@@ -7,7 +7,6 @@ import dev.arbooth.internal.format.StateDict;
 import dev.arbooth.internal.format.TensorSpec;
 import dev.arbooth.tensor.DType;
 import dev.arbooth.tensor.Tensor;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -76,7 +75,12 @@ public final class VaeWeights {
      * @return names (official spelling) and shapes in official state-dict order
      */
     public static List<TensorSpec> expected(VaeConfig c) {
-        List<TensorSpec> out = new ArrayList<>();
+        return expected(c, Integer.MAX_VALUE);
+    }
+
+    /** The expected tensors, listed into a {@link WeightBinder#boundedList} of at most {@code maxCount}. */
+    private static List<TensorSpec> expected(VaeConfig c, int maxCount) {
+        List<TensorSpec> out = WeightBinder.boundedList(maxCount);
         long d = c.codebookDim();
         int levels = c.levels();
         // encoder
@@ -177,7 +181,7 @@ public final class VaeWeights {
         Set<String> names = checkpoint.names();
         boolean official = false;
         boolean plain = false;
-        for (TensorSpec s : expected(c)) {
+        for (TensorSpec s : expectedFor(c, checkpoint)) {
             String p = plainName(s.name());
             if (p.equals(s.name())) {
                 continue;
@@ -205,7 +209,7 @@ public final class VaeWeights {
      */
     public static StateDict normalize(VaeConfig c, StateDict checkpoint) {
         Map<String, String> plainToOfficial = new HashMap<>();
-        for (TensorSpec s : expected(c)) {
+        for (TensorSpec s : expectedFor(c, checkpoint)) {
             String p = plainName(s.name());
             if (!p.equals(s.name())) {
                 plainToOfficial.put(p, s.name());
@@ -273,7 +277,16 @@ public final class VaeWeights {
      * @throws WeightBindingException listing every missing, unexpected and misshapen tensor
      */
     public static Map<String, Tensor> bind(VaeConfig c, StateDict checkpoint) {
-        return WeightBinder.bindStrict(describe(c), expected(c), normalize(c, checkpoint));
+        StateDict normalized = normalize(c, checkpoint);
+        return WeightBinder.bindStrict(describe(c), expectedFor(c, normalized), normalized);
+    }
+
+    /**
+     * The expected tensors, refused once they outnumber the checkpoint's by far ({@link
+     * WeightBinder#expectedAtMost}).
+     */
+    private static List<TensorSpec> expectedFor(VaeConfig c, StateDict checkpoint) {
+        return WeightBinder.expectedAtMost(describe(c), checkpoint, max -> expected(c, max));
     }
 
     /** A renaming view of a state dict. */

@@ -123,13 +123,13 @@ class SafeTensorsTest {
         assertRefused(
                 withHeader("{\"a\":{\"dtype\":\"F32\",\"shape\":[-2],\"data_offsets\":[0,8]}}", 8),
                 "negative dimension");
-        assertRefused(withHeader("[1,2]", 0), "not a JSON object");
+        assertRefused(withHeader("[1,2]", 0), "must start with '{'");
         assertRefused(withHeader("{\"a\": ", 0), "malformed safetensors JSON header");
         byte[] hugeHeaderLen = ByteBuffer.allocate(16)
                 .order(ByteOrder.LITTLE_ENDIAN)
                 .putLong(1L << 40)
                 .array();
-        assertRefused(hugeHeaderLen, "header length 1099511627776 is outside");
+        assertRefused(hugeHeaderLen, "header length (first 8 bytes) is outside [2, ");
         byte[] truncated = ByteBuffer.allocate(16)
                 .order(ByteOrder.LITTLE_ENDIAN)
                 .putLong(100)

@@ -3,9 +3,7 @@ package dev.arbooth.text.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.util.cuda.CudaUtils;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import dev.arbooth.text.testing.StandardError;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -44,16 +42,11 @@ class DjlGpuTest {
     @Test
     void djlDeviceQueriesAreQuietOnceConfigured() {
         DjlOffline.configure();
-        PrintStream err = System.err;
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
-        try {
+        String printed = StandardError.capture(() -> {
             for (int i = 0; i < 3; i++) {
                 CudaUtils.getGpuCount();
             }
-        } finally {
-            System.setErr(err);
-        }
-        assertThat(captured.toString(StandardCharsets.UTF_8)).doesNotContain("WARN");
+        });
+        assertThat(printed).doesNotContain("WARN");
     }
 }
