@@ -139,7 +139,9 @@ public record VaeConfig(
     /**
      * The VAE of Infinity-8B as released ({@code infinity_vae_d56_f8_14_patchify.pth}): base 128,
      * multipliers (1, 2, 4, 4), 2 ResnetBlocks per level, d = 14, stride 8. Infinity-8B groups 2×2 latent
-     * positions into one token ({@code apply_spatial_patchify}), hence 56 = 4 × 14 bits per token.
+     * positions into one token ({@code apply_spatial_patchify}), hence 56 = 4 × 14 bits per token; that
+     * patchify is on the transformer's side and not implemented yet (no reference tensors cover it), so this VAE
+     * has no Infinity preset to form a base with.
      *
      * <p>Sources (FoundationVision/Infinity): {@code tools/run_infinity.py} {@code load_visual_tokenizer}
      * ({@code codebook_dim = vae_type = 14}; with spatial patchify {@code patch_size = 8},
