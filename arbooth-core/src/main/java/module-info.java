@@ -12,10 +12,9 @@ module dev.arbooth.core {
 
     exports dev.arbooth;
     exports dev.arbooth.tensor;
-    exports dev.arbooth.format;
     exports dev.arbooth.config;
     exports dev.arbooth.image;
-    exports dev.arbooth.model;
+    exports dev.arbooth.base;
     exports dev.arbooth.sampling;
     exports dev.arbooth.adapter;
     exports dev.arbooth.internal.nn to
@@ -24,7 +23,13 @@ module dev.arbooth.core {
     exports dev.arbooth.internal.io to
             dev.arbooth.train,
             dev.arbooth.runtime;
-
-    opens dev.arbooth.config to
-            com.google.gson;
+    exports dev.arbooth.internal.format to
+            dev.arbooth.train,
+            dev.arbooth.runtime;
+    exports dev.arbooth.internal.weights to
+            dev.arbooth.train,
+            dev.arbooth.runtime;
+    exports dev.arbooth.internal.sampling to
+            dev.arbooth.train,
+            dev.arbooth.runtime;
 }

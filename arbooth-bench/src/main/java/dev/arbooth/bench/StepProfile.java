@@ -7,7 +7,6 @@ import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import dev.arbooth.config.InfinityConfig;
 import dev.arbooth.config.ScaleSchedule;
-import dev.arbooth.config.ScaleSchedules;
 import dev.arbooth.runtime.internal.OrtSessions;
 import dev.arbooth.runtime.internal.OrtTensors;
 import dev.arbooth.runtime.internal.OrtWeights;
@@ -46,7 +45,7 @@ public final class StepProfile {
         String profilePrefix = a.optional(3, null);
         InfinityConfig golden = InfinityConfig.goldenSet1();
         InfinityConfig config = isMid ? InfinityBench.midConfig() : golden;
-        ScaleSchedule schedule = ScaleSchedules.official("1.000", isMid ? "0.25M" : "0.06M");
+        ScaleSchedule schedule = ScaleSchedule.official("1.000", isMid ? "0.25M" : "0.06M");
         try (OrtWeights w = OrtWeights.create(InfinityBench.randomWeights(config, 1))) {
             OnnxOps ops = InfinityGraphs.step(config, w::shapeOrNull, schedule, k, 2, 1);
             System.out.printf("step %d: %d nodes%n", k, ops.graph().nodeCount());

@@ -4,8 +4,10 @@ import dev.arbooth.ArboothException;
 import dev.arbooth.FormatException;
 import dev.arbooth.ShapeMismatchException;
 import dev.arbooth.config.InfinityConfig;
-import dev.arbooth.format.SafeTensors;
-import dev.arbooth.format.TensorSpec;
+import dev.arbooth.internal.format.SafeTensors;
+import dev.arbooth.internal.weights.InfinityPart;
+import dev.arbooth.internal.weights.InfinityTensor;
+import dev.arbooth.internal.weights.InfinityWeights;
 import dev.arbooth.tensor.Tensor;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,7 +25,7 @@ import java.util.TreeMap;
  * <p>It holds:
  * <ul>
  *   <li>replacement tensors under their official names: the fused cross-attention and FFN weights and
- *       biases of the blocks ({@link #replaceableTensors(InfinityConfig)}: {@code ca.mat_q.weight/bias},
+ *       biases of the blocks ({@code ca.mat_q.weight/bias},
  *       {@code ca.mat_kv.weight}, {@code ca.v_bias}, {@code ca.proj.weight/bias}, {@code
  *       ffn.fc1.weight/bias}, {@code ffn.fc2.weight/bias} of each block), each shaped as in the base; they
  *       replace the base's tensors of the same names, the rest of the base is used as is;
@@ -59,19 +61,6 @@ public final class Adapter {
     /** The {@code __metadata__} key holding the manifest JSON in an adapter file. */
     public static final String MANIFEST_KEY = "arbooth.adapter.manifest";
 
-    /** The per-block tensors an adapter may replace, relative to the block prefix. */
-    private static final List<String> BLOCK_SUFFIXES = List.of(
-            "ca.mat_q.weight",
-            "ca.mat_q.bias",
-            "ca.mat_kv.weight",
-            "ca.v_bias",
-            "ca.proj.weight",
-            "ca.proj.bias",
-            "ffn.fc1.weight",
-            "ffn.fc1.bias",
-            "ffn.fc2.weight",
-            "ffn.fc2.bias");
-
     private final AdapterManifest manifest;
     private final Map<String, Tensor> tensors;
     private final Tensor identifierEmbedding;
@@ -86,8 +75,8 @@ public final class Adapter {
      * Creates an adapter, validating the tensors against the manifest's base configuration.
      *
      * @param manifest the manifest
-     * @param tensors replacement tensors by official name: each must be one of {@link
-     *     #replaceableTensors(InfinityConfig)}, floating-point, and shaped as there (may be empty)
+     * @param tensors replacement tensors by official name: each must be one of the replaceable tensors listed
+     *     above, floating-point, and shaped as in the base (may be empty)
      * @param identifierEmbedding_PC the identifier rows (P, Ct5): floating-point, P at least 1, Ct5 the base's
      *     {@link InfinityConfig#textChannels()}
      * @return the adapter
@@ -100,7 +89,7 @@ public final class Adapter {
         Objects.requireNonNull(identifierEmbedding_PC, "identifierEmbedding_PC");
         InfinityConfig config = manifest.baseConfig();
         // Each tensor is checked by its own name, in O(1): a manifest whose configuration claims a million
-        // blocks costs nothing until something asks for all of them (replaceableTensors).
+        // blocks costs nothing until something asks for all of them (InfinityWeights.adapterTensors).
         Map<String, long[]> allowed = new LinkedHashMap<>();
         List<String> unknown = new ArrayList<>();
         for (String name : tensors.keySet()) {
@@ -112,9 +101,10 @@ public final class Adapter {
             }
         }
         if (!unknown.isEmpty()) {
-            throw new IllegalArgumentException("An adapter may replace only the cross-attention and FFN tensors of"
-                    + " the blocks (" + String.join(", ", BLOCK_SUFFIXES) + " under each block prefix such as '"
-                    + config.blockPrefix(0) + "'); not replaceable: " + unknown);
+            throw new IllegalArgumentException("An adapter may replace only the cross-attention and FFN parameters"
+                    + " of the blocks (" + InfinityWeights.partSuffixes(InfinityPart.ARBOOTH)
+                    + " under each block prefix such as '" + InfinityWeights.blockPrefix(config, 0)
+                    + "'); not replaceable: " + unknown);
         }
         TreeMap<String, Tensor> sorted = new TreeMap<>();
         for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
@@ -148,86 +138,12 @@ public final class Adapter {
     }
 
     /**
-     * The tensors an adapter may replace for a base configuration: per block, in block order, {@code
-     * ca.mat_q.weight, ca.mat_q.bias, ca.mat_kv.weight, ca.v_bias, ca.proj.weight, ca.proj.bias,
-     * ffn.fc1.weight, ffn.fc1.bias, ffn.fc2.weight, ffn.fc2.bias} (the set ARBooth trains; not {@code
-     * ca_norm}, not the {@code ca.zero_k_bias} buffer), with the shapes of {@link
-     * InfinityConfig#expectedTensors()}.
-     *
-     * @param config the base configuration
-     * @return names and shapes
-     */
-    public static List<TensorSpec> replaceableTensors(InfinityConfig config) {
-        List<TensorSpec> out = new ArrayList<>();
-        replaceableShapes(config).forEach((n, s) -> out.add(TensorSpec.of(n, s)));
-        return Collections.unmodifiableList(out);
-    }
-
-    private static Map<String, long[]> replaceableShapes(InfinityConfig config) {
-        Map<String, long[]> all = new LinkedHashMap<>();
-        for (TensorSpec spec : config.expectedTensors()) {
-            all.put(spec.name(), spec.shape());
-        }
-        Map<String, long[]> out = new LinkedHashMap<>();
-        for (int b = 0; b < config.depth(); b++) {
-            String prefix = config.blockPrefix(b);
-            for (String suffix : BLOCK_SUFFIXES) {
-                String name = prefix + suffix;
-                long[] shape = all.get(name);
-                if (shape == null) {
-                    throw new IllegalStateException("InfinityWeights lacks " + name);
-                }
-                out.put(name, shape);
-            }
-        }
-        return out;
-    }
-
-    /**
-     * The shape of one replaceable tensor, or {@code null} if {@code name} is not one: the name must be a
-     * block prefix of {@code config} ({@link InfinityConfig#blockPrefix}) followed by one of the replaceable
-     * suffixes; every block has the shapes of block 0, taken from a one-block copy of the configuration.
+     * The shape of one replaceable tensor, or {@code null} if {@code name} is not one, found from the name alone
+     * (the weight table): a manifest whose configuration claims a million blocks costs nothing.
      */
     private static long[] replaceableShape(InfinityConfig config, String name) {
-        int block = blockIndex(config, name);
-        if (block < 0) {
-            return null;
-        }
-        String suffix = name.substring(config.blockPrefix(block).length());
-        if (!BLOCK_SUFFIXES.contains(suffix)) {
-            return null;
-        }
-        InfinityConfig one = config.toBuilder().depth(1).blockChunks(1).build();
-        return replaceableShapes(one).get(one.blockPrefix(0) + suffix);
-    }
-
-    /** The block whose prefix {@code name} starts with, or -1. */
-    private static int blockIndex(InfinityConfig config, String name) {
-        String[] parts = name.split("\\.", 6);
-        long block;
-        try {
-            if (config.blockChunks() == 1 && parts.length >= 3 && parts[0].equals("blocks")) {
-                block = Long.parseLong(parts[1]);
-            } else if (config.blockChunks() > 1
-                    && parts.length >= 5
-                    && parts[0].equals("block_chunks")
-                    && parts[2].equals("module")) {
-                long chunk = Long.parseLong(parts[1]);
-                long j = Long.parseLong(parts[3]);
-                if (chunk < 0 || chunk >= config.blockChunks() || j < 0 || j >= config.blocksPerChunk()) {
-                    return -1;
-                }
-                block = chunk * config.blocksPerChunk() + j;
-            } else {
-                return -1;
-            }
-        } catch (NumberFormatException e) {
-            return -1;
-        }
-        if (block < 0 || block >= config.depth() || !name.startsWith(config.blockPrefix((int) block))) {
-            return -1; // also refuses spellings such as "blocks.01." that parse but are not the prefix
-        }
-        return (int) block;
+        InfinityTensor t = InfinityWeights.find(config, name);
+        return t != null && !t.isBuffer() && InfinityPart.ARBOOTH.contains(t.part()) ? t.shape(config) : null;
     }
 
     private static void requireFloating(String what, Tensor t) {

@@ -2,7 +2,8 @@ package dev.arbooth.adapter;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.arbooth.config.InfinityConfig;
-import dev.arbooth.format.TensorSpec;
+import dev.arbooth.internal.format.TensorSpec;
+import dev.arbooth.internal.weights.InfinityWeights;
 import dev.arbooth.tensor.Tensor;
 import dev.arbooth.testing.FuzzSupport;
 import dev.arbooth.testing.TestAdapters;
@@ -42,7 +43,7 @@ class AdapterFuzzTest {
                 .identifier("sks")
                 .classWord("dog")
                 .provenance("fixture", "AdapterFuzzTest");
-        for (TensorSpec spec : Adapter.replaceableTensors(config)) {
+        for (TensorSpec spec : InfinityWeights.adapterTensors(config)) {
             if (spec.shape().length == 1) {
                 b.tensor(spec.name(), base.get(spec.name()));
             }

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.arbooth.FormatException;
 import dev.arbooth.config.InfinityConfig;
-import dev.arbooth.format.SafeTensors;
+import dev.arbooth.internal.format.SafeTensors;
 import dev.arbooth.tensor.Tensor;
 import dev.arbooth.testing.TestAdapters;
 import java.nio.file.Path;

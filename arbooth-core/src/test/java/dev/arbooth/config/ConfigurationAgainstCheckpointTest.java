@@ -3,7 +3,10 @@ package dev.arbooth.config;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.arbooth.WeightBindingException;
-import dev.arbooth.format.SafeTensors;
+import dev.arbooth.internal.format.SafeTensors;
+import dev.arbooth.internal.weights.InfinityWeights;
+import dev.arbooth.internal.weights.T5Weights;
+import dev.arbooth.internal.weights.VaeWeights;
 import dev.arbooth.testing.Golden;
 import org.junit.jupiter.api.Test;
 

@@ -2,18 +2,18 @@ package dev.arbooth.runtime;
 
 import dev.arbooth.ArboothException;
 import dev.arbooth.adapter.Adapter;
+import dev.arbooth.base.BaseModel;
 import dev.arbooth.config.Scale;
 import dev.arbooth.config.ScaleSchedule;
-import dev.arbooth.model.BaseModel;
+import dev.arbooth.internal.sampling.BitSamplerOptions;
+import dev.arbooth.internal.sampling.NextScaleLoop;
+import dev.arbooth.internal.sampling.NextScaleResult;
 import dev.arbooth.runtime.internal.OrtWeights;
-import dev.arbooth.sampling.NextScaleLoop;
-import dev.arbooth.sampling.NextScaleResult;
 import dev.arbooth.sampling.SamplingOptions;
 import dev.arbooth.tensor.Tensor;
-import dev.arbooth.text.IdentifierRows;
-import dev.arbooth.text.T5Tokenizer;
 import dev.arbooth.text.TextFeatures;
-import dev.arbooth.text.TokenBatch;
+import dev.arbooth.text.internal.IdentifierRows;
+import dev.arbooth.text.internal.TokenBatch;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -33,10 +33,11 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
- * <p><b>Pipeline.</b> Prompts are tokenized ({@link T5Tokenizer}), encoded by the T5 graph, the
- * adapter's identifier embedding replaces the identifier's rows ({@link IdentifierRows}), then the
- * transformer's prologue and per-scale step graphs run under the engine-free {@link NextScaleLoop} (CFG,
- * seeded bit sampling, code sum) and the VAE decoder graph turns the code sum into images.
+ * <p><b>Pipeline</b> (numbered as in the code): 1. prompts are tokenized with the base's {@code tokenizer.json},
+ * 2. encoded by the T5 graph, 3. the adapter's identifier embedding replaces the identifier's rows, 4. each
+ * prompt's rows are repeated once per image, 5. the transformer's prologue and per-scale step graphs run under the
+ * engine-free next-scale loop (guidance, seeded bit sampling, the running code sum), 6. the VAE decoder graph turns
+ * the code sum into images, 7. one {@link GeneratedImage} per row.
  *
  * <p><b>Adapters.</b> An adapter's tensors replace the base's at session creation; the base's weights are
  * loaded once and shared: {@link #withAdapter(Adapter)} on an open generator creates a view on the same base
@@ -88,7 +89,7 @@ public final class Generator implements AutoCloseable {
                                     + "tokenizer splits '" + adapter.identifier() + "' into " + identifierIds.length
                                     + " tokens " + Arrays.toString(identifierIds));
                 }
-                this.overlay = base.weights().overlay(dev.arbooth.format.StateDict.of(adapter.tensors()));
+                this.overlay = base.weights().overlay(dev.arbooth.internal.format.StateDict.of(adapter.tensors()));
                 this.infinity = base.newInfinity(overlay);
             }
         } catch (RuntimeException e) {
@@ -256,8 +257,10 @@ public final class Generator implements AutoCloseable {
         List<GeneratedImage> out = new ArrayList<>();
         for (int p0 = 0; p0 < prompts.size(); p0 += promptsPerPass) {
             List<String> group = prompts.subList(p0, Math.min(prompts.size(), p0 + promptsPerPass));
+            // 1. tokens; 2. the T5 encoder's compact features
             TokenBatch tokens = base.tokenize(group);
             TextFeatures features = base.encodeText(tokens);
+            // 3. the adapter's identifier rows in place of the identifier's tokens
             if (adapter != null) {
                 if (LOG.isDebugEnabled()) { // replace() finds the positions itself; this scan only feeds the log
                     int[][] at = IdentifierRows.positions(tokens, identifierIds);
@@ -352,53 +355,36 @@ public final class Generator implements AutoCloseable {
         ScaleSchedule schedule = base.model().schedule();
         options.requireScales(schedule.size());
         int m = options.imagesPerPrompt();
-        int[] lens = features.lengths();
         int d = infinity.config().bitsPerToken();
         int c = infinity.config().textChannels();
         if (features.kvCompact().dim(1) != c) {
             throw new dev.arbooth.ShapeMismatchException(
                     "prompt features have " + features.kvCompact().dim(1) + " channels, the base expects " + c);
         }
-        float[] text = features.kvCompact().toFloatArray();
-        int[] start = new int[lens.length]; // each prompt's first value in text
-        for (int i = 1; i < lens.length; i++) {
-            start[i] = start[i - 1] + lens[i - 1] * c;
-        }
-        boolean guided = false;
-        for (int k = 0; k < schedule.size(); k++) {
-            guided |= options.cfgAt(k) != 1.0;
-        }
-        long total = (long) lens.length * m;
+        boolean guided = options.guides(schedule.size());
+        long total = (long) features.lengths().length * m;
         int perPass = maxImagesPerPass();
         int[] size = base.model().imageSize();
         int per = 3 * size[0] * size[1];
         List<GeneratedImage> out = new ArrayList<>();
         for (long r0 = 0; r0 < total; r0 += perPass) {
             int rows = (int) Math.min(perPass, total - r0);
-            // row r = prompt r / m, image r % m: each prompt's rows repeated for its images
-            int[] rowLens = new int[rows];
-            int values = 0;
-            for (int r = 0; r < rows; r++) {
-                rowLens[r] = lens[(int) ((r0 + r) / m)];
-                values += rowLens[r] * c;
-            }
-            float[] rowText = new float[values];
-            int dst = 0;
-            for (int r = 0; r < rows; r++) {
-                int prompt = (int) ((r0 + r) / m);
-                System.arraycopy(text, start[prompt], rowText, dst, rowLens[r] * c);
-                dst += rowLens[r] * c;
-            }
-            NextScaleLoop loop = NextScaleLoop.create(schedule, rows, d, options.toBitSamplerOptions(), firstRow + r0);
+            // 4. one row per image: row r is image r % m of prompt r / m (and seed stream firstRow + r)
+            TextFeatures pass = features.imageRows(m, r0, rows);
+            // 5. the transformer's prologue and per-scale steps under the one sampling loop (CFG, seeded bits,
+            //    code sum)
+            NextScaleLoop loop = NextScaleLoop.create(schedule, rows, d, BitSamplerOptions.of(options), firstRow + r0);
             NextScaleResult result;
-            try (var stepper = infinity.stepper(rowText, rowLens, schedule, guided)) {
+            try (var stepper = infinity.stepper(pass.kvCompact().toFloatArray(), pass.lengths(), schedule, guided)) {
                 result = loop.run(stepper);
             }
+            // 6. the VAE decoder on the code sum
             float[] images = result.decode(base.vae());
             if (images.length != (long) rows * per) {
                 throw new IllegalStateException(
                         "decoder returned " + images.length + " values for " + rows + " images");
             }
+            // 7. one image per row
             for (int r = 0; r < rows; r++) {
                 long row = r0 + r;
                 Tensor img = Tensor.ofFloats(Arrays.copyOfRange(images, r * per, (r + 1) * per), 3, size[0], size[1]);

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.arbooth.ArboothException;
-import dev.arbooth.model.BaseModel;
+import dev.arbooth.base.BaseModel;
 import dev.arbooth.runtime.testing.TestBases;
 import dev.arbooth.sampling.SamplingOptions;
 import dev.arbooth.testing.Golden;

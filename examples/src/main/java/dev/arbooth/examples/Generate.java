@@ -1,7 +1,7 @@
 package dev.arbooth.examples;
 
 import dev.arbooth.adapter.Adapter;
-import dev.arbooth.model.BaseModel;
+import dev.arbooth.base.BaseModel;
 import dev.arbooth.runtime.Device;
 import dev.arbooth.runtime.GeneratedImage;
 import dev.arbooth.runtime.Generator;

@@ -1,13 +1,14 @@
 package dev.arbooth.examples;
 
+import dev.arbooth.base.BaseModel;
 import dev.arbooth.config.InfinityConfig;
-import dev.arbooth.config.ScaleSchedules;
+import dev.arbooth.config.ScaleSchedule;
 import dev.arbooth.config.T5Config;
 import dev.arbooth.config.VaeConfig;
-import dev.arbooth.config.VaeWeights;
-import dev.arbooth.format.SafeTensors;
-import dev.arbooth.format.TensorSpec;
-import dev.arbooth.model.BaseModel;
+import dev.arbooth.internal.format.SafeTensors;
+import dev.arbooth.internal.format.TensorSpec;
+import dev.arbooth.internal.weights.InfinityWeights;
+import dev.arbooth.internal.weights.VaeWeights;
 import dev.arbooth.runtime.testing.TestBases;
 import dev.arbooth.tensor.Tensor;
 import java.io.IOException;
@@ -72,8 +73,8 @@ public final class TinyRandomBase {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        SafeTensors.write(dir.resolve("transformer.safetensors"), random(INFINITY.expectedTensors(), SEED));
-        SafeTensors.write(dir.resolve("vae.safetensors"), random(VAE.expectedTensors(), SEED + 1));
+        SafeTensors.write(dir.resolve("transformer.safetensors"), random(InfinityWeights.expected(INFINITY), SEED));
+        SafeTensors.write(dir.resolve("vae.safetensors"), random(VaeWeights.expected(VAE), SEED + 1));
         SafeTensors.write(dir.resolve("t5.safetensors"), TestBases.randomT5(T5, SEED + 2));
         BaseModel base = new BaseModel(
                 dir,
@@ -85,7 +86,7 @@ public final class TinyRandomBase {
                 T5,
                 dir.resolve("t5.safetensors"),
                 dir.resolve("tokenizer.json"),
-                ScaleSchedules.official("1.000", "0.06M"));
+                ScaleSchedule.official("1.000", "0.06M"));
         base.save();
         return base;
     }

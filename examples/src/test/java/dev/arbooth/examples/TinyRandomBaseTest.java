@@ -2,7 +2,7 @@ package dev.arbooth.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.arbooth.model.BaseModel;
+import dev.arbooth.base.BaseModel;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

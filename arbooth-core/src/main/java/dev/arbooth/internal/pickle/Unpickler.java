@@ -1,7 +1,7 @@
 package dev.arbooth.internal.pickle;
 
 import dev.arbooth.FormatException;
-import dev.arbooth.format.PickleLimits;
+import dev.arbooth.internal.format.PickleLimits;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.CharacterCodingException;

@@ -2,7 +2,7 @@ package dev.arbooth.runtime.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.arbooth.model.BaseModel;
+import dev.arbooth.base.BaseModel;
 import dev.arbooth.runtime.Device;
 import dev.arbooth.runtime.GeneratedImage;
 import dev.arbooth.runtime.Generator;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import dev.arbooth.format.SafeTensors;
+import dev.arbooth.internal.format.SafeTensors;
 import dev.arbooth.tensor.Tensor;
 import dev.arbooth.testing.Golden;
 import dev.arbooth.train.OptimizerOptions;
