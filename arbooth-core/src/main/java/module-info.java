@@ -8,14 +8,13 @@ module dev.arbooth.core {
     requires com.google.common;
     requires com.google.gson;
     requires org.slf4j;
-    requires metadata.extractor;
+    requires com.drew.metadata;
 
     exports dev.arbooth;
     exports dev.arbooth.tensor;
-    exports dev.arbooth.format;
     exports dev.arbooth.config;
     exports dev.arbooth.image;
-    exports dev.arbooth.model;
+    exports dev.arbooth.base;
     exports dev.arbooth.sampling;
     exports dev.arbooth.adapter;
     exports dev.arbooth.internal.nn to
@@ -25,7 +24,14 @@ module dev.arbooth.core {
             dev.arbooth.train,
             dev.arbooth.runtime,
             dev.arbooth.toyworld;
-
-    opens dev.arbooth.config to
-            com.google.gson;
+    exports dev.arbooth.internal.format to
+            dev.arbooth.train,
+            dev.arbooth.runtime,
+            dev.arbooth.toyworld;
+    exports dev.arbooth.internal.weights to
+            dev.arbooth.train,
+            dev.arbooth.runtime;
+    exports dev.arbooth.internal.sampling to
+            dev.arbooth.train,
+            dev.arbooth.runtime;
 }

@@ -5,6 +5,7 @@
  */
 module dev.arbooth.text {
     requires transitive dev.arbooth.core;
+    requires ai.djl.api;
     requires ai.djl.tokenizers;
     requires org.slf4j;
 

@@ -1,6 +1,6 @@
 /**
- * ARBooth train: the DJL (PyTorch) backend and, in later milestones, the personalizer. No API package is
- * exported yet; DJL types never appear in public signatures.
+ * ARBooth train: the DJL (PyTorch) backend and the personalizer. Exports {@code dev.arbooth.train} (the fit
+ * options); DJL types never appear in public signatures.
  */
 module dev.arbooth.train {
     requires transitive dev.arbooth.core;
@@ -8,4 +8,6 @@ module dev.arbooth.train {
     requires ai.djl.pytorch_engine;
     requires transitive dev.arbooth.text;
     requires org.slf4j;
+
+    exports dev.arbooth.train;
 }

@@ -9,8 +9,13 @@ import java.util.List;
 public class WeightBindingException extends ArboothException {
     private static final long serialVersionUID = 1L;
 
+    /** Names the configuration expects but the checkpoint lacks. */
     private final List<String> missing;
+
+    /** Names the checkpoint holds but the configuration does not expect. */
     private final List<String> unexpected;
+
+    /** Tensors present under the expected name with another shape, each with both shapes. */
     private final List<String> misshapen;
 
     /**
@@ -26,6 +31,20 @@ public class WeightBindingException extends ArboothException {
         this.missing = List.copyOf(missing);
         this.unexpected = List.copyOf(unexpected);
         this.misshapen = List.copyOf(misshapen);
+    }
+
+    /**
+     * Creates the exception for a configuration that cannot describe a checkpoint at all (it implies more
+     * tensors than the checkpoint holds), found before its expected tensors were listed.
+     *
+     * @param what what was being bound
+     * @param problem what does not fit, naming the file where there is one
+     */
+    public WeightBindingException(String what, String problem) {
+        super("Cannot bind weights of " + what + ": " + problem);
+        this.missing = List.of();
+        this.unexpected = List.of();
+        this.misshapen = List.of();
     }
 
     /**

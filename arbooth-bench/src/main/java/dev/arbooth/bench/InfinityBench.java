@@ -6,18 +6,20 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
 import dev.arbooth.config.InfinityConfig;
 import dev.arbooth.config.ScaleSchedule;
-import dev.arbooth.config.ScaleSchedules;
-import dev.arbooth.format.StateDict;
-import dev.arbooth.format.TensorSpec;
+import dev.arbooth.internal.format.StateDict;
+import dev.arbooth.internal.format.TensorSpec;
 import dev.arbooth.internal.nn.InfinityForward;
 import dev.arbooth.internal.nn.InfinityText;
-import dev.arbooth.sampling.BitSamplerOptions;
-import dev.arbooth.sampling.NextScaleLoop;
-import dev.arbooth.sampling.TeacherForcing;
+import dev.arbooth.internal.sampling.BitSamplerOptions;
+import dev.arbooth.internal.sampling.NextScaleLoop;
+import dev.arbooth.internal.sampling.TeacherForcing;
+import dev.arbooth.internal.weights.InfinityPart;
+import dev.arbooth.internal.weights.InfinityWeights;
 import dev.arbooth.tensor.Tensor;
 import dev.arbooth.train.internal.DjlEngine;
 import dev.arbooth.train.internal.DjlInfinity;
 import dev.arbooth.train.internal.DjlOps;
+import dev.arbooth.train.internal.DjlParameters;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -45,7 +47,10 @@ public final class InfinityBench {
      * @throws Exception on engine failure
      */
     public static void main(String[] args) throws Exception {
-        int threads = args.length > 0 ? Integer.parseInt(args[0]) : 2;
+        BenchArgs.run("InfinityBench [threads]", args, a -> run(a.optionalInt(0, "threads", 2, 1)));
+    }
+
+    private static void run(int threads) throws Exception {
         Engine engine = DjlEngine.pytorch(threads);
         System.out.printf(
                 "machine: %d cores, %s %s; DJL PyTorch %s, %d intra-op threads%n",
@@ -65,7 +70,7 @@ public final class InfinityBench {
                 engine,
                 "golden set-1 (depth 2, C 128, 0.06M 1:1, L 521)",
                 golden,
-                ScaleSchedules.official("1.000", "0.06M"),
+                ScaleSchedule.official("1.000", "0.06M"),
                 matmul,
                 2,
                 3,
@@ -75,7 +80,7 @@ public final class InfinityBench {
                 engine,
                 "mid (depth 8, C 512, 8 heads, 32 bits, 0.25M 1:1, L 2521)",
                 mid,
-                ScaleSchedules.official("1.000", "0.25M"),
+                ScaleSchedule.official("1.000", "0.25M"),
                 matmul,
                 1,
                 1,
@@ -108,7 +113,12 @@ public final class InfinityBench {
             throws Exception {
         int promptLen = 16;
         try (DjlInfinity model = DjlInfinity.create(config, randomWeights(config, 1))) {
-            model.ops().trainable(n -> n.contains(".ca.") || n.contains(".ffn."));
+            model.parameters()
+                    .train(List.of(new DjlParameters.Group(
+                            "ca+ffn",
+                            InfinityWeights.parameters(config, InfinityPart.ARBOOTH).stream()
+                                    .map(TensorSpec::name)
+                                    .toList())));
             // --- teacher-forced forward + backward, trainRows prompts
             int[] lens = new int[trainRows];
             java.util.Arrays.fill(lens, promptLen);
@@ -165,7 +175,7 @@ public final class InfinityBench {
     static StateDict randomWeights(InfinityConfig config, long seed) {
         Map<String, Tensor> out = new LinkedHashMap<>();
         SplittableRandom rnd = new SplittableRandom(seed);
-        for (TensorSpec spec : config.expectedTensors()) {
+        for (TensorSpec spec : InfinityWeights.expected(config)) {
             long[] shape = spec.shape();
             int n = Math.toIntExact(Tensor.numel(shape));
             float[] v = new float[n];

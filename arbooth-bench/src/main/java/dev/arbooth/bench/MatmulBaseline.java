@@ -36,7 +36,10 @@ public final class MatmulBaseline {
      * @throws Exception on engine failure
      */
     public static void main(String[] args) throws Exception {
-        int threads = args.length > 0 ? Integer.parseInt(args[0]) : 2;
+        BenchArgs.run("MatmulBaseline [threads]", args, a -> print(a.optionalInt(0, "threads", 2, 1)));
+    }
+
+    private static void print(int threads) throws Exception {
         try (NDManager m = DjlEngine.pytorch(threads).newBaseManager()) {
             System.out.printf("matmul 1024^3 fp32, %d threads: %.1f GFLOP/s%n", threads, gflops(m));
         }

@@ -6,16 +6,15 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtSession;
 import dev.arbooth.config.InfinityConfig;
 import dev.arbooth.config.ScaleSchedule;
-import dev.arbooth.config.ScaleSchedules;
-import dev.arbooth.format.StateDict;
+import dev.arbooth.internal.format.StateDict;
+import dev.arbooth.internal.sampling.BitSamplerOptions;
+import dev.arbooth.internal.sampling.NextScaleLoop;
+import dev.arbooth.internal.sampling.NextScaleResult;
 import dev.arbooth.runtime.internal.OrtInfinity;
 import dev.arbooth.runtime.internal.OrtInfinityStepper;
 import dev.arbooth.runtime.internal.OrtSessions;
 import dev.arbooth.runtime.internal.OrtTensors;
 import dev.arbooth.runtime.internal.onnx.OnnxOps;
-import dev.arbooth.sampling.BitSamplerOptions;
-import dev.arbooth.sampling.NextScaleLoop;
-import dev.arbooth.sampling.NextScaleResult;
 import dev.arbooth.train.internal.DjlEngine;
 import dev.arbooth.train.internal.DjlInfinity;
 import java.io.BufferedReader;
@@ -77,9 +76,18 @@ public final class SamplingBench {
             child(args[1], args[2], Integer.parseInt(args[3]));
             return;
         }
-        int threads = args.length > 0 ? Integer.parseInt(args[0]) : 2;
-        String which = args.length > 1 ? args[1] : "all";
-        int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 3;
+        BenchArgs.run(
+                "SamplingBench [threads [all|golden|mid|ort|golden-ort|mid-ort [rounds]]]",
+                args,
+                a -> run(
+                        a.optionalInt(0, "threads", 2, 1),
+                        args.length > 1
+                                ? a.choice(1, "which", "all", "golden", "mid", "ort", "golden-ort", "mid-ort")
+                                : "all",
+                        a.optionalInt(2, "rounds", 3, 1)));
+    }
+
+    private static void run(int threads, String which, int rounds) throws Exception {
         boolean djlToo = !which.endsWith("ort");
         System.out.printf(
                 "machine: %d cores, %s %s, Java %s; %d intra-op threads per engine; engines: ONNX Runtime %s"
@@ -153,13 +161,13 @@ public final class SamplingBench {
             case "golden" -> new Case(
                     "golden set-1 (depth 2, C 128, 0.06M 1:1, L 521)",
                     InfinityConfig.goldenSet1(),
-                    ScaleSchedules.official("1.000", "0.06M"),
+                    ScaleSchedule.official("1.000", "0.06M"),
                     3,
                     15);
             case "mid" -> new Case(
                     "mid (depth 8, C 512, 8 heads, 32 bits, 0.25M 1:1, L 2521)",
                     InfinityBench.midConfig(),
-                    ScaleSchedules.official("1.000", "0.25M"),
+                    ScaleSchedule.official("1.000", "0.25M"),
                     2,
                     3);
             default -> throw new IllegalArgumentException("unknown case " + name);

@@ -7,7 +7,6 @@ import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import dev.arbooth.config.InfinityConfig;
 import dev.arbooth.config.ScaleSchedule;
-import dev.arbooth.config.ScaleSchedules;
 import dev.arbooth.runtime.internal.OrtSessions;
 import dev.arbooth.runtime.internal.OrtTensors;
 import dev.arbooth.runtime.internal.OrtWeights;
@@ -34,12 +33,19 @@ public final class StepProfile {
      * @throws Exception on engine failure
      */
     public static void main(String[] args) throws Exception {
-        boolean isMid = args[0].equals("mid");
-        int k = Integer.parseInt(args[1]);
-        int threads = args.length > 2 ? Integer.parseInt(args[2]) : 2;
+        BenchArgs.run(USAGE, args, StepProfile::profile);
+    }
+
+    static final String USAGE = "StepProfile golden|mid k [threads] [profilePrefix]";
+
+    private static void profile(BenchArgs a) throws Exception {
+        boolean isMid = a.choice(0, "model", "golden", "mid").equals("mid");
+        int k = a.requiredInt(1, "k (scale index)", 0);
+        int threads = a.optionalInt(2, "threads", 2, 1);
+        String profilePrefix = a.optional(3, null);
         InfinityConfig golden = InfinityConfig.goldenSet1();
         InfinityConfig config = isMid ? InfinityBench.midConfig() : golden;
-        ScaleSchedule schedule = ScaleSchedules.official("1.000", isMid ? "0.25M" : "0.06M");
+        ScaleSchedule schedule = ScaleSchedule.official("1.000", isMid ? "0.25M" : "0.06M");
         try (OrtWeights w = OrtWeights.create(InfinityBench.randomWeights(config, 1))) {
             OnnxOps ops = InfinityGraphs.step(config, w::shapeOrNull, schedule, k, 2, 1);
             System.out.printf("step %d: %d nodes%n", k, ops.graph().nodeCount());
@@ -61,8 +67,8 @@ public final class StepProfile {
                 } else {
                     o.addExternalInitializers(weights);
                 }
-                if (args.length > 3) {
-                    o.enableProfiling(args[3]);
+                if (profilePrefix != null) {
+                    o.enableProfiling(profilePrefix);
                 }
                 s = OrtSessions.environment().createSession(ops.toModelBytes(), o);
             }
@@ -89,7 +95,7 @@ public final class StepProfile {
                 }
             });
             System.out.printf("step %d: %.2f ms%n", k, t * 1e3);
-            if (args.length > 3) {
+            if (profilePrefix != null) {
                 System.out.println("profile: " + s.endProfiling());
             }
             s.close();

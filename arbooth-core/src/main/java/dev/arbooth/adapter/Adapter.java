@@ -4,8 +4,10 @@ import dev.arbooth.ArboothException;
 import dev.arbooth.FormatException;
 import dev.arbooth.ShapeMismatchException;
 import dev.arbooth.config.InfinityConfig;
-import dev.arbooth.format.SafeTensors;
-import dev.arbooth.format.TensorSpec;
+import dev.arbooth.internal.format.SafeTensors;
+import dev.arbooth.internal.weights.InfinityPart;
+import dev.arbooth.internal.weights.InfinityTensor;
+import dev.arbooth.internal.weights.InfinityWeights;
 import dev.arbooth.tensor.Tensor;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,7 +25,7 @@ import java.util.TreeMap;
  * <p>It holds:
  * <ul>
  *   <li>replacement tensors under their official names: the fused cross-attention and FFN weights and
- *       biases of the blocks ({@link #replaceableTensors(InfinityConfig)}: {@code ca.mat_q.weight/bias},
+ *       biases of the blocks ({@code ca.mat_q.weight/bias},
  *       {@code ca.mat_kv.weight}, {@code ca.v_bias}, {@code ca.proj.weight/bias}, {@code
  *       ffn.fc1.weight/bias}, {@code ffn.fc2.weight/bias} of each block), each shaped as in the base; they
  *       replace the base's tensors of the same names, the rest of the base is used as is;
@@ -59,19 +61,6 @@ public final class Adapter {
     /** The {@code __metadata__} key holding the manifest JSON in an adapter file. */
     public static final String MANIFEST_KEY = "arbooth.adapter.manifest";
 
-    /** The per-block tensors an adapter may replace, relative to the block prefix. */
-    private static final List<String> BLOCK_SUFFIXES = List.of(
-            "ca.mat_q.weight",
-            "ca.mat_q.bias",
-            "ca.mat_kv.weight",
-            "ca.v_bias",
-            "ca.proj.weight",
-            "ca.proj.bias",
-            "ffn.fc1.weight",
-            "ffn.fc1.bias",
-            "ffn.fc2.weight",
-            "ffn.fc2.bias");
-
     private final AdapterManifest manifest;
     private final Map<String, Tensor> tensors;
     private final Tensor identifierEmbedding;
@@ -86,8 +75,8 @@ public final class Adapter {
      * Creates an adapter, validating the tensors against the manifest's base configuration.
      *
      * @param manifest the manifest
-     * @param tensors replacement tensors by official name: each must be one of {@link
-     *     #replaceableTensors(InfinityConfig)}, floating-point, and shaped as there (may be empty)
+     * @param tensors replacement tensors by official name: each must be one of the replaceable tensors listed
+     *     above, floating-point, and shaped as in the base (may be empty)
      * @param identifierEmbedding_PC the identifier rows (P, Ct5): floating-point, P at least 1, Ct5 the base's
      *     {@link InfinityConfig#textChannels()}
      * @return the adapter
@@ -99,17 +88,23 @@ public final class Adapter {
         Objects.requireNonNull(tensors, "tensors");
         Objects.requireNonNull(identifierEmbedding_PC, "identifierEmbedding_PC");
         InfinityConfig config = manifest.baseConfig();
-        Map<String, long[]> allowed = replaceableShapes(config);
+        // Each tensor is checked by its own name, in O(1): a manifest whose configuration claims a million
+        // blocks costs nothing until something asks for all of them (InfinityWeights.adapterTensors).
+        Map<String, long[]> allowed = new LinkedHashMap<>();
         List<String> unknown = new ArrayList<>();
         for (String name : tensors.keySet()) {
-            if (!allowed.containsKey(name)) {
+            long[] shape = replaceableShape(config, name);
+            if (shape == null) {
                 unknown.add(name);
+            } else {
+                allowed.put(name, shape);
             }
         }
         if (!unknown.isEmpty()) {
-            throw new IllegalArgumentException("An adapter may replace only the cross-attention and FFN tensors of"
-                    + " the blocks (" + String.join(", ", BLOCK_SUFFIXES) + " under each block prefix such as '"
-                    + config.blockPrefix(0) + "'); not replaceable: " + unknown);
+            throw new IllegalArgumentException("An adapter may replace only the cross-attention and FFN parameters"
+                    + " of the blocks (" + InfinityWeights.partSuffixes(InfinityPart.ARBOOTH)
+                    + " under each block prefix such as '" + InfinityWeights.blockPrefix(config, 0)
+                    + "'); not replaceable: " + unknown);
         }
         TreeMap<String, Tensor> sorted = new TreeMap<>();
         for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
@@ -143,39 +138,12 @@ public final class Adapter {
     }
 
     /**
-     * The tensors an adapter may replace for a base configuration: per block, in block order, {@code
-     * ca.mat_q.weight, ca.mat_q.bias, ca.mat_kv.weight, ca.v_bias, ca.proj.weight, ca.proj.bias,
-     * ffn.fc1.weight, ffn.fc1.bias, ffn.fc2.weight, ffn.fc2.bias} (the set ARBooth trains; not {@code
-     * ca_norm}, not the {@code ca.zero_k_bias} buffer), with the shapes of {@link
-     * InfinityConfig#expectedTensors()}.
-     *
-     * @param config the base configuration
-     * @return names and shapes
+     * The shape of one replaceable tensor, or {@code null} if {@code name} is not one, found from the name alone
+     * (the weight table): a manifest whose configuration claims a million blocks costs nothing.
      */
-    public static List<TensorSpec> replaceableTensors(InfinityConfig config) {
-        List<TensorSpec> out = new ArrayList<>();
-        replaceableShapes(config).forEach((n, s) -> out.add(TensorSpec.of(n, s)));
-        return Collections.unmodifiableList(out);
-    }
-
-    private static Map<String, long[]> replaceableShapes(InfinityConfig config) {
-        Map<String, long[]> all = new LinkedHashMap<>();
-        for (TensorSpec spec : config.expectedTensors()) {
-            all.put(spec.name(), spec.shape());
-        }
-        Map<String, long[]> out = new LinkedHashMap<>();
-        for (int b = 0; b < config.depth(); b++) {
-            String prefix = config.blockPrefix(b);
-            for (String suffix : BLOCK_SUFFIXES) {
-                String name = prefix + suffix;
-                long[] shape = all.get(name);
-                if (shape == null) {
-                    throw new IllegalStateException("InfinityWeights lacks " + name);
-                }
-                out.put(name, shape);
-            }
-        }
-        return out;
+    private static long[] replaceableShape(InfinityConfig config, String name) {
+        InfinityTensor t = InfinityWeights.find(config, name);
+        return t != null && !t.isBuffer() && InfinityPart.ARBOOTH.contains(t.part()) ? t.shape(config) : null;
     }
 
     private static void requireFloating(String what, Tensor t) {

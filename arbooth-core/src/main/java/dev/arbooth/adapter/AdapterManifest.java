@@ -1,14 +1,11 @@
 package dev.arbooth.adapter;
 
-import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
-import com.google.gson.JsonPrimitive;
 import dev.arbooth.FormatException;
 import dev.arbooth.config.InfinityConfig;
 import dev.arbooth.internal.io.LibraryVersion;
-import java.math.BigDecimal;
+import dev.arbooth.internal.json.ConfigJson;
+import dev.arbooth.internal.json.StrictJson;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.List;
@@ -16,7 +13,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
 
 /**
  * What an {@link Adapter} says about itself: the format version, the base it was trained on, the
@@ -175,7 +171,7 @@ public record AdapterManifest(
         JsonObject o = new JsonObject();
         o.addProperty("format_version", formatVersion);
         o.addProperty("base_fingerprint", baseFingerprint);
-        o.add("base_config", JsonParser.parseString(baseConfig.toJson()));
+        o.add("base_config", ConfigJson.INFINITY.write(baseConfig));
         o.addProperty("identifier", identifier);
         o.addProperty("class_word", classWord);
         o.addProperty("library_version", libraryVersion);
@@ -196,20 +192,11 @@ public record AdapterManifest(
      *     has an unknown one, or a value breaks a rule of the record
      */
     public static AdapterManifest fromJson(Path file, String json) {
-        JsonElement e;
-        try {
-            e = JsonParser.parseString(json);
-        } catch (JsonParseException ex) {
-            throw new FormatException(file, "adapter manifest JSON is malformed: " + ex.getMessage(), ex);
-        }
-        if (!e.isJsonObject()) {
-            throw new FormatException(file, "adapter manifest must be a JSON object, got " + e);
-        }
-        JsonObject o = e.getAsJsonObject();
+        StrictJson o = StrictJson.parseDocument(file, "adapter manifest", json);
         if (!o.has("format_version")) {
-            throw new FormatException(file, "adapter manifest lacks 'format_version'");
+            throw o.error("lacks 'format_version'");
         }
-        int version = integer(file, o, "format_version");
+        int version = o.integer("format_version");
         if (!SUPPORTED_FORMAT_VERSIONS.contains(version)) {
             throw new FormatException(
                     file,
@@ -219,80 +206,16 @@ public record AdapterManifest(
                                     ? "; the adapter was written by a newer library, upgrade to read it"
                                     : ""));
         }
-        Set<String> unknown = new TreeSet<>(o.keySet());
-        unknown.removeAll(JSON_FIELDS);
-        if (!unknown.isEmpty()) {
-            throw new FormatException(
-                    file,
-                    "adapter manifest has unknown field(s) " + unknown + "; allowed: " + new TreeSet<>(JSON_FIELDS));
-        }
-        Set<String> missing = new TreeSet<>(JSON_FIELDS);
-        missing.removeAll(o.keySet());
-        if (!missing.isEmpty()) {
-            throw new FormatException(file, "adapter manifest lacks field(s) " + missing);
-        }
-        JsonElement config = o.get("base_config");
-        if (!config.isJsonObject()) {
-            throw new FormatException(file, "adapter manifest field 'base_config' must be an object, got " + config);
-        }
-        InfinityConfig baseConfig;
-        try {
-            baseConfig = InfinityConfig.fromJson(config.toString());
-        } catch (FormatException ex) {
-            throw new FormatException(file, "adapter manifest 'base_config': " + ex.getMessage(), ex);
-        }
-        JsonElement prov = o.get("provenance");
-        if (!prov.isJsonObject()) {
-            throw new FormatException(file, "adapter manifest field 'provenance' must be an object, got " + prov);
-        }
-        Map<String, String> provenance = new TreeMap<>();
-        for (Map.Entry<String, JsonElement> p : prov.getAsJsonObject().entrySet()) {
-            if (!p.getValue().isJsonPrimitive()
-                    || !p.getValue().getAsJsonPrimitive().isString()) {
-                throw new FormatException(
-                        file, "adapter manifest provenance '" + p.getKey() + "' must be a string, got " + p.getValue());
-            }
-            provenance.put(p.getKey(), p.getValue().getAsString());
-        }
-        try {
-            return new AdapterManifest(
-                    version,
-                    string(file, o, "base_fingerprint"),
-                    baseConfig,
-                    string(file, o, "identifier"),
-                    string(file, o, "class_word"),
-                    string(file, o, "library_version"),
-                    provenance);
-        } catch (IllegalArgumentException ex) {
-            throw new FormatException(file, "adapter manifest is invalid: " + ex.getMessage(), ex);
-        }
-    }
-
-    private static JsonPrimitive primitive(Path file, JsonObject o, String key) {
-        JsonElement e = o.get(key);
-        if (!e.isJsonPrimitive()) {
-            throw new FormatException(file, "adapter manifest field '" + key + "' must be a scalar, got " + e);
-        }
-        return e.getAsJsonPrimitive();
-    }
-
-    private static String string(Path file, JsonObject o, String key) {
-        JsonPrimitive p = primitive(file, o, key);
-        if (!p.isString()) {
-            throw new FormatException(file, "adapter manifest field '" + key + "' must be a string, got " + p);
-        }
-        return p.getAsString();
-    }
-
-    private static int integer(Path file, JsonObject o, String key) {
-        JsonPrimitive p = primitive(file, o, key);
-        try {
-            if (p.isNumber()) {
-                return new BigDecimal(p.getAsString()).intValueExact();
-            }
-        } catch (ArithmeticException | NumberFormatException ex) {
-            // reported below
-        }
-        throw new FormatException(file, "adapter manifest field '" + key + "' must be an integer, got " + p);
+        o.requireExactly(JSON_FIELDS);
+        InfinityConfig baseConfig = ConfigJson.INFINITY.read(o.object("base_config"));
+        Map<String, String> provenance = o.strings("provenance");
+        String fingerprint = o.string("base_fingerprint");
+        String identifier = o.string("identifier");
+        String classWord = o.string("class_word");
+        String libraryVersion = o.string("library_version");
+        return o.build(
+                "AdapterManifest",
+                () -> new AdapterManifest(
+                        version, fingerprint, baseConfig, identifier, classWord, libraryVersion, provenance));
     }
 }

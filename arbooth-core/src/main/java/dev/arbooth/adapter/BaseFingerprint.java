@@ -1,8 +1,8 @@
 package dev.arbooth.adapter;
 
 import dev.arbooth.config.InfinityConfig;
-import dev.arbooth.config.InfinityWeights;
-import dev.arbooth.format.StateDict;
+import dev.arbooth.internal.format.StateDict;
+import dev.arbooth.internal.weights.InfinityWeights;
 import dev.arbooth.tensor.Tensor;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -19,8 +19,8 @@ import java.util.regex.Pattern;
  *
  * <p><b>What is hashed</b> (SHA-256, every integer little-endian, every string as its UTF-8 length in 4
  * bytes followed by its bytes): the tag {@code "arbooth-base-fingerprint/1"}; the configuration's {@link
- * InfinityConfig#toJson()}; then, for each tensor of the official state dict ({@link
- * InfinityConfig#expectedTensors()}, buffers included) in sorted-name order: its name, its dtype name
+ * InfinityConfig#toJson()}; then, for each tensor of the official state dict (buffers included) in
+ * sorted-name order: its name, its dtype name
  * ({@code "F32"}, {@code "BF16"}, ...), its rank (4 bytes), each dimension (8 bytes), its byte count (8
  * bytes) and its raw stored bytes (row-major, little-endian).
  *
@@ -28,7 +28,8 @@ import java.util.regex.Pattern;
  * another dtype (say F32 to BF16) have different fingerprints: they are different bases, and an adapter
  * trained on one need not suit the other. A PyTorch {@code .pth} file and a safetensors file holding the
  * same tensors in the same dtype have the same fingerprint, as do files with other tensor orders or extra
- * metadata. Tensors are checked strictly against the configuration first ({@link InfinityWeights#bind}).
+ * metadata. Tensors are checked strictly against the configuration first (every missing, unexpected or
+ * misshapen tensor is listed).
  *
  * <p><b>Cost.</b> One pass over every byte of the base, streamed from the memory-mapped file in 1 MiB
  * chunks (no copy of the base is held), on one thread. Measured: 1.3 GB/s on a CPU with SHA instructions
@@ -37,10 +38,8 @@ import java.util.regex.Pattern;
  * and keep it.
  *
  * <pre>{@code
- * try (CheckpointFile base = Checkpoints.open(path)) {
- *     BaseFingerprint fp = BaseFingerprint.of(InfinityConfig.infinity2b(), base);
- *     fp.value();   // "sha256:3f0c..."
- * }
+ * BaseFingerprint fp = BaseFingerprint.of(InfinityConfig.infinity2b(), tensors); // the base's state dict
+ * fp.value();   // "sha256:3f0c..."
  * }</pre>
  */
 public final class BaseFingerprint {
@@ -61,13 +60,13 @@ public final class BaseFingerprint {
      * Fingerprints a base checkpoint.
      *
      * @param config the base's configuration
-     * @param base the base's tensors (a safetensors file, a PyTorch state dict or an in-memory map)
+     * @param base the base's tensors by official name (views of a memory-mapped checkpoint need no copy)
      * @return the fingerprint
      * @throws dev.arbooth.WeightBindingException if the tensors do not match the configuration exactly
      *     (listing every missing, unexpected and misshapen tensor)
      */
-    public static BaseFingerprint of(InfinityConfig config, StateDict base) {
-        Map<String, Tensor> sorted = new TreeMap<>(InfinityWeights.bind(config, base));
+    public static BaseFingerprint of(InfinityConfig config, Map<String, Tensor> base) {
+        Map<String, Tensor> sorted = new TreeMap<>(InfinityWeights.bind(config, StateDict.of(base)));
         MessageDigest md = sha256();
         putString(md, TAG);
         putString(md, config.toJson());

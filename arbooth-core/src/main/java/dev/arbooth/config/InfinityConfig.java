@@ -1,17 +1,10 @@
 package dev.arbooth.config;
 
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
-import com.google.gson.JsonPrimitive;
 import dev.arbooth.FormatException;
-import dev.arbooth.format.TensorSpec;
-import java.math.BigDecimal;
-import java.util.List;
-import java.util.Objects;
-import java.util.Set;
-import java.util.TreeSet;
+import dev.arbooth.internal.json.ConfigJson;
+import dev.arbooth.internal.json.StrictJson;
+import dev.arbooth.internal.nn.Rope2d;
+import dev.arbooth.internal.weights.InfinityWeights;
 
 /**
  * The architecture of an Infinity transformer (text-conditioned, bitwise next-scale prediction), as the
@@ -37,7 +30,9 @@ import java.util.TreeSet;
  * @param textMaxLength text tokens the model accepts ({@code text_maxlen}); rows of {@code cfg_uncond}
  * @param codebookDim bits per code of the VAE (d; 32 for Infinity-2B's VAE, 14 for Infinity-8B's)
  * @param spatialPatchify whether 2×2 neighbouring VAE codes form one transformer token ({@code
- *     apply_spatial_patchify}): the transformer then sees {@code 4d} bits per token on a grid half the VAE's
+ *     apply_spatial_patchify}, Infinity-8B): the transformer then sees {@code 4d} bits per token on a grid half
+ *     the VAE's. Such a configuration describes the 8B checkpoint's tensors, but no network runs it yet (the
+ *     patchify is not implemented: no reference tensors cover it); loading a base with it is refused
  * @param normEps epsilon of every LayerNorm and of the text RMSNorm
  * @param blockChunks number of block chunks the blocks are grouped into (names {@code
  *     block_chunks.{c}.module.{j}}); 1 gives the flat names {@code blocks.{i}}
@@ -47,7 +42,7 @@ import java.util.TreeSet;
  *     ada_gss}), instead of a projection per block ({@code ada_lin})
  * @param headAdaLn AdaLN before the head ({@code head_nm}) instead of a plain LayerNorm
  * @param rope2dNormalizedByHw the official RoPE position mode; only 2 (positions on the 1M grid of the
- *     aspect ratio, see {@link Rope2d}) is supported
+ *     aspect ratio) is supported
  * @param addLevelEmbeddingOnlyFirstBlock whether the level embedding is added once, before the first
  *     block chunk (official), rather than before every chunk
  */
@@ -159,60 +154,22 @@ public record InfinityConfig(
      * vae_type=32}, {@code apply_spatial_patchify=0}, {@code rope2d_normalized_by_hw=2}, {@code
      * add_lvl_embeding_only_first_block=1}, {@code use_bit_label=1}).
      *
+     * <p>There is no Infinity-8B preset: its 2×2 spatial patchify ({@code apply_spatial_patchify=1}) is not
+     * implemented, because no reference tensors of the official code cover it to verify it against.
+     *
      * @return the configuration
      */
     public static InfinityConfig infinity2b() {
-        return new InfinityConfig(
-                32,
-                2048,
-                16,
-                8192,
-                2048,
-                512,
-                32,
-                false,
-                1e-6,
-                8,
-                OFFICIAL_LEVEL_EMBEDDINGS,
-                true,
-                true,
-                true,
-                2,
-                true);
-    }
-
-    /**
-     * Infinity-8B as released ({@code infinity_8b_weights/}, sharded, with {@code
-     * infinity_vae_d56_f8_14_patchify.pth}).
-     *
-     * <p>Sources (FoundationVision/Infinity): {@code tools/run_infinity.py} {@code load_transformer} for
-     * {@code model_type='infinity_8b'} (depth 40, width 3584, 28 heads, mlp_ratio 4 → FFN 14336, {@code
-     * block_chunks=8}); {@code tools/interactive_infer_8b.ipynb} and the README's 8B command ({@code
-     * vae_type=14}, {@code apply_spatial_patchify=1}, {@code text_channels=2048} for flan-t5-xl, {@code
-     * rope2d_normalized_by_hw=2}, {@code add_lvl_embeding_only_first_block=1}, {@code use_bit_label=1}).
-     * With the patchify the transformer sees 4 × 14 = 56 bits per token (V = 112), on token grids equal to
-     * the official schedule's while the VAE's grids are twice as large (its stride is 8, not 16).
-     *
-     * @return the configuration
-     */
-    public static InfinityConfig infinity8b() {
-        return new InfinityConfig(
-                40,
-                3584,
-                28,
-                14336,
-                2048,
-                512,
-                14,
-                true,
-                1e-6,
-                8,
-                OFFICIAL_LEVEL_EMBEDDINGS,
-                true,
-                true,
-                true,
-                2,
-                true);
+        return builder()
+                .depth(32)
+                .embedDim(2048)
+                .numHeads(16)
+                .mlpRatio(4)
+                .textChannels(2048)
+                .textMaxLength(512)
+                .codebookDim(32)
+                .blockChunks(8)
+                .build();
     }
 
     /**
@@ -222,8 +179,16 @@ public record InfinityConfig(
      * @return the configuration
      */
     public static InfinityConfig goldenSet1() {
-        return new InfinityConfig(
-                2, 128, 2, 512, 256, 16, 16, false, 1e-6, 2, OFFICIAL_LEVEL_EMBEDDINGS, true, true, true, 2, true);
+        return builder()
+                .depth(2)
+                .embedDim(128)
+                .numHeads(2)
+                .mlpRatio(4)
+                .textChannels(256)
+                .textMaxLength(16)
+                .codebookDim(16)
+                .blockChunks(2)
+                .build();
     }
 
     /**
@@ -295,31 +260,6 @@ public record InfinityConfig(
     }
 
     /**
-     * The state-dict prefix of a block, blocks numbered 0..depth-1 in chunk-major order.
-     *
-     * @param block the block index
-     * @return {@code "block_chunks.{c}.module.{j}."}, or {@code "blocks.{i}."} when there is one chunk
-     * @throws IndexOutOfBoundsException if {@code block} is not in 0..depth-1
-     */
-    public String blockPrefix(int block) {
-        Objects.checkIndex(block, depth);
-        if (blockChunks == 1) {
-            return "blocks." + block + ".";
-        }
-        return "block_chunks." + block / blocksPerChunk() + ".module." + block % blocksPerChunk() + ".";
-    }
-
-    /**
-     * Every tensor of the official state dict for this configuration, buffers included, in the official
-     * state-dict order ({@link InfinityWeights#expected(InfinityConfig)}).
-     *
-     * @return the names and shapes
-     */
-    public List<TensorSpec> expectedTensors() {
-        return InfinityWeights.expected(this);
-    }
-
-    /**
      * The number of trainable parameters (the state dict without its {@code zero_k_bias} buffers).
      *
      * @return the parameter count
@@ -349,68 +289,18 @@ public record InfinityConfig(
         return schedule;
     }
 
-    /**
-     * The 2-D RoPE of a schedule for this model's head dimension.
-     *
-     * @param schedule the schedule
-     * @return positions and cos/sin rows
-     */
-    public Rope2d rope(ScaleSchedule schedule) {
-        return Rope2d.of(requireCompatible(schedule), headDim());
-    }
-
     // ----------------------------------------------------------------------------------------- JSON
-
-    private static final Set<String> JSON_FIELDS = Set.of(
-            "depth",
-            "embed_dim",
-            "num_heads",
-            "ffn_hidden",
-            "text_channels",
-            "text_maxlen",
-            "codebook_dim",
-            "apply_spatial_patchify",
-            "norm_eps",
-            "block_chunks",
-            "level_embeddings",
-            "cos_attn",
-            "shared_aln",
-            "head_aln",
-            "rope2d_normalized_by_hw",
-            "add_lvl_embeding_only_first_block");
-
-    /** This configuration as a JSON object, keys named as the official constructor's arguments where one exists. */
-    private JsonObject toJsonObject() {
-        JsonObject o = new JsonObject();
-        o.addProperty("depth", depth);
-        o.addProperty("embed_dim", embedDim);
-        o.addProperty("num_heads", numHeads);
-        o.addProperty("ffn_hidden", ffnHidden);
-        o.addProperty("text_channels", textChannels);
-        o.addProperty("text_maxlen", textMaxLength);
-        o.addProperty("codebook_dim", codebookDim);
-        o.addProperty("apply_spatial_patchify", spatialPatchify);
-        o.addProperty("norm_eps", normEps);
-        o.addProperty("block_chunks", blockChunks);
-        o.addProperty("level_embeddings", levelEmbeddings);
-        o.addProperty("cos_attn", cosAttn);
-        o.addProperty("shared_aln", sharedAdaLn);
-        o.addProperty("head_aln", headAdaLn);
-        o.addProperty("rope2d_normalized_by_hw", rope2dNormalizedByHw);
-        o.addProperty("add_lvl_embeding_only_first_block", addLevelEmbeddingOnlyFirstBlock);
-        return o;
-    }
 
     /**
      * This configuration as JSON text, keys named as the official constructor's arguments where one exists
      * ({@code depth, embed_dim, num_heads, ffn_hidden, text_channels, text_maxlen, codebook_dim,
      * apply_spatial_patchify, norm_eps, block_chunks, level_embeddings, cos_attn, shared_aln, head_aln,
-     * rope2d_normalized_by_hw, add_lvl_embeding_only_first_block}).
+     * rope2d_normalized_by_hw, add_lvl_embeding_only_first_block}, in that order).
      *
      * @return compact JSON
      */
     public String toJson() {
-        return toJsonObject().toString();
+        return ConfigJson.INFINITY.write(this).toString();
     }
 
     /**
@@ -419,91 +309,11 @@ public record InfinityConfig(
      *
      * @param json the JSON text
      * @return the configuration
-     * @throws FormatException if the text is not such an object or a value breaks a rule of the record
+     * @throws FormatException if the text is not such an object or a value breaks a rule of the record (the
+     *     message names the field)
      */
     public static InfinityConfig fromJson(String json) {
-        JsonElement e;
-        try {
-            e = JsonParser.parseString(json);
-        } catch (JsonParseException ex) {
-            throw new FormatException(null, "InfinityConfig JSON is malformed: " + ex.getMessage(), ex);
-        }
-        if (!e.isJsonObject()) {
-            throw new FormatException(null, "InfinityConfig JSON must be an object, got " + e);
-        }
-        return fromJsonObject(e.getAsJsonObject());
-    }
-
-    private static InfinityConfig fromJsonObject(JsonObject o) {
-        Set<String> unknown = new TreeSet<>(o.keySet());
-        unknown.removeAll(JSON_FIELDS);
-        if (!unknown.isEmpty()) {
-            throw new FormatException(
-                    null,
-                    "InfinityConfig JSON has unknown field(s) " + unknown + "; allowed: " + new TreeSet<>(JSON_FIELDS));
-        }
-        Set<String> missing = new TreeSet<>(JSON_FIELDS);
-        missing.removeAll(o.keySet());
-        if (!missing.isEmpty()) {
-            throw new FormatException(null, "InfinityConfig JSON lacks field(s) " + missing);
-        }
-        try {
-            return new InfinityConfig(
-                    integer(o, "depth"),
-                    integer(o, "embed_dim"),
-                    integer(o, "num_heads"),
-                    integer(o, "ffn_hidden"),
-                    integer(o, "text_channels"),
-                    integer(o, "text_maxlen"),
-                    integer(o, "codebook_dim"),
-                    bool(o, "apply_spatial_patchify"),
-                    number(o, "norm_eps"),
-                    integer(o, "block_chunks"),
-                    integer(o, "level_embeddings"),
-                    bool(o, "cos_attn"),
-                    bool(o, "shared_aln"),
-                    bool(o, "head_aln"),
-                    integer(o, "rope2d_normalized_by_hw"),
-                    bool(o, "add_lvl_embeding_only_first_block"));
-        } catch (IllegalArgumentException ex) {
-            throw new FormatException(null, "InfinityConfig JSON is invalid: " + ex.getMessage(), ex);
-        }
-    }
-
-    private static JsonPrimitive primitive(JsonObject o, String key) {
-        JsonElement e = o.get(key);
-        if (!e.isJsonPrimitive()) {
-            throw new FormatException(null, "InfinityConfig JSON field '" + key + "' must be a scalar, got " + e);
-        }
-        return e.getAsJsonPrimitive();
-    }
-
-    private static double number(JsonObject o, String key) {
-        JsonPrimitive p = primitive(o, key);
-        if (!p.isNumber()) {
-            throw new FormatException(null, "InfinityConfig JSON field '" + key + "' must be a number, got " + p);
-        }
-        return p.getAsDouble();
-    }
-
-    private static int integer(JsonObject o, String key) {
-        JsonPrimitive p = primitive(o, key);
-        if (!p.isNumber()) {
-            throw new FormatException(null, "InfinityConfig JSON field '" + key + "' must be an integer, got " + p);
-        }
-        try {
-            return new BigDecimal(p.getAsString()).intValueExact();
-        } catch (ArithmeticException | NumberFormatException ex) {
-            throw new FormatException(null, "InfinityConfig JSON field '" + key + "' must be an integer, got " + p);
-        }
-    }
-
-    private static boolean bool(JsonObject o, String key) {
-        JsonPrimitive p = primitive(o, key);
-        if (!p.isBoolean()) {
-            throw new FormatException(null, "InfinityConfig JSON field '" + key + "' must be true or false, got " + p);
-        }
-        return p.getAsBoolean();
+        return ConfigJson.INFINITY.read(StrictJson.parseObject(null, "InfinityConfig JSON", json));
     }
 
     // ----------------------------------------------------------------------------------------- builder

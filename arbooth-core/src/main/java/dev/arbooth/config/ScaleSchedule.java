@@ -1,5 +1,6 @@
 package dev.arbooth.config;
 
+import dev.arbooth.internal.schedule.ScaleSchedules;
 import java.util.Arrays;
 import java.util.List;
 
@@ -19,8 +20,14 @@ import java.util.List;
  *       final scale is the largest in both directions.
  * </ul>
  *
- * <p>Every entry of the official table ({@link ScaleSchedules}) satisfies them. How many scales a model
- * accepts is the model's business ({@link InfinityConfig#requireCompatible(ScaleSchedule)}).
+ * <p>Every entry of the official table ({@link #official(double, PixelBudget)}) satisfies them. How many scales a
+ * model accepts is the model's business ({@link InfinityConfig#requireCompatible(ScaleSchedule)}).
+ *
+ * <pre>{@code
+ * ScaleSchedule s = ScaleSchedule.official(1.0, PixelBudget.MP_0_06);   // 1x1 ... 16x16, 521 tokens
+ * ScaleSchedule t = ScaleSchedule.official("0.750", "1M");              // 3:4 landscape, final grid 54x72
+ * ScaleSchedule c = ScaleSchedule.of(new int[] {1, 1}, new int[] {2, 2}, new int[] {4, 4});  // custom
+ * }</pre>
  */
 public final class ScaleSchedule {
     private final List<Scale> scales;
@@ -48,6 +55,31 @@ public final class ScaleSchedule {
         for (int k = 0; k < scales.size(); k++) {
             offsets[k + 1] = Math.addExact(offsets[k], scales.get(k).tokens());
         }
+    }
+
+    /**
+     * The official schedule (Infinity's {@code dynamic_resolution_h_w} table) for the aspect ratio nearest to
+     * {@code hDivW}, chosen as the official code chooses it.
+     *
+     * @param hDivW the wanted height / width, positive and finite
+     * @param budget the pixel budget
+     * @return the schedule
+     * @throws IllegalArgumentException if {@code hDivW} is not positive and finite
+     */
+    public static ScaleSchedule official(double hDivW, PixelBudget budget) {
+        return ScaleSchedules.official(hDivW, budget);
+    }
+
+    /**
+     * The official schedule with exactly these keys of the official table.
+     *
+     * @param aspectRatio an official aspect-ratio key such as {@code "1.000"}, {@code "1.333"} or {@code "0.750"}
+     * @param budget a budget label: {@code "0.06M"}, {@code "0.25M"}, {@code "0.60M"} or {@code "1M"}
+     * @return the schedule
+     * @throws IllegalArgumentException if either key is not in the table
+     */
+    public static ScaleSchedule official(String aspectRatio, String budget) {
+        return ScaleSchedules.official(aspectRatio, budget);
     }
 
     /**

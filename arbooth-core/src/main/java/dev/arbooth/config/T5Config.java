@@ -1,13 +1,7 @@
 package dev.arbooth.config;
 
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 import dev.arbooth.FormatException;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import dev.arbooth.internal.json.ConfigJson;
 import java.nio.file.Path;
 
 /**
@@ -164,85 +158,6 @@ public record T5Config(
      *     other than {@code t5})
      */
     public static T5Config fromJson(Path file, int textMaxLength) {
-        JsonObject o;
-        try {
-            JsonElement e = JsonParser.parseString(Files.readString(file, StandardCharsets.UTF_8));
-            if (!e.isJsonObject()) {
-                throw new FormatException(file, "a T5 config.json must hold a JSON object");
-            }
-            o = e.getAsJsonObject();
-        } catch (IOException e) {
-            throw new FormatException(file, "cannot read the T5 config: " + e.getMessage(), e);
-        } catch (JsonParseException e) {
-            throw new FormatException(file, "not valid JSON: " + e.getMessage(), e);
-        }
-        String modelType = optString(file, o, "model_type", "t5");
-        if (!modelType.equals("t5")) {
-            throw new FormatException(file, "model_type is '" + modelType + "', expected 't5'");
-        }
-        String ffn = optString(file, o, "feed_forward_proj", "relu");
-        if (!ffn.equals("gated-gelu")) {
-            throw new FormatException(
-                    file, "feed_forward_proj is '" + ffn + "'; only 'gated-gelu' (T5 v1.1, " + "Flan-T5) is supported");
-        }
-        try {
-            return new T5Config(
-                    requireInt(file, o, "d_model"),
-                    requireInt(file, o, "d_kv"),
-                    requireInt(file, o, "d_ff"),
-                    requireInt(file, o, "num_heads"),
-                    requireInt(file, o, "num_layers"),
-                    requireInt(file, o, "vocab_size"),
-                    requireInt(file, o, "relative_attention_num_buckets"),
-                    requireInt(file, o, "relative_attention_max_distance"),
-                    requireDouble(file, o, "layer_norm_epsilon"),
-                    textMaxLength);
-        } catch (IllegalArgumentException e) {
-            throw new FormatException(file, "invalid T5 config: " + e.getMessage(), e);
-        }
-    }
-
-    private static JsonElement require(Path file, JsonObject o, String key) {
-        JsonElement e = o.get(key);
-        if (e == null || e.isJsonNull()) {
-            throw new FormatException(file, "missing field '" + key + "'");
-        }
-        if (!e.isJsonPrimitive()) {
-            throw new FormatException(file, "field '" + key + "' must be a JSON primitive, got " + e);
-        }
-        return e;
-    }
-
-    private static int requireInt(Path file, JsonObject o, String key) {
-        JsonElement e = require(file, o, key);
-        try {
-            double d = e.getAsDouble();
-            if (d != Math.rint(d) || Math.abs(d) > Integer.MAX_VALUE) {
-                throw new FormatException(file, "field '" + key + "' must be an integer, got " + e);
-            }
-            return (int) d;
-        } catch (NumberFormatException ex) {
-            throw new FormatException(file, "field '" + key + "' must be an integer, got " + e, ex);
-        }
-    }
-
-    private static double requireDouble(Path file, JsonObject o, String key) {
-        JsonElement e = require(file, o, key);
-        try {
-            return e.getAsDouble();
-        } catch (NumberFormatException ex) {
-            throw new FormatException(file, "field '" + key + "' must be a number, got " + e, ex);
-        }
-    }
-
-    private static String optString(Path file, JsonObject o, String key, String fallback) {
-        JsonElement e = o.get(key);
-        if (e == null || e.isJsonNull()) {
-            return fallback;
-        }
-        if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isString()) {
-            throw new FormatException(file, "field '" + key + "' must be a string, got " + e);
-        }
-        return e.getAsString();
+        return ConfigJson.huggingFaceT5(file, textMaxLength);
     }
 }

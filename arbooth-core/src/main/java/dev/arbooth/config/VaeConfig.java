@@ -1,6 +1,6 @@
 package dev.arbooth.config;
 
-import dev.arbooth.format.TensorSpec;
+import dev.arbooth.internal.weights.VaeWeights;
 import java.util.List;
 import java.util.Objects;
 
@@ -27,7 +27,7 @@ import java.util.Objects;
  * <p>The latent grid is the image size divided by the {@link #patchSize()}; each latent position holds
  * {@code d} channels, quantized per scale to {@code d} bits. The released models use {@link
  * #infinityVaeD32()} (Infinity-2B) and {@link #infinityVaeD56()} (Infinity-8B); {@link #goldenSet1()} is
- * the tiny VAE of the golden tensors. The state dict of a configuration is {@link VaeWeights#expected}.
+ * the tiny VAE of the golden tensors.
  *
  * @param baseChannels width of the first level ({@code base_ch})
  * @param channelMultipliers per-level width multipliers ({@code encoder_ch_mult = decoder_ch_mult})
@@ -139,7 +139,9 @@ public record VaeConfig(
     /**
      * The VAE of Infinity-8B as released ({@code infinity_vae_d56_f8_14_patchify.pth}): base 128,
      * multipliers (1, 2, 4, 4), 2 ResnetBlocks per level, d = 14, stride 8. Infinity-8B groups 2×2 latent
-     * positions into one token ({@code apply_spatial_patchify}), hence 56 = 4 × 14 bits per token.
+     * positions into one token ({@code apply_spatial_patchify}), hence 56 = 4 × 14 bits per token; that
+     * patchify is on the transformer's side and not implemented yet (no reference tensors cover it), so this VAE
+     * has no Infinity preset to form a base with.
      *
      * <p>Sources (FoundationVision/Infinity): {@code tools/run_infinity.py} {@code load_visual_tokenizer}
      * ({@code codebook_dim = vae_type = 14}; with spatial patchify {@code patch_size = 8},
@@ -272,16 +274,6 @@ public record VaeConfig(
      */
     public float codebookScale() {
         return (float) (1.0 / Math.sqrt(codebookDim));
-    }
-
-    /**
-     * Every tensor of the official state dict for this configuration, buffers included, in official order
-     * ({@link VaeWeights#expected(VaeConfig)}).
-     *
-     * @return the names and shapes
-     */
-    public List<TensorSpec> expectedTensors() {
-        return VaeWeights.expected(this);
     }
 
     /**

@@ -5,7 +5,6 @@ import com.drew.imaging.FileTypeDetector;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.Locale;
 
 /** The formats {@link ImageLoader} accepts, recognised by their content (never by the file name). */
 enum ImageFormat {
@@ -37,22 +36,9 @@ enum ImageFormat {
             case Png:
                 return new Sniffed(PNG, "a PNG image");
             case Unknown:
-                return new Sniffed(null, "not a JPEG or PNG image (it starts with " + preview(bytes) + ")");
+                return new Sniffed(null, "not a JPEG or PNG image (no known signature at its start)");
             default:
                 return new Sniffed(null, "a " + type.getName() + " file, not a JPEG or PNG image");
         }
-    }
-
-    /** The first bytes as hex and, where printable, as text: {@code 68 65 6c 6c 6f "hello"}. */
-    private static String preview(byte[] bytes) {
-        int n = Math.min(bytes.length, 8);
-        StringBuilder hex = new StringBuilder();
-        StringBuilder text = new StringBuilder();
-        for (int i = 0; i < n; i++) {
-            int b = bytes[i] & 0xFF;
-            hex.append(String.format(Locale.ROOT, "%02x ", b));
-            text.append(b >= 0x20 && b < 0x7F ? (char) b : '.');
-        }
-        return "bytes " + hex + "\"" + text + "\"";
     }
 }

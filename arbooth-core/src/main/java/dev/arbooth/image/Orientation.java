@@ -2,7 +2,7 @@ package dev.arbooth.image;
 
 import com.drew.imaging.ImageProcessingException;
 import com.drew.imaging.jpeg.JpegMetadataReader;
-import com.drew.imaging.png.PngMetadataReader;
+import com.drew.lang.ByteArrayReader;
 import com.drew.metadata.Metadata;
 import com.drew.metadata.exif.ExifDirectoryBase;
 import com.drew.metadata.exif.ExifIFD0Directory;
@@ -105,10 +105,20 @@ enum Orientation {
     static Orientation read(byte[] bytes, ImageFormat format, String name) {
         Metadata metadata;
         try {
-            ByteArrayInputStream in = new ByteArrayInputStream(bytes);
-            metadata = format == ImageFormat.JPEG
-                    ? JpegMetadataReader.readMetadata(in, List.of(new ExifReader()))
-                    : PngMetadataReader.readMetadata(in);
+            if (format == ImageFormat.JPEG) {
+                // APP1 segments only; each JPEG segment is at most 64 KiB
+                metadata = JpegMetadataReader.readMetadata(new ByteArrayInputStream(bytes), List.of(new ExifReader()));
+            } else {
+                // Only the eXIf chunk is read: text chunks (zTXt, iTXt) are never inflated, so a few kilobytes
+                // of compressed text cannot claim gigabytes of heap (metadata-extractor's PngMetadataReader
+                // inflates every one of them).
+                byte[] exif = pngExif(bytes);
+                if (exif == null) {
+                    return NORMAL;
+                }
+                metadata = new Metadata();
+                new ExifReader().extract(new ByteArrayReader(exif), metadata);
+            }
         } catch (ImageProcessingException | IOException | RuntimeException e) {
             LOG.warn("{}: unreadable EXIF metadata ({}); assuming orientation 1 (as stored)", name, e.toString());
             return NORMAL;
@@ -124,6 +134,40 @@ enum Orientation {
             }
         }
         return NORMAL;
+    }
+
+    /**
+     * The payload of a PNG's {@code eXIf} chunk, found by walking the chunk headers (lengths checked against
+     * the file, no chunk inflated or copied but that one).
+     *
+     * @param png the whole file, starting with the 8-byte PNG signature
+     * @return the Exif (TIFF) bytes, or {@code null} if there is no complete {@code eXIf} chunk before
+     *     {@code IEND}
+     */
+    static byte[] pngExif(byte[] png) {
+        long pos = 8; // after the signature
+        while (pos <= png.length - 12L) {
+            long length = readU32(png, (int) pos);
+            int type = (int) readU32(png, (int) pos + 4);
+            if (length > png.length - pos - 12) {
+                return null; // truncated: the decoder reports it
+            }
+            if (type == EXIF_CHUNK) {
+                return java.util.Arrays.copyOfRange(png, (int) pos + 8, (int) (pos + 8 + length));
+            }
+            if (type == IEND_CHUNK) {
+                return null;
+            }
+            pos += 12 + length;
+        }
+        return null;
+    }
+
+    private static final int EXIF_CHUNK = 0x65584966; // "eXIf"
+    private static final int IEND_CHUNK = 0x49454e44; // "IEND"
+
+    private static long readU32(byte[] b, int at) {
+        return ((b[at] & 0xFFL) << 24) | ((b[at + 1] & 0xFFL) << 16) | ((b[at + 2] & 0xFFL) << 8) | (b[at + 3] & 0xFFL);
     }
 
     /**

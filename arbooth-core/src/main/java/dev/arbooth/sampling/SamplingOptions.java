@@ -14,9 +14,10 @@ import java.util.Objects;
  *         .withCfgPerScale(List.of(3.0, 3.0, 4.0, 4.0, 4.0, 4.0, 4.0));
  * }</pre>
  *
- * <p>Guidance follows the official formula {@code logits = cfg * cond/τ + (1 - cfg) * uncond/τ} (see {@link
- * ClassifierFreeGuidance}); top-k and top-p act on each bit's two logits (see {@link BitSampler}: with two
- * classes per bit, a top-k of 2 or more filters nothing, and ARBooth's 900 is kept for parity). The seed
+ * <p>Guidance follows the official formula {@code logits = cfg * cond/τ + (1 - cfg) * uncond/τ}; top-k and top-p
+ * act on each bit's two logits (with two classes per bit, a top-k of 2 or more filters nothing, and ARBooth's 900
+ * is kept for parity; a top-p removes a bit's less likely class when its probability is at most {@code 1 - topP}).
+ * The seed
  * makes sampling reproducible: the same options, prompt, model and adapter give the same images.
  *
  * @param cfg classifier-free guidance scale, at least 0 and finite (1 = no guidance): one value for every
@@ -218,6 +219,24 @@ public record SamplingOptions(
     }
 
     /**
+     * Whether a schedule of {@code scales} scales samples with guidance anywhere, i.e. whether the unconditional
+     * rows must run (official: {@code cfg != 1} at some scale).
+     *
+     * @param scales the schedule's number of scales
+     * @return whether some {@link #cfgAt(int)} of scales {@code 0..scales-1} differs from 1
+     * @throws IllegalArgumentException if per-scale values do not cover the schedule ({@link #requireScales})
+     */
+    public boolean guides(int scales) {
+        requireScales(scales);
+        for (int k = 0; k < scales; k++) {
+            if (cfgAt(k) != 1.0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
      * The guidance scale of scale {@code k}.
      *
      * @param k the scale index
@@ -225,7 +244,7 @@ public record SamplingOptions(
      * @throws IndexOutOfBoundsException if per-scale values were given and {@code k} is past them
      */
     public double cfgAt(int k) {
-        return toBitSamplerOptions().cfgAt(k);
+        return at(cfg, k, "cfg");
     }
 
     /**
@@ -236,16 +255,17 @@ public record SamplingOptions(
      * @throws IndexOutOfBoundsException if per-scale values were given and {@code k} is past them
      */
     public double tauAt(int k) {
-        return toBitSamplerOptions().tauAt(k);
+        return at(tau, k, "tau");
     }
 
-    /**
-     * The engine-level options of the bit sampler: cfg, τ, top-k, top-p and the seed (the number of
-     * images and the per-scale bits are the generator's business).
-     *
-     * @return the sampler options
-     */
-    public BitSamplerOptions toBitSamplerOptions() {
-        return new BitSamplerOptions(cfg, tau, topK, topP, seed);
+    private static double at(List<Double> values, int k, String what) {
+        if (values.size() == 1) {
+            return values.get(0);
+        }
+        if (k < 0 || k >= values.size()) {
+            throw new IndexOutOfBoundsException(
+                    what + " has " + values.size() + " per-scale values; no value for scale " + k);
+        }
+        return values.get(k);
     }
 }

@@ -7,8 +7,9 @@ import dev.arbooth.ArboothException;
 import dev.arbooth.FormatException;
 import dev.arbooth.ShapeMismatchException;
 import dev.arbooth.config.InfinityConfig;
-import dev.arbooth.format.SafeTensors;
-import dev.arbooth.format.TensorSpec;
+import dev.arbooth.internal.format.SafeTensors;
+import dev.arbooth.internal.format.TensorSpec;
+import dev.arbooth.internal.weights.InfinityWeights;
 import dev.arbooth.tensor.DType;
 import dev.arbooth.tensor.Tensor;
 import dev.arbooth.testing.Golden;
@@ -40,7 +41,7 @@ class AdapterTest {
     @Test
     void replaceableTensorsAreTheTrainedCaFfnSetOfEveryBlock() {
         InfinityConfig c = InfinityConfig.goldenSet1();
-        List<TensorSpec> specs = Adapter.replaceableTensors(c);
+        List<TensorSpec> specs = InfinityWeights.adapterTensors(c);
         assertThat(specs).hasSize(10 * c.depth());
         // the names ARBooth trains (arbooth-train-set1 README 3.2), minus its special_token
         try (SafeTensors st = Golden.open("arbooth-train-set1/trainable_before.safetensors")) {

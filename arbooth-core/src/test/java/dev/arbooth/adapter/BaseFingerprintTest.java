@@ -5,9 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.arbooth.WeightBindingException;
 import dev.arbooth.config.InfinityConfig;
-import dev.arbooth.format.CheckpointFile;
-import dev.arbooth.format.Checkpoints;
-import dev.arbooth.format.StateDict;
+import dev.arbooth.internal.format.CheckpointFile;
+import dev.arbooth.internal.format.Checkpoints;
 import dev.arbooth.tensor.DType;
 import dev.arbooth.tensor.Tensor;
 import dev.arbooth.testing.Golden;
@@ -32,7 +31,7 @@ class BaseFingerprintTest {
     @Test
     void sameWeightsGiveTheSameFingerprintWhateverTheOrderOrFile() {
         Map<String, Tensor> weights = TestAdapters.set1Weights();
-        BaseFingerprint a = BaseFingerprint.of(SET1, StateDict.of(weights));
+        BaseFingerprint a = BaseFingerprint.of(SET1, weights);
         assertThat(a.value()).matches("sha256:[0-9a-f]{64}");
         assertThat(TestAdapters.set1Fingerprint()).isEqualTo(a);
 
@@ -40,13 +39,13 @@ class BaseFingerprintTest {
         Collections.reverse(names);
         Map<String, Tensor> reversed = new LinkedHashMap<>();
         names.forEach(n -> reversed.put(n, copy(weights.get(n))));
-        assertThat(BaseFingerprint.of(SET1, StateDict.of(reversed))).isEqualTo(a);
+        assertThat(BaseFingerprint.of(SET1, reversed)).isEqualTo(a);
 
         // re-written with metadata: same tensors, same fingerprint
         Path rewritten = dir.resolve("rewritten.safetensors");
-        dev.arbooth.format.SafeTensors.write(rewritten, weights, Map.of("note", "converted"));
+        dev.arbooth.internal.format.SafeTensors.write(rewritten, weights, Map.of("note", "converted"));
         try (CheckpointFile f = Checkpoints.open(rewritten)) {
-            assertThat(BaseFingerprint.of(SET1, f)).isEqualTo(a);
+            assertThat(BaseFingerprint.of(SET1, f.toMap())).isEqualTo(a);
         }
     }
 
@@ -57,8 +56,8 @@ class BaseFingerprintTest {
         try (CheckpointFile st = Checkpoints.open(Golden.golden(TestAdapters.SET1_WEIGHTS));
                 CheckpointFile pth = Checkpoints.open(Golden.golden("pth/transformer_weights.pth"))) {
             assertThat(Checkpoints.detect(pth.file())).isEqualTo(Checkpoints.Format.PYTORCH);
-            fromSafetensors = BaseFingerprint.of(SET1, st);
-            fromPth = BaseFingerprint.of(SET1, pth);
+            fromSafetensors = BaseFingerprint.of(SET1, st.toMap());
+            fromPth = BaseFingerprint.of(SET1, pth.toMap());
         }
         assertThat(fromPth).isEqualTo(fromSafetensors);
     }
@@ -66,14 +65,14 @@ class BaseFingerprintTest {
     @Test
     void oneChangedValueOrBitChangesTheFingerprint() {
         Map<String, Tensor> weights = TestAdapters.set1Weights();
-        BaseFingerprint a = BaseFingerprint.of(SET1, StateDict.of(weights));
+        BaseFingerprint a = BaseFingerprint.of(SET1, weights);
         for (String name : List.of("cfg_uncond", "block_chunks.1.module.0.ffn.fc2.bias", "head.bias")) {
             Map<String, Tensor> changed = new LinkedHashMap<>(weights);
             float[] v = weights.get(name).toFloatArray();
             int i = v.length - 1;
             v[i] = Math.nextUp(v[i]); // one ulp of one value
             changed.put(name, Tensor.ofFloats(v, weights.get(name).shape()));
-            assertThat(BaseFingerprint.of(SET1, StateDict.of(changed))).as(name).isNotEqualTo(a);
+            assertThat(BaseFingerprint.of(SET1, changed)).as(name).isNotEqualTo(a);
         }
     }
 
@@ -81,22 +80,21 @@ class BaseFingerprintTest {
     void storedDtypeIsPartOfTheIdentity() {
         // the same values widened to F64 are a different base (stored form is hashed, not widened values)
         Map<String, Tensor> weights = TestAdapters.set1Weights();
-        BaseFingerprint a = BaseFingerprint.of(SET1, StateDict.of(weights));
+        BaseFingerprint a = BaseFingerprint.of(SET1, weights);
         Map<String, Tensor> widened = new LinkedHashMap<>(weights);
         Tensor t = weights.get("head.bias");
         double[] d = t.toDoubleArray();
         ByteBuffer b = ByteBuffer.allocate(d.length * 8).order(ByteOrder.LITTLE_ENDIAN);
         b.asDoubleBuffer().put(d);
         widened.put("head.bias", Tensor.of(DType.F64, t.shape(), b));
-        assertThat(BaseFingerprint.of(SET1, StateDict.of(widened))).isNotEqualTo(a);
+        assertThat(BaseFingerprint.of(SET1, widened)).isNotEqualTo(a);
     }
 
     @Test
     void theConfigurationIsPartOfTheIdentity() {
         Map<String, Tensor> weights = TestAdapters.set1Weights();
         InfinityConfig eps = SET1.toBuilder().normEps(1e-5).build(); // same tensors, other math
-        assertThat(BaseFingerprint.of(eps, StateDict.of(weights)))
-                .isNotEqualTo(BaseFingerprint.of(SET1, StateDict.of(weights)));
+        assertThat(BaseFingerprint.of(eps, weights)).isNotEqualTo(BaseFingerprint.of(SET1, weights));
     }
 
     @Test
@@ -104,7 +102,7 @@ class BaseFingerprintTest {
         Map<String, Tensor> weights = new LinkedHashMap<>(TestAdapters.set1Weights());
         weights.remove("head.bias");
         weights.put("extra", Tensor.ofFloats(new float[1], 1));
-        assertThatThrownBy(() -> BaseFingerprint.of(SET1, StateDict.of(weights)))
+        assertThatThrownBy(() -> BaseFingerprint.of(SET1, weights))
                 .isInstanceOf(WeightBindingException.class)
                 .hasMessageContaining("head.bias")
                 .hasMessageContaining("extra");

@@ -6,7 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.arbooth.FormatException;
+import dev.arbooth.internal.nn.Rope2d;
+import dev.arbooth.internal.schedule.ScaleSchedules;
+import dev.arbooth.internal.weights.InfinityWeights;
 import dev.arbooth.testing.Golden;
+import dev.arbooth.testing.TestConfigs;
 import java.io.IOException;
 import java.nio.file.Files;
 import org.junit.jupiter.api.Test;
@@ -75,11 +79,11 @@ class InfinityConfigTest {
         assertThat(b2.textPoolHeadDim()).isEqualTo(128);
         assertThat(b2.blocksPerChunk()).isEqualTo(4);
         assertThat(b2.ffnHidden()).isEqualTo(InfinityConfig.ffnHiddenFor(2048, 4));
-        assertThat(b2.blockPrefix(0)).isEqualTo("block_chunks.0.module.0.");
-        assertThat(b2.blockPrefix(31)).isEqualTo("block_chunks.7.module.3.");
-        assertThatThrownBy(() -> b2.blockPrefix(32)).isInstanceOf(IndexOutOfBoundsException.class);
+        assertThat(InfinityWeights.blockPrefix(b2, 0)).isEqualTo("block_chunks.0.module.0.");
+        assertThat(InfinityWeights.blockPrefix(b2, 31)).isEqualTo("block_chunks.7.module.3.");
+        assertThatThrownBy(() -> InfinityWeights.blockPrefix(b2, 32)).isInstanceOf(IndexOutOfBoundsException.class);
 
-        InfinityConfig b8 = InfinityConfig.infinity8b();
+        InfinityConfig b8 = TestConfigs.infinity8bLayout();
         assertThat(b8.headDim()).isEqualTo(128);
         assertThat(b8.bitsPerToken()).isEqualTo(56); // 2x2 patchify of 14-bit codes
         assertThat(b8.vocabSize()).isEqualTo(112);
@@ -89,7 +93,7 @@ class InfinityConfigTest {
         assertThat(b8.ffnHidden())
                 .isEqualTo(InfinityConfig.ffnHiddenFor(3584, 4))
                 .isEqualTo(14336);
-        assertThat(b8.blockPrefix(39)).isEqualTo("block_chunks.7.module.4.");
+        assertThat(InfinityWeights.blockPrefix(b8, 39)).isEqualTo("block_chunks.7.module.4.");
     }
 
     @Test
@@ -162,13 +166,15 @@ class InfinityConfigTest {
         assertThatThrownBy(() -> c.requireCompatible(ScaleSchedule.of(new int[] {1, 1}, new int[] {129, 129})))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("129x129 exceeds the 128x128 angle grid");
-        assertThat(c.rope(ScaleSchedules.official("1.000", "1M")).half()).isEqualTo(32);
+        assertThat(Rope2d.of(c.requireCompatible(ScaleSchedules.official("1.000", "1M")), c.headDim())
+                        .half())
+                .isEqualTo(32);
     }
 
     @Test
     void jsonRoundTripIsStrict() {
         for (InfinityConfig c : new InfinityConfig[] {
-            InfinityConfig.goldenSet1(), InfinityConfig.infinity2b(), InfinityConfig.infinity8b()
+            InfinityConfig.goldenSet1(), InfinityConfig.infinity2b(), TestConfigs.infinity8bLayout()
         }) {
             assertThat(InfinityConfig.fromJson(c.toJson())).isEqualTo(c);
         }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.arbooth.FormatException;
+import dev.arbooth.internal.weights.T5Weights;
 import dev.arbooth.testing.Golden;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -5,7 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import dev.arbooth.format.TensorSpec;
+import dev.arbooth.internal.format.TensorSpec;
+import dev.arbooth.internal.weights.VaeWeights;
 import dev.arbooth.testing.Golden;
 import java.nio.file.Files;
 import java.util.ArrayList;
@@ -17,7 +18,7 @@ import org.junit.jupiter.api.Test;
 class VaeConfigTest {
 
     private static Map<String, long[]> shapes(VaeConfig c) {
-        return c.expectedTensors().stream().collect(Collectors.toMap(TensorSpec::name, TensorSpec::shape));
+        return VaeWeights.expected(c).stream().collect(Collectors.toMap(TensorSpec::name, TensorSpec::shape));
     }
 
     @Test
@@ -85,7 +86,7 @@ class VaeConfigTest {
         assertThat(s.get("decoder.up.4.block.0.conv1.conv.weight")).containsExactly(512, 512, 3, 3);
         assertThat(s.get("quantizer.lfq.mask")).containsExactly(32);
         assertThat(c.latentSize(1024)).isEqualTo(64);
-        assertThat(c.expectedTensors()).hasSize(s.size());
+        assertThat(VaeWeights.expected(c)).hasSize(s.size());
         // GroupNorm of 128..512 channels: 32 groups
         assertThat(VaeConfig.groupNormGroups(512)).isEqualTo(32);
         assertThat(c.parameterCount()).isPositive();

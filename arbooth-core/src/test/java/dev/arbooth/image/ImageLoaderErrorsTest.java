@@ -61,7 +61,7 @@ class ImageLoaderErrorsTest {
         Path p = file("notes.png", "hello, this is not an image\n".getBytes(StandardCharsets.US_ASCII));
         assertThat(refused(p).getMessage())
                 .contains("not a JPEG or PNG image")
-                .contains("\"hello, t\"")
+                .doesNotContain("hello") // never echoes the content of a file it does not recognise
                 .contains("supported formats are JPEG and PNG");
     }
 

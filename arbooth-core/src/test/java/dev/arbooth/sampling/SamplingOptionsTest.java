@@ -3,6 +3,7 @@ package dev.arbooth.sampling;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.arbooth.internal.sampling.BitSamplerOptions;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -41,7 +42,7 @@ class SamplingOptionsTest {
                 .withCfgPerScale(List.of(1.0, 2.0, 3.0))
                 .withSeed(-5)
                 .withImagesPerPrompt(3);
-        BitSamplerOptions b = o.toBitSamplerOptions();
+        BitSamplerOptions b = BitSamplerOptions.of(o);
         assertThat(b).isEqualTo(new BitSamplerOptions(List.of(1.0, 2.0, 3.0), List.of(0.5), 900, 0.97, -5));
         assertThat(o.cfgAt(2)).isEqualTo(3.0);
         assertThat(o.tauAt(6)).isEqualTo(0.5);
@@ -81,5 +82,20 @@ class SamplingOptionsTest {
         SamplingOptions o = SamplingOptions.defaults().withCfgPerScale(cfg);
         cfg.set(0, 100.0);
         assertThat(o.cfg()).containsExactly(2.0, 3.0);
+    }
+
+    @Test
+    void guidesWhenSomeScaleHasGuidance() {
+        assertThat(SamplingOptions.defaults().guides(7)).isTrue();
+        assertThat(SamplingOptions.defaults().withCfg(1.0).guides(7)).isFalse();
+        assertThat(SamplingOptions.defaults()
+                        .withCfgPerScale(List.of(1.0, 1.0, 2.0))
+                        .guides(3))
+                .isTrue();
+        assertThatThrownBy(() -> SamplingOptions.defaults()
+                        .withCfgPerScale(List.of(1.0, 2.0))
+                        .guides(3))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("cfg has 2 per-scale values");
     }
 }

@@ -1,7 +1,7 @@
 package dev.arbooth.testing;
 
 import dev.arbooth.config.ScaleSchedule;
-import dev.arbooth.format.SafeTensors;
+import dev.arbooth.internal.format.SafeTensors;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;

@@ -3,9 +3,9 @@ package dev.arbooth.testing;
 import dev.arbooth.adapter.Adapter;
 import dev.arbooth.adapter.BaseFingerprint;
 import dev.arbooth.config.InfinityConfig;
-import dev.arbooth.config.InfinityWeights;
-import dev.arbooth.format.SafeTensors;
-import dev.arbooth.format.TensorSpec;
+import dev.arbooth.internal.format.SafeTensors;
+import dev.arbooth.internal.format.TensorSpec;
+import dev.arbooth.internal.weights.InfinityWeights;
 import dev.arbooth.tensor.Tensor;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -47,7 +47,7 @@ public final class TestAdapters {
     /** The fingerprint of the golden set-1 transformer weights. */
     public static BaseFingerprint set1Fingerprint() {
         try (SafeTensors st = Golden.open(SET1_WEIGHTS)) {
-            return BaseFingerprint.of(InfinityConfig.goldenSet1(), st);
+            return BaseFingerprint.of(InfinityConfig.goldenSet1(), st.toMap());
         }
     }
 
@@ -57,7 +57,7 @@ public final class TestAdapters {
     }
 
     /**
-     * An adapter on the golden set-1 base: every replaceable tensor ({@link Adapter#replaceableTensors}),
+     * An adapter on the golden set-1 base: every replaceable tensor ({@link InfinityWeights#adapterTensors}),
      * in that order, is the base tensor plus N(0, noiseStd²) noise; then P identifier rows N(0, 0.5²);
      * identifier {@code "sks"}, class word {@code "dog"}, provenance {@code fixture, seed, noise_std}.
      *
@@ -76,7 +76,7 @@ public final class TestAdapters {
                 .provenance("fixture", "TestAdapters.perturbedSet1")
                 .provenance("seed", Long.toString(seed))
                 .provenance("noise_std", Double.toString(noiseStd));
-        for (TensorSpec spec : Adapter.replaceableTensors(config)) {
+        for (TensorSpec spec : InfinityWeights.adapterTensors(config)) {
             float[] v = base.get(spec.name()).toFloatArray();
             for (int i = 0; i < v.length; i++) {
                 v[i] += (float) (noiseStd * random.nextGaussian());

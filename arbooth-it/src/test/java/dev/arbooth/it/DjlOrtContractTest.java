@@ -3,18 +3,19 @@ package dev.arbooth.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.arbooth.adapter.Adapter;
+import dev.arbooth.base.BaseModel;
 import dev.arbooth.config.InfinityConfig;
 import dev.arbooth.config.ScaleSchedule;
 import dev.arbooth.config.VaeConfig;
-import dev.arbooth.format.SafeTensors;
-import dev.arbooth.format.StateDict;
-import dev.arbooth.model.BaseModel;
+import dev.arbooth.internal.format.SafeTensors;
+import dev.arbooth.internal.format.StateDict;
+import dev.arbooth.internal.sampling.BitSamplerOptions;
+import dev.arbooth.internal.sampling.NextScaleLoop;
+import dev.arbooth.internal.sampling.NextScaleResult;
 import dev.arbooth.runtime.Device;
 import dev.arbooth.runtime.GeneratedImage;
 import dev.arbooth.runtime.Generator;
 import dev.arbooth.runtime.testing.TestBases;
-import dev.arbooth.sampling.NextScaleLoop;
-import dev.arbooth.sampling.NextScaleResult;
 import dev.arbooth.sampling.SamplingOptions;
 import dev.arbooth.tensor.Tensor;
 import dev.arbooth.testing.Golden;
@@ -70,7 +71,7 @@ class DjlOrtContractTest {
                 DjlVae vae = DjlVae.load(base.vaeWeights(), VaeConfig.goldenSet1());
                 DjlInfinity.Stepper stepper =
                         model.stepper(features.kvCompact().toFloatArray(), lens, schedule, true)) {
-            djl = NextScaleLoop.create(schedule, lens.length, d, options.toBitSamplerOptions())
+            djl = NextScaleLoop.create(schedule, lens.length, d, BitSamplerOptions.of(options))
                     .run(stepper);
             djlImages = djl.decode(vae);
         }

@@ -2,18 +2,18 @@ package dev.arbooth.runtime;
 
 import dev.arbooth.ArboothException;
 import dev.arbooth.adapter.Adapter;
+import dev.arbooth.base.BaseModel;
 import dev.arbooth.config.Scale;
 import dev.arbooth.config.ScaleSchedule;
-import dev.arbooth.model.BaseModel;
+import dev.arbooth.internal.sampling.BitSamplerOptions;
+import dev.arbooth.internal.sampling.NextScaleLoop;
+import dev.arbooth.internal.sampling.NextScaleResult;
 import dev.arbooth.runtime.internal.OrtWeights;
-import dev.arbooth.sampling.NextScaleLoop;
-import dev.arbooth.sampling.NextScaleResult;
 import dev.arbooth.sampling.SamplingOptions;
 import dev.arbooth.tensor.Tensor;
-import dev.arbooth.text.IdentifierRows;
-import dev.arbooth.text.T5Tokenizer;
 import dev.arbooth.text.TextFeatures;
-import dev.arbooth.text.TokenBatch;
+import dev.arbooth.text.internal.IdentifierRows;
+import dev.arbooth.text.internal.TokenBatch;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -33,10 +33,11 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
- * <p><b>Pipeline.</b> Prompts are tokenized ({@link T5Tokenizer}), encoded by the T5 graph, the
- * adapter's identifier embedding replaces the identifier's rows ({@link IdentifierRows}), then the
- * transformer's prologue and per-scale step graphs run under the engine-free {@link NextScaleLoop} (CFG,
- * seeded bit sampling, code sum) and the VAE decoder graph turns the code sum into images.
+ * <p><b>Pipeline</b> (numbered as in the code): 1. prompts are tokenized with the base's {@code tokenizer.json},
+ * 2. encoded by the T5 graph, 3. the adapter's identifier embedding replaces the identifier's rows, 4. each
+ * prompt's rows are repeated once per image, 5. the transformer's prologue and per-scale step graphs run under the
+ * engine-free next-scale loop (guidance, seeded bit sampling, the running code sum), 6. the VAE decoder graph turns
+ * the code sum into images, 7. one {@link GeneratedImage} per row.
  *
  * <p><b>Adapters.</b> An adapter's tensors replace the base's at session creation; the base's weights are
  * loaded once and shared: {@link #withAdapter(Adapter)} on an open generator creates a view on the same base
@@ -53,6 +54,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class Generator implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Generator.class);
+
+    /** The system property bounding the images sampled in one pass (see {@link #sample(List, SamplingOptions)}). */
+    public static final String MAX_IMAGES_PER_PASS_PROPERTY = "arbooth.generator.maxImagesPerPass";
+
+    /** The default number of images sampled in one pass of the transformer. */
+    public static final int DEFAULT_MAX_IMAGES_PER_PASS = 16;
 
     /** Adapter provenance key holding the base-model directory, used by {@link #with(Adapter)}. */
     public static final String BASE_DIRECTORY_PROVENANCE = "base.directory";
@@ -82,7 +89,7 @@ public final class Generator implements AutoCloseable {
                                     + "tokenizer splits '" + adapter.identifier() + "' into " + identifierIds.length
                                     + " tokens " + Arrays.toString(identifierIds));
                 }
-                this.overlay = base.weights().overlay(dev.arbooth.format.StateDict.of(adapter.tensors()));
+                this.overlay = base.weights().overlay(dev.arbooth.internal.format.StateDict.of(adapter.tensors()));
                 this.infinity = base.newInfinity(overlay);
             }
         } catch (RuntimeException e) {
@@ -153,7 +160,14 @@ public final class Generator implements AutoCloseable {
                     "This adapter does not record where its base model is (no '" + BASE_DIRECTORY_PROVENANCE
                             + "' in its provenance); use Generator.with(adapter, BaseModel.load(dir))");
         }
-        return with(adapter, BaseModel.load(Path.of(dir)));
+        Path base;
+        try {
+            base = Path.of(dir);
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new ArboothException("The adapter's recorded base directory ('" + BASE_DIRECTORY_PROVENANCE
+                    + "' in its provenance) is not a valid path: " + e.getMessage());
+        }
+        return with(adapter, BaseModel.load(base));
     }
 
     /**
@@ -220,7 +234,9 @@ public final class Generator implements AutoCloseable {
     }
 
     /**
-     * Samples a batch of prompts in one pass.
+     * Samples a batch of prompts: in passes of at most {@value #DEFAULT_MAX_IMAGES_PER_PASS} images (system
+     * property {@value #MAX_IMAGES_PER_PASS_PROPERTY}), so that a large {@code imagesPerPrompt} or a long prompt
+     * list costs memory for its results only; the seeds do not depend on the passes.
      *
      * @param prompts the prompts
      * @param options CFG, τ, top-k/top-p, seed, images per prompt, per-scale bits
@@ -231,23 +247,38 @@ public final class Generator implements AutoCloseable {
         if (prompts.isEmpty()) {
             throw new IllegalArgumentException("prompts must not be empty");
         }
-        TokenBatch tokens = base.tokenize(prompts);
-        TextFeatures features = base.encodeText(tokens);
-        if (adapter != null) {
-            if (LOG.isDebugEnabled()) { // replace() finds the positions itself; this scan only feeds the log
-                int[][] at = IdentifierRows.positions(tokens, identifierIds);
-                for (int i = 0; i < at.length; i++) {
-                    if (at[i].length == 0) {
-                        LOG.debug(
-                                "prompt {} does not name the identifier '{}': sampled as the base would",
-                                i,
-                                adapter.identifier());
+        Objects.requireNonNull(options, "options");
+        options.requireScales(base.model().schedule().size());
+        // Prompts are encoded and sampled a few at a time (maxImagesPerPass images per pass), so the memory a
+        // call needs besides its results does not grow with the number of prompts or images asked for.
+        int m = options.imagesPerPrompt();
+        requireResultsFit((long) prompts.size() * m, options);
+        int promptsPerPass = Math.max(1, maxImagesPerPass() / m);
+        List<GeneratedImage> out = new ArrayList<>();
+        for (int p0 = 0; p0 < prompts.size(); p0 += promptsPerPass) {
+            List<String> group = prompts.subList(p0, Math.min(prompts.size(), p0 + promptsPerPass));
+            // 1. tokens; 2. the T5 encoder's compact features
+            TokenBatch tokens = base.tokenize(group);
+            TextFeatures features = base.encodeText(tokens);
+            // 3. the adapter's identifier rows in place of the identifier's tokens
+            if (adapter != null) {
+                if (LOG.isDebugEnabled()) { // replace() finds the positions itself; this scan only feeds the log
+                    int[][] at = IdentifierRows.positions(tokens, identifierIds);
+                    for (int i = 0; i < at.length; i++) {
+                        if (at[i].length == 0) {
+                            LOG.debug(
+                                    "prompt {} does not name the identifier '{}': sampled as the base would",
+                                    p0 + i,
+                                    adapter.identifier());
+                        }
                     }
                 }
+                features =
+                        IdentifierRows.replace(tokens, features, identifierIds, adapter.identifierEmbedding(), false);
             }
-            features = IdentifierRows.replace(tokens, features, identifierIds, adapter.identifierEmbedding(), false);
+            out.addAll(sampleFeatures(group, features, options, (long) p0 * m));
         }
-        return sampleFeatures(prompts, features, options);
+        return out;
     }
 
     /**
@@ -263,57 +294,103 @@ public final class Generator implements AutoCloseable {
         for (int i = 0; i < features.lengths().length; i++) {
             names.add("<features " + i + ">");
         }
-        return sampleFeatures(names, features, options);
+        Objects.requireNonNull(options, "options");
+        requireResultsFit((long) names.size() * options.imagesPerPrompt(), options);
+        return sampleFeatures(names, features, options, 0);
     }
 
-    private List<GeneratedImage> sampleFeatures(List<String> prompts, TextFeatures features, SamplingOptions options) {
+    /**
+     * Refuses, before any work, a call whose results alone would take more than half the JVM's maximum heap
+     * (the images as float32, plus the bits of every scale when asked for).
+     */
+    private void requireResultsFit(long images, SamplingOptions options) {
+        int[] size = base.model().imageSize();
+        long perImage = 4L * 3 * size[0] * size[1];
+        if (options.returnScaleBits()) {
+            long tokens = 0;
+            for (Scale s : base.model().schedule().scales()) {
+                tokens += s.tokens();
+            }
+            perImage += 8L * tokens * infinity.config().bitsPerToken();
+        }
+        long budget = Runtime.getRuntime().maxMemory() / 2;
+        if (images > budget / perImage) {
+            throw new ArboothException("This call would return " + images + " images of " + perImage + " bytes each, "
+                    + "more than half the JVM's maximum heap (" + budget * 2 + " bytes); sample fewer images per call"
+                    + " (image j of prompt i always draws from stream i·imagesPerPrompt + j of the seed, so a call"
+                    + " split in parts gives the same images)");
+        }
+    }
+
+    /**
+     * The most images one pass of the transformer samples: system property {@value
+     * #MAX_IMAGES_PER_PASS_PROPERTY}, default {@value #DEFAULT_MAX_IMAGES_PER_PASS}. More are sampled in
+     * successive passes, with the same seeds (image {@code j} of prompt {@code i} always draws from stream
+     * {@code i·imagesPerPrompt + j}).
+     */
+    static int maxImagesPerPass() {
+        String v = System.getProperty(MAX_IMAGES_PER_PASS_PROPERTY);
+        if (v == null) {
+            return DEFAULT_MAX_IMAGES_PER_PASS;
+        }
+        try {
+            int n = Integer.parseInt(v.trim());
+            if (n >= 1) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new ArboothException(
+                "System property " + MAX_IMAGES_PER_PASS_PROPERTY + " must be a positive integer, got '" + v + "'");
+    }
+
+    /**
+     * Samples {@code imagesPerPrompt} images of each prompt, in passes of at most {@link #maxImagesPerPass()}
+     * rows; {@code firstRow} is the global row (random stream) of the first prompt's first image.
+     */
+    private List<GeneratedImage> sampleFeatures(
+            List<String> prompts, TextFeatures features, SamplingOptions options, long firstRow) {
         Objects.requireNonNull(options, "options");
         ScaleSchedule schedule = base.model().schedule();
         options.requireScales(schedule.size());
         int m = options.imagesPerPrompt();
-        int[] lens = features.lengths();
         int d = infinity.config().bitsPerToken();
         int c = infinity.config().textChannels();
         if (features.kvCompact().dim(1) != c) {
             throw new dev.arbooth.ShapeMismatchException(
                     "prompt features have " + features.kvCompact().dim(1) + " channels, the base expects " + c);
         }
-        // repeat each prompt's rows for its images: row r = prompt i, image j with r = i*m + j
-        float[] text = features.kvCompact().toFloatArray();
-        int[] rowLens = new int[lens.length * m];
-        float[] rowText = new float[text.length * m];
-        int src = 0;
-        int dst = 0;
-        for (int i = 0; i < lens.length; i++) {
-            int len = lens[i] * c;
-            for (int j = 0; j < m; j++) {
-                rowLens[i * m + j] = lens[i];
-                System.arraycopy(text, src, rowText, dst, len);
-                dst += len;
-            }
-            src += len;
-        }
-        boolean guided = false;
-        for (int k = 0; k < schedule.size(); k++) {
-            guided |= options.cfgAt(k) != 1.0;
-        }
-        int rows = rowLens.length;
-        NextScaleLoop loop = NextScaleLoop.create(schedule, rows, d, options.toBitSamplerOptions());
-        NextScaleResult result;
-        try (var stepper = infinity.stepper(rowText, rowLens, schedule, guided)) {
-            result = loop.run(stepper);
-        }
-        float[] images = result.decode(base.vae());
+        boolean guided = options.guides(schedule.size());
+        long total = (long) features.lengths().length * m;
+        int perPass = maxImagesPerPass();
         int[] size = base.model().imageSize();
         int per = 3 * size[0] * size[1];
-        if (images.length != (long) rows * per) {
-            throw new IllegalStateException("decoder returned " + images.length + " values for " + rows + " images");
-        }
-        List<GeneratedImage> out = new ArrayList<>(rows);
-        for (int r = 0; r < rows; r++) {
-            Tensor img = Tensor.ofFloats(Arrays.copyOfRange(images, r * per, (r + 1) * per), 3, size[0], size[1]);
-            List<long[]> bits = options.returnScaleBits() ? rowBits(result, schedule, r, d) : null;
-            out.add(new GeneratedImage(prompts.get(r / m), r % m, options.seed(), img, bits));
+        List<GeneratedImage> out = new ArrayList<>();
+        for (long r0 = 0; r0 < total; r0 += perPass) {
+            int rows = (int) Math.min(perPass, total - r0);
+            // 4. one row per image: row r is image r % m of prompt r / m (and seed stream firstRow + r)
+            TextFeatures pass = features.imageRows(m, r0, rows);
+            // 5. the transformer's prologue and per-scale steps under the one sampling loop (CFG, seeded bits,
+            //    code sum)
+            NextScaleLoop loop = NextScaleLoop.create(schedule, rows, d, BitSamplerOptions.of(options), firstRow + r0);
+            NextScaleResult result;
+            try (var stepper = infinity.stepper(pass.kvCompact().toFloatArray(), pass.lengths(), schedule, guided)) {
+                result = loop.run(stepper);
+            }
+            // 6. the VAE decoder on the code sum
+            float[] images = result.decode(base.vae());
+            if (images.length != (long) rows * per) {
+                throw new IllegalStateException(
+                        "decoder returned " + images.length + " values for " + rows + " images");
+            }
+            // 7. one image per row
+            for (int r = 0; r < rows; r++) {
+                long row = r0 + r;
+                Tensor img = Tensor.ofFloats(Arrays.copyOfRange(images, r * per, (r + 1) * per), 3, size[0], size[1]);
+                List<long[]> bits = options.returnScaleBits() ? rowBits(result, schedule, r, d) : null;
+                out.add(new GeneratedImage(prompts.get((int) (row / m)), (int) (row % m), options.seed(), img, bits));
+            }
         }
         return out;
     }

@@ -1,11 +1,11 @@
 package dev.arbooth.runtime;
 
 import dev.arbooth.adapter.BaseFingerprint;
-import dev.arbooth.config.InfinityWeights;
-import dev.arbooth.format.CheckpointFile;
-import dev.arbooth.format.Checkpoints;
-import dev.arbooth.format.StateDict;
-import dev.arbooth.model.BaseModel;
+import dev.arbooth.base.BaseModel;
+import dev.arbooth.internal.format.CheckpointFile;
+import dev.arbooth.internal.format.Checkpoints;
+import dev.arbooth.internal.format.StateDict;
+import dev.arbooth.internal.weights.InfinityWeights;
 import dev.arbooth.runtime.internal.GraphCache;
 import dev.arbooth.runtime.internal.OrtInfinity;
 import dev.arbooth.runtime.internal.OrtT5;
@@ -13,9 +13,9 @@ import dev.arbooth.runtime.internal.OrtVae;
 import dev.arbooth.runtime.internal.OrtWeights;
 import dev.arbooth.runtime.internal.SessionFactory;
 import dev.arbooth.tensor.Tensor;
-import dev.arbooth.text.T5Tokenizer;
 import dev.arbooth.text.TextFeatures;
-import dev.arbooth.text.TokenBatch;
+import dev.arbooth.text.internal.T5Tokenizer;
+import dev.arbooth.text.internal.TokenBatch;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -97,7 +97,7 @@ final class SharedBase {
             synchronized (this) {
                 f = fingerprint;
                 if (f == null) {
-                    f = BaseFingerprint.of(model.infinity(), transformer);
+                    f = BaseFingerprint.of(model.infinity(), transformer.toMap());
                     fingerprint = f;
                 }
             }

@@ -9,7 +9,7 @@ import java.util.Objects;
  * The convolutional encoder and decoder of the BSQ multi-scale VAE (official {@code
  * flux_vqgan.Encoder}/{@code Decoder} with 2-D convolutions, GroupNorm and no attention), written once
  * against {@link Ops}. Weights are looked up by their official names ({@link
- * dev.arbooth.config.VaeWeights}); the quantizer between the two runs engine-free ({@link MultiScaleBsq}).
+ * dev.arbooth.internal.weights.VaeWeights}); the quantizer between the two runs engine-free ({@link MultiScaleBsq}).
  *
  * <p>Blocks, with {@code swish(x) = x·sigmoid(x)} and 3×3 convolutions of stride 1 and padding 1 unless
  * stated:

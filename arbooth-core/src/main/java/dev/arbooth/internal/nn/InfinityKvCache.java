@@ -4,36 +4,29 @@ import java.util.List;
 
 /**
  * The self-attention KV cache of KV-cached next-scale inference (README 4.5), as explicit tensors so that a
- * graph can take it as inputs and return it as outputs: per block, the keys and values of every token of
- * the scales run so far, after cosine normalisation and RoPE (keys) exactly as attention uses them.
+ * graph can take it as inputs and return it as outputs: per block, the keys and values of every token of the
+ * scales run so far ({@link LayerKv}, in the engine's layout {@link Ops#kvCacheShape}: {@code (R, H, tokens,
+ * hd)} on DJL, {@code (R, tokens, H·hd)} in the ONNX graphs).
  *
  * @param scales how many scales the cache holds (0 = empty, before scale 0)
  * @param tokens how many tokens per row the cache holds ({@code offset(scales)} of the schedule)
- * @param keys_RHlc per block, {@code (R, H, tokens, hd)} in the engine's layout ({@link Ops#cachedAttention}:
- *     ONNX graphs keep {@code (R, tokens, H*hd)}); empty when {@code scales == 0}
- * @param values_RHlc per block, like the keys; empty when {@code scales == 0}
+ * @param layers per block, its keys and values; empty when {@code scales == 0}
  * @param <T> the engine's tensor handle
  */
-public record InfinityKvCache<T>(int scales, int tokens, List<T> keys_RHlc, List<T> values_RHlc) {
+public record InfinityKvCache<T>(int scales, int tokens, List<LayerKv<T>> layers) {
     /**
-     * Validates and copies the lists.
+     * Validates and copies the list.
      *
      * @param scales at least 0
      * @param tokens at least 0, 0 exactly when {@code scales} is 0
-     * @param keys_RHlc per-block keys (empty or one per block)
-     * @param values_RHlc per-block values, as many as keys
+     * @param layers per-block keys and values (empty exactly when {@code scales} is 0)
      */
     public InfinityKvCache {
-        keys_RHlc = List.copyOf(keys_RHlc);
-        values_RHlc = List.copyOf(values_RHlc);
+        layers = List.copyOf(layers);
         if (scales < 0 || tokens < 0 || (scales == 0) != (tokens == 0)) {
             throw new IllegalArgumentException("inconsistent cache: " + scales + " scales, " + tokens + " tokens");
         }
-        if (keys_RHlc.size() != values_RHlc.size()) {
-            throw new IllegalArgumentException(
-                    "cache holds keys of " + keys_RHlc.size() + " blocks but values of " + values_RHlc.size());
-        }
-        if ((scales == 0) != keys_RHlc.isEmpty()) {
+        if ((scales == 0) != layers.isEmpty()) {
             throw new IllegalArgumentException(
                     "a cache of " + scales + " scales must " + (scales == 0 ? "not " : "") + "hold tensors");
         }
@@ -46,6 +39,16 @@ public record InfinityKvCache<T>(int scales, int tokens, List<T> keys_RHlc, List
      * @return a cache of 0 scales
      */
     public static <T> InfinityKvCache<T> empty() {
-        return new InfinityKvCache<>(0, 0, List.of(), List.of());
+        return new InfinityKvCache<>(0, 0, List.of());
+    }
+
+    /**
+     * Block {@code i}'s keys and values.
+     *
+     * @param i the block
+     * @return its cache, or {@code null} for the empty cache
+     */
+    public LayerKv<T> layer(int i) {
+        return scales == 0 ? null : layers.get(i);
     }
 }

@@ -1,9 +1,16 @@
 package dev.arbooth.internal.nn;
 
+import static dev.arbooth.internal.weights.InfinityTensor.CFG_UNCOND;
+import static dev.arbooth.internal.weights.InfinityTensor.LVL_EMBED;
+import static dev.arbooth.internal.weights.InfinityTensor.POOL_MAT_Q;
+import static dev.arbooth.internal.weights.InfinityTensor.POS_START;
+import static dev.arbooth.internal.weights.InfinityTensor.TEXT_NORM;
+
 import dev.arbooth.ShapeMismatchException;
 import dev.arbooth.config.InfinityConfig;
-import dev.arbooth.config.Rope2d;
 import dev.arbooth.config.ScaleSchedule;
+import dev.arbooth.internal.weights.InfinityLinear;
+import dev.arbooth.internal.weights.InfinityTensor;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -40,15 +47,32 @@ public final class InfinityNet {
 
     private InfinityNet(InfinityConfig config) {
         this.config = Objects.requireNonNull(config, "config");
-        if (!config.cosAttn() || !config.sharedAdaLn() || !config.headAdaLn() || config.spatialPatchify()) {
-            throw new IllegalArgumentException("InfinityNet supports the released architecture only (cosAttn, "
-                    + "sharedAdaLn, headAdaLn, no spatial patchify), got " + config);
+        if (unsupported(config) != null) {
+            throw new IllegalArgumentException(unsupported(config));
         }
         List<InfinityBlock> b = new ArrayList<>();
         for (int i = 0; i < config.depth(); i++) {
             b.add(new InfinityBlock(config, i));
         }
         this.blocks = List.copyOf(b);
+    }
+
+    /**
+     * Why a configuration cannot run, for messages.
+     *
+     * @param config the architecture
+     * @return the reason, or {@code null} when the network supports it
+     */
+    public static String unsupported(InfinityConfig config) {
+        if (config.spatialPatchify()) {
+            return "the 2x2 spatial patchify of Infinity-8B (apply_spatial_patchify) is not implemented: no reference"
+                    + " tensors of the official code cover it yet, so it could not be verified; got " + config;
+        }
+        if (!config.cosAttn() || !config.sharedAdaLn() || !config.headAdaLn()) {
+            return "InfinityNet supports the released architecture only (cosAttn, sharedAdaLn, headAdaLn), got "
+                    + config;
+        }
+        return null;
     }
 
     /**
@@ -109,7 +133,7 @@ public final class InfinityNet {
      * @return {@code (sum(lens), Ct5)}
      */
     public <T> T unconditionalText(Ops<T> ops, int[] lens) {
-        T uncond = ops.weight("cfg_uncond");
+        T uncond = ops.weight(CFG_UNCOND.key());
         List<T> parts = new ArrayList<>();
         for (int len : lens) {
             if (len < 1 || len > config.textMaxLength()) {
@@ -133,6 +157,24 @@ public final class InfinityNet {
     public <T> InfinityText<T> conditionText(Ops<T> ops, T text_NCt5, int[] lens) {
         float[] bias = textBias(lens);
         return conditionText(ops, text_NCt5, ops.constant(bias, lens.length, 1, 1, bias.length / lens.length));
+    }
+
+    /**
+     * Text conditioning of B prompts followed by their B unconditional rows ({@code cfg_uncond[:len_i]}, {@link
+     * #unconditionalText}): the 2B rows of guided sampling (README 4.5 step 1), the same for every engine.
+     *
+     * @param ops the engine
+     * @param text_NCt5 the prompts' text features concatenated, {@code (N, Ct5)}
+     * @param lens the prompts' token counts
+     * @param <T> the engine's tensor handle
+     * @return the conditioning of 2B rows: the prompts, then their unconditional rows in the same order
+     */
+    public <T> InfinityText<T> conditionGuided(Ops<T> ops, T text_NCt5, int[] lens) {
+        T both = ops.concat(0, List.of(text_NCt5, unconditionalText(ops, lens)));
+        int[] lens2 = new int[2 * lens.length];
+        System.arraycopy(lens, 0, lens2, 0, lens.length);
+        System.arraycopy(lens, 0, lens2, lens.length, lens.length);
+        return conditionText(ops, both, lens2);
     }
 
     /**
@@ -162,45 +204,39 @@ public final class InfinityNet {
         float eps = (float) config.normEps();
 
         // 1. RMSNorm of the text features (text_norm)
-        T kv_NCt5 = ops.rmsNorm(text_NCt5, ops.weight("text_norm.weight"), eps);
+        T kv_NCt5 = ops.rmsNorm(text_NCt5, ops.weight(TEXT_NORM.key()), eps);
 
         // 2. attentive pool (text_proj_for_sos): one learned query per head over the row's own tokens
-        String pool = "text_proj_for_sos.ca.";
-        T poolBias = ops.concat(0, List.of(ops.weight(pool + "zero_k_bias"), ops.weight(pool + "v_bias")));
-        T kv_N2Hc = ops.reshape(ops.linear(kv_NCt5, ops.weight(pool + "mat_kv.weight"), poolBias), n, 2, hp, hdp);
-        T k_HcN = ops.permute(ops.reshape(ops.slice(kv_N2Hc, 1, 0, 1), n, hp, hdp), 1, 2, 0);
-        T v_HNc = ops.permute(ops.reshape(ops.slice(kv_N2Hc, 1, 1, 2), n, hp, hdp), 1, 0, 2);
-        T q_1H1c = ops.reshape(ops.weight(pool + "mat_q"), 1, hp, 1, hdp);
+        CrossKv<T> pool = CrossKv.project(
+                ops, kv_NCt5, InfinityLinear.TEXT_POOL_KV.key(), bias(ops, InfinityLinear.TEXT_POOL_KV), hp, hdp);
+        T q_1H1c = ops.reshape(ops.weight(POOL_MAT_Q.key()), 1, hp, 1, hdp);
         T a_RH1N = ops.softmax(
-                ops.add(ops.mulScalar(ops.matmul(q_1H1c, k_HcN), (float) (1.0 / Math.sqrt(hdp))), textBias_R11N), -1);
-        T o_RC = ops.reshape(ops.matmul(a_RH1N, v_HNc), rows, c);
-        T cond_RC = ops.linear(o_RC, ops.weight(pool + "proj.weight"), ops.weight(pool + "proj.bias"));
+                ops.add(
+                        ops.mulScalar(ops.matmul(q_1H1c, pool.keys_HcN()), (float) (1.0 / Math.sqrt(hdp))),
+                        textBias_R11N),
+                -1);
+        Var<T> o_RC = Var.of(ops, ops.matmul(a_RH1N, pool.values_HNc())).reshape(rows, c);
+        T cond_RC = linear(ops, o_RC, InfinityLinear.TEXT_POOL_PROJ).get();
 
         // 3. cross-attention K/V source (text_proj_for_ca): Linear, GELU(tanh), Linear
-        T caKv_NC = ops.linear(
-                ops.geluTanh(ops.linear(
-                        kv_NCt5, ops.weight("text_proj_for_ca.0.weight"), ops.weight("text_proj_for_ca.0.bias"))),
-                ops.weight("text_proj_for_ca.2.weight"),
-                ops.weight("text_proj_for_ca.2.bias"));
+        T caKv_NC = linear(
+                        ops,
+                        linear(ops, Var.of(ops, kv_NCt5), InfinityLinear.TEXT_CA_0)
+                                .geluTanh(),
+                        InfinityLinear.TEXT_CA_2)
+                .get();
 
         // 4. shared AdaLN: shared_ada_lin(SiLU(cond)) viewed (R, 1, 6, C)
-        T gss_R16C = ops.reshape(
-                ops.linear(
-                        ops.silu(cond_RC), ops.weight("shared_ada_lin.1.weight"), ops.weight("shared_ada_lin.1.bias")),
-                rows,
-                1,
-                6,
-                c);
+        T gss_R16C = linear(ops, Var.of(ops, cond_RC).silu(), InfinityLinear.SHARED_ADA_LIN)
+                .reshape(rows, 1, 6, c)
+                .get();
 
         // 5. every block's cross-attention keys and values, once per prompt set
-        List<T> keys = new ArrayList<>();
-        List<T> values = new ArrayList<>();
+        List<CrossKv<T>> crossKv = new ArrayList<>();
         for (InfinityBlock b : blocks) {
-            List<T> kv = b.crossKv(ops, caKv_NC);
-            keys.add(kv.get(0));
-            values.add(kv.get(1));
+            crossKv.add(b.crossKv(ops, caKv_NC));
         }
-        return new InfinityText<>(cond_RC, caKv_NC, gss_R16C, textBias_R11N, keys, values, rows);
+        return new InfinityText<>(cond_RC, caKv_NC, gss_R16C, textBias_R11N, crossKv, rows);
     }
 
     // ------------------------------------------------------------------------ 4.2 teacher-forced forward
@@ -249,17 +285,17 @@ public final class InfinityNet {
         int half = rope.half();
 
         // 1. SOS token (cond + pos_start) followed by the embedded teacher-forcing input
-        T sos_B1C = ops.add(ops.reshape(text.cond_RC(), b, 1, c), ops.weight("pos_start"));
-        T emb_BLC = ops.linear(x_BLd, ops.weight("word_embed.weight"), ops.weight("word_embed.bias"));
+        T sos_B1C = ops.add(ops.reshape(text.cond_RC(), b, 1, c), ops.weight(POS_START.key()));
+        T emb_BLC = linear(ops, Var.of(ops, x_BLd), InfinityLinear.WORD_EMBED).get();
         T x_BLC = ops.concat(1, List.of(sos_B1C, emb_BLC));
 
         // 2. level embedding of every token's scale; 3. block-causal bias; RoPE rows 0..L-1
         long[] scaleOfToken =
                 Arrays.stream(schedule.scaleIndexPerToken()).asLongStream().toArray();
-        T lvl_LC = ops.gather(ops.weight("lvl_embed.weight"), ops.constantLong(scaleOfToken, l));
+        T lvl_LC = ops.gather(ops.weight(LVL_EMBED.key()), ops.constantLong(scaleOfToken, l));
         T bias_LL = ops.constant(blockCausalBias(schedule), l, l);
-        T cos = ops.constant(rope.cos(), l, half, 1);
-        T sin = ops.constant(rope.sin(), l, half, 1);
+        RopeTables<T> angles =
+                new RopeTables<>(ops.constant(rope.cos(), l, half, 1), ops.constant(rope.sin(), l, half, 1));
 
         // 4. the blocks, chunk by chunk
         T blockIn = null;
@@ -271,13 +307,15 @@ public final class InfinityNet {
             if (i == 0) {
                 blockIn = x_BLC;
             }
-            x_BLC = block(ops, i, x_BLC, text, cos, sin, bias_LL, null, null).x_RnC();
+            x_BLC = blocks.get(i)
+                    .forward(ops, x_BLC, text.block(i), angles, bias_LL, null)
+                    .x_RnC();
             outs.add(x_BLC);
         }
 
         // 5. head: AdaLN on the pooled text, then Linear C -> V
         T headNorm = headNorm(ops, x_BLC, text.cond_RC(), b);
-        T logits = ops.linear(headNorm, ops.weight("head.weight"), ops.weight("head.bias"));
+        T logits = linear(ops, Var.of(ops, headNorm), InfinityLinear.HEAD).get();
         return new InfinityForward<>(logits, blockIn, outs, headNorm);
     }
 
@@ -321,76 +359,39 @@ public final class InfinityNet {
             if (x_Bnd != null) {
                 throw new IllegalArgumentException("scale 0 takes no input (its token is the SOS vector)");
             }
-            x_RnC = ops.add(ops.reshape(text.cond_RC(), r, 1, c), ops.weight("pos_start"));
+            x_RnC = ops.add(ops.reshape(text.cond_RC(), r, 1, c), ops.weight(POS_START.key()));
         } else {
             long[] xs = ops.shape(Objects.requireNonNull(x_Bnd, "x_Bnd of scale " + k));
             if (xs.length != 3 || xs[1] != n || xs[2] != config.bitsPerToken() || xs[0] < 1 || r % xs[0] != 0) {
                 throw ShapeMismatchException.of("x_Bnd", new long[] {r, n, config.bitsPerToken()}, xs);
             }
-            T emb = ops.linear(x_Bnd, ops.weight("word_embed.weight"), ops.weight("word_embed.bias"));
+            T emb = linear(ops, Var.of(ops, x_Bnd), InfinityLinear.WORD_EMBED).get();
             x_RnC = xs[0] == r ? emb : ops.concat(0, Collections.nCopies((int) (r / xs[0]), emb));
         }
 
         // 2. level embedding k; RoPE rows offset(k)..offset(k+1)-1
-        T lvl_1C = ops.slice(ops.weight("lvl_embed.weight"), 0, k, k + 1);
-        T cos = ops.constant(rope.cos(k), n, half, 1);
-        T sin = ops.constant(rope.sin(k), n, half, 1);
+        T lvl_1C = ops.slice(ops.weight(LVL_EMBED.key()), 0, k, k + 1);
+        RopeTables<T> angles =
+                new RopeTables<>(ops.constant(rope.cos(k), n, half, 1), ops.constant(rope.sin(k), n, half, 1));
 
         // 3. the blocks against the cache (the block-causal mask is implicit: all cached tokens are visible)
-        List<T> keys = new ArrayList<>();
-        List<T> values = new ArrayList<>();
+        List<LayerKv<T>> kv = new ArrayList<>();
         for (int i = 0; i < blocks.size(); i++) {
             if (addsLevelEmbedding(i)) {
                 x_RnC = ops.add(x_RnC, lvl_1C);
             }
-            InfinityBlock.Out<T> o = block(
-                    ops,
-                    i,
-                    x_RnC,
-                    text,
-                    cos,
-                    sin,
-                    null,
-                    k == 0 ? null : cache.keys_RHlc().get(i),
-                    k == 0 ? null : cache.values_RHlc().get(i));
+            InfinityBlock.Out<T> o = blocks.get(i).forward(ops, x_RnC, text.block(i), angles, null, cache.layer(i));
             x_RnC = o.x_RnC();
-            keys.add(o.keys_RHlc());
-            values.add(o.values_RHlc());
+            kv.add(o.kv());
         }
 
         // 4. head
-        T logits =
-                ops.linear(headNorm(ops, x_RnC, text.cond_RC(), r), ops.weight("head.weight"), ops.weight("head.bias"));
-        return new InfinityStep<>(logits, new InfinityKvCache<>(k + 1, schedule.offset(k + 1), keys, values));
+        T logits = linear(ops, Var.of(ops, headNorm(ops, x_RnC, text.cond_RC(), r)), InfinityLinear.HEAD)
+                .get();
+        return new InfinityStep<>(logits, new InfinityKvCache<>(k + 1, schedule.offset(k + 1), kv));
     }
 
     // ------------------------------------------------------------------------ shared pieces
-
-    /** Block {@code i} on its share of the text conditioning (its cross-attention keys and values). */
-    private <T> InfinityBlock.Out<T> block(
-            Ops<T> ops,
-            int i,
-            T x_RnC,
-            InfinityText<T> text,
-            T cos_n_half_1,
-            T sin_n_half_1,
-            T selfBias_nl,
-            T pastK_RHpc,
-            T pastV_RHpc) {
-        return blocks.get(i)
-                .forward(
-                        ops,
-                        x_RnC,
-                        text.gss_R16C(),
-                        text.crossKeys_HcN().get(i),
-                        text.crossValues_HNc().get(i),
-                        text.textBias_R11N(),
-                        cos_n_half_1,
-                        sin_n_half_1,
-                        selfBias_nl,
-                        pastK_RHpc,
-                        pastV_RHpc);
-    }
 
     /** Whether the level embedding is added before block {@code i}: first block of the first or every chunk. */
     private boolean addsLevelEmbedding(int block) {
@@ -400,28 +401,35 @@ public final class InfinityNet {
         return block == 0 || !config.addLevelEmbeddingOnlyFirstBlock();
     }
 
-    /** {@code head_nm}: {@code LN(x) * (1 + scale) + shift} with (scale, shift) from SiLU(cond). */
+    /** {@code head_nm}: {@code LN(x) * (1 + scale) + shift} with (scale, shift) from SiLU(cond), as VAR's AdaLNBeforeHead. */
     private <T> T headNorm(Ops<T> ops, T x_RnC, T cond_RC, int rows) {
-        int c = config.embedDim();
-        T ss_R12C = ops.reshape(
-                ops.linear(
-                        ops.silu(cond_RC),
-                        ops.weight("head_nm.ada_lin.1.weight"),
-                        ops.weight("head_nm.ada_lin.1.bias")),
-                rows,
-                1,
-                2,
-                c);
-        T scale = ops.reshape(ops.slice(ss_R12C, 2, 0, 1), rows, 1, c);
-        T shift = ops.reshape(ops.slice(ss_R12C, 2, 1, 2), rows, 1, c);
-        T ln = ops.layerNorm(x_RnC, null, null, (float) config.normEps());
-        return ops.add(ops.mul(ln, ops.addScalar(scale, 1f)), shift);
+        List<Var<T>> scaleShift = linear(ops, Var.of(ops, cond_RC).silu(), InfinityLinear.HEAD_ADA_LIN)
+                .reshape(rows, 1, 2, config.embedDim())
+                .unbind(2);
+        return Var.of(ops, x_RnC)
+                .layerNorm((float) config.normEps())
+                .mul(scaleShift.get(0).add(1f))
+                .add(scaleShift.get(1))
+                .get();
+    }
+
+    /** A model-level linear layer: its one bias tensor, or the concatenation of its parts. */
+    private static <T> T bias(Ops<T> ops, InfinityLinear l) {
+        List<T> parts = new ArrayList<>();
+        for (InfinityTensor t : l.bias()) {
+            parts.add(ops.weight(t.key()));
+        }
+        return parts.size() == 1 ? parts.get(0) : ops.concat(0, parts);
+    }
+
+    private static <T> Var<T> linear(Ops<T> ops, Var<T> x, InfinityLinear l) {
+        return x.linear(l.key(), bias(ops, l));
     }
 
     private Rope2d rope(ScaleSchedule schedule) {
         Rope2d r = lastRope;
         if (r == null || !r.schedule().equals(schedule)) {
-            r = config.rope(schedule);
+            r = Rope2d.of(config.requireCompatible(schedule), config.headDim());
             lastRope = r;
         }
         return r;

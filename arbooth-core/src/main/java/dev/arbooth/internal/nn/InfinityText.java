@@ -16,22 +16,19 @@ import java.util.Objects;
  * @param caKv_NC the cross-attention K/V source ({@code text_proj_for_ca} output), {@code (N, C)}
  * @param gss_R16C the shared AdaLN output {@code shared_ada_lin(SiLU(cond))}, {@code (R, 1, 6, C)}
  * @param textBias_R11N additive attention bias over the compact tokens, {@code (R, 1, 1, N)}
- * @param crossKeys_HcN per block: the cross-attention keys, transposed for {@code q @ K}, {@code (H, hd, N)}
- * @param crossValues_HNc per block: the cross-attention values, {@code (H, N, hd)}
+ * @param crossKv per block: the cross-attention keys and values of the text tokens
  * @param rows R, the number of prompt rows (B, or 2B with the unconditional rows)
  * @param <T> the engine's tensor handle
  */
-public record InfinityText<T>(
-        T cond_RC, T caKv_NC, T gss_R16C, T textBias_R11N, List<T> crossKeys_HcN, List<T> crossValues_HNc, int rows) {
+public record InfinityText<T>(T cond_RC, T caKv_NC, T gss_R16C, T textBias_R11N, List<CrossKv<T>> crossKv, int rows) {
     /**
-     * Validates and copies the lists.
+     * Validates and copies the list.
      *
      * @param cond_RC the pooled text vectors
      * @param caKv_NC the cross-attention K/V source
      * @param gss_R16C the shared AdaLN output
      * @param textBias_R11N the additive text bias
-     * @param crossKeys_HcN per-block keys
-     * @param crossValues_HNc per-block values, as many as keys
+     * @param crossKv per-block keys and values
      * @param rows at least 1
      */
     public InfinityText {
@@ -39,14 +36,19 @@ public record InfinityText<T>(
         Objects.requireNonNull(caKv_NC, "caKv_NC");
         Objects.requireNonNull(gss_R16C, "gss_R16C");
         Objects.requireNonNull(textBias_R11N, "textBias_R11N");
-        crossKeys_HcN = List.copyOf(crossKeys_HcN);
-        crossValues_HNc = List.copyOf(crossValues_HNc);
-        if (crossKeys_HcN.size() != crossValues_HNc.size()) {
-            throw new IllegalArgumentException("cross-attention keys for " + crossKeys_HcN.size()
-                    + " blocks but values for " + crossValues_HNc.size());
-        }
+        crossKv = List.copyOf(crossKv);
         if (rows < 1) {
             throw new IllegalArgumentException("rows must be at least 1, got " + rows);
         }
+    }
+
+    /**
+     * What block {@code i} reads of the conditioning.
+     *
+     * @param i the block
+     * @return the shared AdaLN output, the block's cross-attention keys and values, the text bias
+     */
+    public BlockText<T> block(int i) {
+        return new BlockText<>(gss_R16C, crossKv.get(i), textBias_R11N);
     }
 }

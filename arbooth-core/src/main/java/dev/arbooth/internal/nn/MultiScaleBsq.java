@@ -3,7 +3,7 @@ package dev.arbooth.internal.nn;
 import dev.arbooth.ShapeMismatchException;
 import dev.arbooth.config.Scale;
 import dev.arbooth.config.ScaleSchedule;
-import dev.arbooth.sampling.Resize;
+import dev.arbooth.internal.sampling.Resize;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;

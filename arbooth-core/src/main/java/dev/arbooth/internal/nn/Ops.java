@@ -224,6 +224,36 @@ public interface Ops<T> {
         return geluTanh(linear(x, w_OI, bias));
     }
 
+    // ---- named layers (the hooks of decorators such as LoRA) ------------------------------------------
+
+    /**
+     * A linear layer named by its weight's official key: {@code x @ weight(weightKey)ᵀ + bias}. The networks call
+     * every linear layer of a checkpoint through this method, so a decorator (a {@link ForwardingOps}) can change
+     * chosen layers by key, e.g. add a low-rank term (LoRA), without touching any other op. The default looks the
+     * weight up and calls {@link #linear}.
+     *
+     * @param x the input {@code [..., in]}
+     * @param weightKey the official key of the weight {@code [out, in]}
+     * @param bias the bias {@code [out]}, or {@code null}
+     * @return {@code [..., out]}
+     */
+    default T linearLayer(T x, String weightKey, T bias) {
+        return linear(x, weight(weightKey), bias);
+    }
+
+    /**
+     * {@link #linearLayer} followed by the tanh-approximated GELU: the hook for a named layer whose output goes
+     * through GELU (the FFN's first linear). The default looks the weight up and calls {@link #linearGeluTanh}.
+     *
+     * @param x the input {@code [..., in]}
+     * @param weightKey the official key of the weight {@code [out, in]}
+     * @param bias the bias {@code [out]}
+     * @return the activations {@code [..., out]}
+     */
+    default T linearLayerGeluTanh(T x, String weightKey, T bias) {
+        return linearGeluTanh(x, weight(weightKey), bias);
+    }
+
     // ---- linear algebra -----------------------------------------------------------------------------
 
     /**
@@ -255,11 +285,11 @@ public interface Ops<T> {
      * @param gamma the scale {@code [C]}, or {@code null}
      * @param beta the shift {@code [C]}, or {@code null}
      * @param eps the variance epsilon
-     * @return {@code [sum, normalized sum]}
+     * @return the sum and its normalization
      */
-    default List<T> addLayerNorm(T x, T delta, T gamma, T beta, float eps) {
+    default SumNorm<T> addLayerNorm(T x, T delta, T gamma, T beta, float eps) {
         T sum = add(x, delta);
-        return List.of(sum, layerNorm(sum, gamma, beta, eps));
+        return new SumNorm<>(sum, layerNorm(sum, gamma, beta, eps));
     }
 
     /**
@@ -314,33 +344,44 @@ public interface Ops<T> {
     }
 
     /**
+     * The shape in which this engine keeps an attention cache ({@link #cachedAttention}): {@code (B, H, S, d)}
+     * by default; an engine whose fused kernel wants another layout overrides it (the ONNX emitter keeps {@code
+     * (B, S, H*d)}). Callers treat cache tensors as opaque and use this only to declare them.
+     *
+     * @param rows {@code B}
+     * @param heads {@code H}
+     * @param tokens {@code S}
+     * @param headDim {@code d}
+     * @return the cache shape
+     */
+    default long[] kvCacheShape(long rows, long heads, long tokens, long headDim) {
+        return new long[] {rows, heads, tokens, headDim};
+    }
+
+    /**
      * Multi-head attention over a key/value cache: the new keys and values are appended to the past ones
      * along the sequence axis, then {@code softmax(q · kᵀ · scale + bias) · v} per row and head. The default
      * composes it from {@link #permute}, {@link #concat}, {@link #matmul}, {@link #mulScalar} (skipped when
      * {@code scale == 1}), {@link #add}, {@link #softmax} and {@link #reshape}, in that order; an engine may
      * run it as one fused kernel with the same arithmetic.
      *
-     * <p>The cache tensors are opaque to callers: the default keeps them as {@code (B, H, S, d)}; an engine
-     * may keep them in another layout (its fused kernel's), as long as what it returns here is what it takes
-     * back as {@code pastK}/{@code pastV}.
+     * <p>The cache tensors are in the engine's layout, {@link #kvCacheShape}: what this returns is what it takes
+     * back as {@code past}.
      *
      * @param q_BLHd the queries {@code (B, L, H, d)}
      * @param k_BLHd the new keys {@code (B, L, H, d)}
      * @param v_BLHd the new values {@code (B, L, H, d)}
-     * @param pastK_BHPd the cached keys ({@code (B, H, P, d)} by default), or {@code null} (no cache)
-     * @param pastV_BHPd the cached values ({@code (B, H, P, d)} by default), or {@code null} (with {@code
-     *     pastK_BHPd})
+     * @param past the cached keys and values of {@code P} earlier tokens, or {@code null} (no cache)
      * @param bias_LS an additive score bias {@code (L, P + L)}, or {@code null}
      * @param scale the score multiplier
-     * @return {@code [out (B, L, H*d), keys, values]}, the cache with the new tokens appended ({@code (B, H, P+L,
-     *     d)} by default)
+     * @return the output {@code (B, L, H*d)} and the cache with the new tokens appended ({@code P + L} tokens)
      */
-    default List<T> cachedAttention(T q_BLHd, T k_BLHd, T v_BLHd, T pastK_BHPd, T pastV_BHPd, T bias_LS, float scale) {
+    default CachedAttention<T> cachedAttention(T q_BLHd, T k_BLHd, T v_BLHd, LayerKv<T> past, T bias_LS, float scale) {
         long[] qs = shape(q_BLHd);
         T k_BHLd = permute(k_BLHd, 0, 2, 1, 3);
         T v_BHLd = permute(v_BLHd, 0, 2, 1, 3);
-        T keys_BHSd = pastK_BHPd == null ? k_BHLd : concat(2, List.of(pastK_BHPd, k_BHLd));
-        T values_BHSd = pastV_BHPd == null ? v_BHLd : concat(2, List.of(pastV_BHPd, v_BHLd));
+        T keys_BHSd = past == null ? k_BHLd : concat(2, List.of(past.keys(), k_BHLd));
+        T values_BHSd = past == null ? v_BHLd : concat(2, List.of(past.values(), v_BHLd));
         T scores_BHLS = matmul(permute(q_BLHd, 0, 2, 1, 3), permute(keys_BHSd, 0, 1, 3, 2));
         if (scale != 1f) {
             scores_BHLS = mulScalar(scores_BHLS, scale);
@@ -350,7 +391,7 @@ public interface Ops<T> {
         }
         T o_BHLd = matmul(softmax(scores_BHLS, -1), values_BHSd);
         T out_BLC = reshape(permute(o_BHLd, 0, 2, 1, 3), qs[0], qs[1], qs[2] * qs[3]);
-        return List.of(out_BLC, keys_BHSd, values_BHSd);
+        return new CachedAttention<>(out_BLC, new LayerKv<>(keys_BHSd, values_BHSd));
     }
 
     // ---- reductions and normalisation ---------------------------------------------------------------

@@ -2,7 +2,7 @@ package dev.arbooth.internal.nn;
 
 import dev.arbooth.ShapeMismatchException;
 import dev.arbooth.config.T5Config;
-import dev.arbooth.config.T5Weights;
+import dev.arbooth.internal.weights.T5Weights;
 import java.util.Arrays;
 import java.util.Objects;
 

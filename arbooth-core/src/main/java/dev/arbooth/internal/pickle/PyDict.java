@@ -1,5 +1,6 @@
 package dev.arbooth.internal.pickle;
 
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -9,13 +10,28 @@ import java.util.Map;
  * {@code null} or {@link PyTuple}s of those.
  */
 public final class PyDict {
-    final Map<Object, Object> items = new LinkedHashMap<>();
-    final Map<String, Object> attributes = new LinkedHashMap<>();
+    // Allocated on the first entry: a pickle bomb's millions of empty dicts stay small (about 32 bytes each).
+    private Map<Object, Object> items;
+    private Map<String, Object> attributes;
     final boolean ordered;
     int height;
 
     PyDict(boolean ordered) {
         this.ordered = ordered;
+    }
+
+    void put(Object key, Object value) {
+        if (items == null) {
+            items = new LinkedHashMap<>(4);
+        }
+        items.put(key, value);
+    }
+
+    void putAttribute(String name, Object value) {
+        if (attributes == null) {
+            attributes = new LinkedHashMap<>(4);
+        }
+        attributes.put(name, value);
     }
 
     /**
@@ -24,7 +40,7 @@ public final class PyDict {
      * @return the live entry map in insertion order (do not modify)
      */
     public Map<Object, Object> items() {
-        return items;
+        return items == null ? Collections.emptyMap() : items;
     }
 
     /**
@@ -42,6 +58,6 @@ public final class PyDict {
      * @return the live attribute map (do not modify)
      */
     public Map<String, Object> attributes() {
-        return attributes;
+        return attributes == null ? Collections.emptyMap() : attributes;
     }
 }

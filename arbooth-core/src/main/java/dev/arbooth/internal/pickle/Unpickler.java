@@ -1,7 +1,7 @@
 package dev.arbooth.internal.pickle;
 
 import dev.arbooth.FormatException;
-import dev.arbooth.format.PickleLimits;
+import dev.arbooth.internal.format.PickleLimits;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.CharacterCodingException;
@@ -306,7 +306,7 @@ public final class Unpickler {
 
     private void put(PyDict dict, Object key, Object v) {
         checkKey(key, 0);
-        dict.items.put(key, v);
+        dict.put(key, v);
         dict.height = Math.max(dict.height, checkHeight(Math.max(heightOf(key), heightOf(v)) + 1));
     }
 
@@ -522,11 +522,11 @@ public final class Unpickler {
     }
 
     private void buildAttributes(PyDict target, PyDict state) {
-        for (Map.Entry<Object, Object> e : state.items.entrySet()) {
+        for (Map.Entry<Object, Object> e : state.items().entrySet()) {
             if (!(e.getKey() instanceof String name)) {
                 throw error("BUILD at byte " + op + " sets an attribute whose name is a " + typeName(e.getKey()));
             }
-            target.attributes.put(name, e.getValue());
+            target.putAttribute(name, e.getValue());
             target.height = Math.max(target.height, checkHeight(heightOf(e.getValue()) + 1));
         }
     }

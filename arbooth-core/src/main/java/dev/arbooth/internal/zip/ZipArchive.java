@@ -38,6 +38,10 @@ public final class ZipArchive implements AutoCloseable {
     private static final int MAX_COMMENT = 0xFFFF;
     private static final long MAX_ENTRIES = 10_000_000L;
     private static final int MAX_HEAP_ENTRY = Integer.MAX_VALUE - 8;
+    /** Deflate expands at most about 1032-fold (258-byte matches in 2-bit codes); 1100 leaves room. */
+    private static final long MAX_DEFLATE_RATIO = 1100;
+    /** Plus a constant for tiny streams (headers, stored blocks). */
+    private static final long MAX_DEFLATE_SLACK = 1 << 16;
 
     /**
      * One entry of the archive.
@@ -112,7 +116,7 @@ public final class ZipArchive implements AutoCloseable {
         if (eocd >= 20 && r.read(eocd - 20, 4).getInt(0) == ZIP64_LOCATOR_SIG) {
             ByteBuffer loc = r.read(eocd - 20, 20);
             long z64 = loc.getLong(8);
-            if (z64 < 0 || z64 + 56 > eocd - 20) {
+            if (z64 < 0 || z64 > eocd - 20 - 56) {
                 throw new FormatException(file, "zip64 end-of-central-directory offset " + z64 + " out of bounds");
             }
             ByteBuffer z = r.read(z64, 56);
@@ -131,7 +135,7 @@ public final class ZipArchive implements AutoCloseable {
         if (count < 0 || count > MAX_ENTRIES) {
             throw new FormatException(file, "zip archive claims " + count + " entries (limit " + MAX_ENTRIES + ")");
         }
-        if (cdOffset < 0 || cdSize < 0 || cdOffset + cdSize > eocd || cdSize > Integer.MAX_VALUE) {
+        if (cdOffset < 0 || cdSize < 0 || cdOffset > eocd || cdSize > eocd - cdOffset || cdSize > Integer.MAX_VALUE) {
             throw new FormatException(
                     file,
                     "zip central directory [" + cdOffset + ", +" + cdSize + ") lies outside the archive (end record at "
@@ -139,9 +143,9 @@ public final class ZipArchive implements AutoCloseable {
         }
         ByteBuffer cd = r.read(cdOffset, (int) cdSize);
         Map<String, Entry> entries = new LinkedHashMap<>();
-        int p = 0;
+        int p = 0; // every int position below is at most cdSize (< 2^31) plus three 16-bit lengths: long math
         for (long i = 0; i < count; i++) {
-            if (p + 46 > cdSize || cd.getInt(p) != CENTRAL_SIG) {
+            if (p + 46L > cdSize || cd.getInt(p) != CENTRAL_SIG) {
                 throw new FormatException(
                         file, "corrupt zip central directory: entry " + i + " at " + (cdOffset + p) + " is malformed");
             }
@@ -154,8 +158,8 @@ public final class ZipArchive implements AutoCloseable {
             int extraLen = cd.getShort(p + 30) & 0xFFFF;
             int commentLen = cd.getShort(p + 32) & 0xFFFF;
             long local = cd.getInt(p + 42) & 0xFFFFFFFFL;
-            int end = p + 46 + nameLen + extraLen + commentLen;
-            if (end > cdSize) {
+            long endL = p + 46L + nameLen + extraLen + commentLen;
+            if (endL > cdSize) {
                 throw new FormatException(
                         file, "corrupt zip central directory: entry " + i + " runs past the directory's end");
             }
@@ -164,26 +168,27 @@ public final class ZipArchive implements AutoCloseable {
             cd.get(p + 46, nameBytes);
             String name = new String(nameBytes, cs);
             // zip64 extended information: the fields saturated in the fixed part, in this order.
+            int end = (int) endL;
             int x = p + 46 + nameLen;
             int xEnd = x + extraLen;
-            while (x + 4 <= xEnd) {
+            while (x + 4L <= xEnd) {
                 int id = cd.getShort(x) & 0xFFFF;
                 int len = cd.getShort(x + 2) & 0xFFFF;
-                if (x + 4 + len > xEnd) {
+                if (x + 4L + len > xEnd) {
                     break;
                 }
                 if (id == 0x0001) {
                     int q = x + 4;
                     int qEnd = q + len;
-                    if (uncomp == 0xFFFFFFFFL && q + 8 <= qEnd) {
+                    if (uncomp == 0xFFFFFFFFL && q + 8L <= qEnd) {
                         uncomp = cd.getLong(q);
                         q += 8;
                     }
-                    if (comp == 0xFFFFFFFFL && q + 8 <= qEnd) {
+                    if (comp == 0xFFFFFFFFL && q + 8L <= qEnd) {
                         comp = cd.getLong(q);
                         q += 8;
                     }
-                    if (local == 0xFFFFFFFFL && q + 8 <= qEnd) {
+                    if (local == 0xFFFFFFFFL && q + 8L <= qEnd) {
                         local = cd.getLong(q);
                     }
                 }
@@ -199,7 +204,7 @@ public final class ZipArchive implements AutoCloseable {
                         "zip entry '" + name + "' uses compression method " + method
                                 + "; only stored (0) and deflated (8) are supported");
             }
-            if (comp < 0 || uncomp < 0 || local < 0 || local + 30 > cdOffset) {
+            if (comp < 0 || uncomp < 0 || local < 0 || local > cdOffset - 30) {
                 throw new FormatException(file, "zip entry '" + name + "' has out-of-range sizes or offset");
             }
             if (method == STORED && comp != uncomp) {
@@ -211,11 +216,18 @@ public final class ZipArchive implements AutoCloseable {
                 throw new FormatException(file, "zip entry '" + name + "': no local file header at offset " + local);
             }
             long dataOffset = local + 30 + (lh.getShort(26) & 0xFFFF) + (lh.getShort(28) & 0xFFFF);
-            if (dataOffset + comp > cdOffset) {
+            if (comp > cdOffset - dataOffset) {
                 throw new FormatException(
                         file,
                         "zip entry '" + name + "': data [" + dataOffset + ", +" + comp
                                 + ") runs into the central directory at " + cdOffset + " (truncated archive?)");
+            }
+            if (method == DEFLATED && uncomp > comp * MAX_DEFLATE_RATIO + MAX_DEFLATE_SLACK) {
+                // comp <= the file's size here, so the product cannot overflow
+                throw new FormatException(
+                        file,
+                        "deflated zip entry '" + name + "' declares " + uncomp + " bytes, more than deflate can"
+                                + " produce from its " + comp + " compressed bytes (a corrupt or hostile size)");
             }
             if (entries.put(name, new Entry(name, method, crc, comp, uncomp, dataOffset)) != null) {
                 throw new FormatException(file, "duplicate zip entry '" + name + "'");
@@ -266,7 +278,7 @@ public final class ZipArchive implements AutoCloseable {
         if (e.method() != STORED) {
             throw new IllegalArgumentException("entry '" + e.name() + "' is compressed; use read()");
         }
-        if (offset < 0 || length < 0 || offset + length > e.size() || length > Integer.MAX_VALUE) {
+        if (offset < 0 || length < 0 || offset > e.size() || length > e.size() - offset || length > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("range [" + offset + ", +" + length + ") outside entry '" + e.name()
                     + "' of " + e.size() + " bytes");
         }
@@ -355,7 +367,7 @@ public final class ZipArchive implements AutoCloseable {
         }
 
         ByteBuffer read(long pos, int len) throws IOException {
-            if (pos < 0 || len < 0 || pos + len > size) {
+            if (pos < 0 || len < 0 || pos > size - len) {
                 throw new FormatException(
                         file, "truncated zip archive: needs bytes [" + pos + ", +" + len + ") of " + size);
             }

@@ -5,9 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.arbooth.ShapeMismatchException;
 import dev.arbooth.config.ScaleSchedule;
-import dev.arbooth.config.ScaleSchedules;
-import dev.arbooth.format.SafeTensors;
-import dev.arbooth.sampling.CodeAccumulator;
+import dev.arbooth.internal.format.SafeTensors;
+import dev.arbooth.internal.sampling.CodeAccumulator;
 import dev.arbooth.testing.Golden;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -18,7 +17,7 @@ class MultiScaleBsqTest {
     private static final int H = 16;
 
     static ScaleSchedule schedule() {
-        return ScaleSchedules.official("1.000", "0.06M");
+        return ScaleSchedule.official("1.000", "0.06M");
     }
 
     @Test

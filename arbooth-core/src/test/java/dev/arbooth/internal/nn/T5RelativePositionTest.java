@@ -2,7 +2,7 @@ package dev.arbooth.internal.nn;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.arbooth.format.SafeTensors;
+import dev.arbooth.internal.format.SafeTensors;
 import dev.arbooth.testing.Golden;
 import org.junit.jupiter.api.Test;
 

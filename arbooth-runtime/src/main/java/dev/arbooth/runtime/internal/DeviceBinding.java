@@ -186,7 +186,7 @@ public final class DeviceBinding {
 
         @Override
         public String runtimeVersion() {
-            return OrtEnvironment.getEnvironment().getVersion();
+            return OrtSessions.environment().getVersion();
         }
 
         @Override

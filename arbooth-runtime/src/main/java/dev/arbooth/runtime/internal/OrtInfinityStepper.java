@@ -7,8 +7,8 @@ import ai.onnxruntime.OrtSession;
 import dev.arbooth.ArboothException;
 import dev.arbooth.ShapeMismatchException;
 import dev.arbooth.config.ScaleSchedule;
+import dev.arbooth.internal.sampling.ScaleStepper;
 import dev.arbooth.runtime.internal.onnx.InfinityGraphs;
-import dev.arbooth.sampling.ScaleStepper;
 import java.util.HashMap;
 import java.util.Map;
 

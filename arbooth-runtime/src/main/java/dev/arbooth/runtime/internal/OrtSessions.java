@@ -7,10 +7,12 @@ import ai.onnxruntime.OrtSession;
 import dev.arbooth.ArboothException;
 import dev.arbooth.FormatException;
 import dev.arbooth.runtime.Device;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Creates ONNX Runtime sessions for emitted graphs: one process-wide {@link OrtEnvironment}, graph
@@ -22,12 +24,95 @@ public final class OrtSessions {
     private OrtSessions() {}
 
     /**
-     * The process-wide environment.
+     * The process-wide environment, created on first use by {@link #createEnvironment()}.
      *
      * @return the environment
      */
     public static OrtEnvironment environment() {
-        return OrtEnvironment.getEnvironment();
+        return EnvironmentHolder.ENVIRONMENT;
+    }
+
+    private static final class EnvironmentHolder {
+        static final OrtEnvironment ENVIRONMENT = createEnvironment();
+    }
+
+    /** Stack bytes per byte of the process's command line that creating the environment may use (measured ~250). */
+    static final long STACK_BYTES_PER_COMMAND_LINE_BYTE = 1024;
+
+    /** The stack of the thread that creates the environment, at least. */
+    static final long MIN_INIT_STACK_BYTES = 16L << 20;
+
+    /**
+     * Creates ONNX Runtime's environment on a thread of its own whose stack grows with the command line.
+     *
+     * <p>ONNX Runtime 1.29.0 recurses once per byte of the process's command line ({@code /proc/self/cmdline})
+     * while it creates its environment, about 250 stack bytes each: with a JVM's default 1 MiB thread stack a
+     * command line over ~4 000 bytes (a long {@code -cp}, as IDEs and {@code java -cp $(…)} produce) overflows
+     * the stack and the JVM dies of SIGSEGV without an {@code hs_err} file. 1.28.0 and earlier do not. The
+     * environment is created once per process, so creating it on a thread with {@link
+     * #initStackBytes(long) enough stack} avoids the crash; later sessions and runs do not recurse (checked by
+     * {@code LongCommandLineTest}, which runs a session in a JVM whose command line is over 8 KB).
+     *
+     * @return the environment
+     */
+    private static OrtEnvironment createEnvironment() {
+        long stack = initStackBytes(commandLineBytes());
+        AtomicReference<OrtEnvironment> created = new AtomicReference<>();
+        AtomicReference<Throwable> failed = new AtomicReference<>();
+        Thread init = new Thread(
+                null,
+                () -> {
+                    try {
+                        created.set(OrtEnvironment.getEnvironment());
+                    } catch (Throwable t) {
+                        failed.set(t);
+                    }
+                },
+                "arbooth-ort-init",
+                stack);
+        init.setDaemon(true);
+        init.start();
+        boolean interrupted = false;
+        while (true) {
+            try {
+                init.join();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        if (failed.get() != null) {
+            throw new ArboothException(
+                    "ONNX Runtime failed to start: " + failed.get().getMessage(), failed.get());
+        }
+        return created.get();
+    }
+
+    /**
+     * The stack for the thread that creates the environment.
+     *
+     * @param commandLineBytes the length of the process's command line
+     * @return {@link #MIN_INIT_STACK_BYTES} plus {@link #STACK_BYTES_PER_COMMAND_LINE_BYTE} per byte (virtual
+     *     memory: only the pages the recursion touches are used)
+     */
+    static long initStackBytes(long commandLineBytes) {
+        return MIN_INIT_STACK_BYTES + STACK_BYTES_PER_COMMAND_LINE_BYTE * Math.max(0, commandLineBytes);
+    }
+
+    /** The length of {@code /proc/self/cmdline}, or of the command line Java reports where there is none. */
+    private static long commandLineBytes() {
+        Path cmdline = Path.of("/proc/self/cmdline");
+        try {
+            if (Files.isReadable(cmdline)) {
+                return Files.readAllBytes(cmdline).length;
+            }
+        } catch (IOException | RuntimeException e) {
+            // fall through to the portable estimate
+        }
+        return ProcessHandle.current().info().commandLine().map(String::length).orElse(0);
     }
 
     /** Idle intra-op workers spin this long before they block (ONNX Runtime 1.29 and later). */

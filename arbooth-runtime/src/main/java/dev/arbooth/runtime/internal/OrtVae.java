@@ -8,12 +8,12 @@ import dev.arbooth.ShapeMismatchException;
 import dev.arbooth.config.Scale;
 import dev.arbooth.config.ScaleSchedule;
 import dev.arbooth.config.VaeConfig;
-import dev.arbooth.config.VaeWeights;
-import dev.arbooth.format.StateDict;
+import dev.arbooth.internal.format.StateDict;
 import dev.arbooth.internal.nn.MultiScaleBsq;
+import dev.arbooth.internal.sampling.CodeDecoder;
+import dev.arbooth.internal.weights.VaeWeights;
 import dev.arbooth.runtime.Device;
 import dev.arbooth.runtime.internal.onnx.VaeGraphs;
-import dev.arbooth.sampling.CodeDecoder;
 import java.util.Map;
 import java.util.Objects;
 

@@ -6,7 +6,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import dev.arbooth.ArboothException;
 import dev.arbooth.ShapeMismatchException;
-import dev.arbooth.format.StateDict;
+import dev.arbooth.internal.format.StateDict;
 import dev.arbooth.tensor.DType;
 import dev.arbooth.tensor.Tensor;
 import java.nio.ByteBuffer;

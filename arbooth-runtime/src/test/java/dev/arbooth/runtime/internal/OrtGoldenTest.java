@@ -6,15 +6,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.arbooth.config.InfinityConfig;
 import dev.arbooth.config.Scale;
 import dev.arbooth.config.ScaleSchedule;
-import dev.arbooth.config.ScaleSchedules;
 import dev.arbooth.config.T5Config;
 import dev.arbooth.config.VaeConfig;
-import dev.arbooth.format.SafeTensors;
+import dev.arbooth.internal.format.SafeTensors;
 import dev.arbooth.internal.nn.MultiScaleBsq;
+import dev.arbooth.internal.sampling.BitSamplerOptions;
+import dev.arbooth.internal.sampling.NextScaleLoop;
+import dev.arbooth.internal.sampling.NextScaleResult;
 import dev.arbooth.runtime.internal.onnx.InfinityGraphs;
-import dev.arbooth.sampling.BitSamplerOptions;
-import dev.arbooth.sampling.NextScaleLoop;
-import dev.arbooth.sampling.NextScaleResult;
 import dev.arbooth.tensor.Tensor;
 import dev.arbooth.testing.Golden;
 import java.util.ArrayList;
@@ -227,7 +226,7 @@ class OrtGoldenTest {
                     .toArray();
             float[] text = inputs.get("text.kv_compact").toFloatArray();
             float[] want = inf.get("inf.logits_raw.s0").toFloatArray();
-            try (OrtWeights adapted = base.overlay(dev.arbooth.format.StateDict.of(
+            try (OrtWeights adapted = base.overlay(dev.arbooth.internal.format.StateDict.of(
                             java.util.Map.of("head.bias", Tensor.ofFloats(bias, bias.length))));
                     OrtInfinity plain = OrtInfinity.on(InfinityConfig.goldenSet1(), base, 1);
                     OrtInfinity shifted = OrtInfinity.on(InfinityConfig.goldenSet1(), adapted, 1);
@@ -243,7 +242,7 @@ class OrtGoldenTest {
                 }
                 assertThat(Golden.maxAbsDiff(lb, want)).isLessThanOrEqualTo(1e-4);
             }
-            assertThatThrownBy(() -> base.overlay(dev.arbooth.format.StateDict.of(
+            assertThatThrownBy(() -> base.overlay(dev.arbooth.internal.format.StateDict.of(
                             java.util.Map.of("head.bias", Tensor.ofFloats(new float[3], 3)))))
                     .isInstanceOf(dev.arbooth.ShapeMismatchException.class)
                     .hasMessageContaining("head.bias");
@@ -257,7 +256,7 @@ class OrtGoldenTest {
 
     @Test
     void vaeEncoderGivesTheGoldenBits() {
-        ScaleSchedule schedule = ScaleSchedules.official("1.000", "0.06M");
+        ScaleSchedule schedule = ScaleSchedule.official("1.000", "0.06M");
         try (SafeTensors vaeWeights = Golden.open("infinity-set1/vae_weights.safetensors");
                 SafeTensors golden = Golden.open("infinity-set1/vae.safetensors");
                 OrtVae vae = OrtVae.create(VaeConfig.goldenSet1(), vaeWeights, 1)) {

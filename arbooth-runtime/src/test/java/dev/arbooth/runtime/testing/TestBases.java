@@ -4,16 +4,16 @@ import ai.onnxruntime.OnnxTensorLike;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import dev.arbooth.adapter.Adapter;
+import dev.arbooth.base.BaseModel;
 import dev.arbooth.config.InfinityConfig;
-import dev.arbooth.config.ScaleSchedules;
+import dev.arbooth.config.ScaleSchedule;
 import dev.arbooth.config.T5Config;
-import dev.arbooth.config.T5Weights;
 import dev.arbooth.config.VaeConfig;
-import dev.arbooth.format.SafeTensors;
-import dev.arbooth.format.StateDict;
-import dev.arbooth.format.TensorSpec;
+import dev.arbooth.internal.format.SafeTensors;
+import dev.arbooth.internal.format.StateDict;
+import dev.arbooth.internal.format.TensorSpec;
 import dev.arbooth.internal.nn.T5EncoderNet;
-import dev.arbooth.model.BaseModel;
+import dev.arbooth.internal.weights.T5Weights;
 import dev.arbooth.runtime.internal.OrtSessions;
 import dev.arbooth.runtime.internal.OrtWeights;
 import dev.arbooth.runtime.internal.onnx.OnnxOps;
@@ -67,7 +67,7 @@ public final class TestBases {
                 T5,
                 dir.resolve("t5.safetensors"),
                 dir.resolve("tokenizer.json"),
-                ScaleSchedules.official("1.000", "0.06M"));
+                ScaleSchedule.official("1.000", "0.06M"));
         base.save();
         return base;
     }

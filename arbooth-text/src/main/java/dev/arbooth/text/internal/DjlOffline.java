@@ -4,11 +4,15 @@ package dev.arbooth.text.internal;
 public final class DjlOffline {
     private DjlOffline() {}
 
-    /** Sets DJL's offline and telemetry opt-out properties unless the caller set them. */
+    /**
+     * Sets DJL's offline and telemetry opt-out properties unless the caller set them, and probes the GPU once
+     * with DJL's per-query CUDA warnings off ({@link DjlGpu}).
+     */
     public static void configure() {
         setIfAbsent("ai.djl.offline", "true");
         setIfAbsent("DJL_OFFLINE", "true");
         setIfAbsent("OPT_OUT_TRACKING", "true");
+        DjlGpu.probeOnce();
     }
 
     /**

@@ -1,7 +1,7 @@
 package dev.arbooth.toyworld.internal;
 
 import dev.arbooth.FormatException;
-import dev.arbooth.format.SafeTensors;
+import dev.arbooth.internal.format.SafeTensors;
 import dev.arbooth.tensor.DType;
 import dev.arbooth.tensor.Tensor;
 import java.io.IOException;

@@ -1,7 +1,9 @@
 package dev.arbooth.train.internal;
 
 import ai.djl.engine.Engine;
+import ai.djl.engine.StandardCapabilities;
 import dev.arbooth.ArboothException;
+import dev.arbooth.text.internal.DjlGpu;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -11,12 +13,15 @@ import org.slf4j.LoggerFactory;
  * <p>DJL must never reach the network: before the engine is first touched this sets DJL's offline switch
  * and telemetry opt-out as system properties (unless the caller set them), so that an application that
  * forgot the {@code DJL_OFFLINE} / {@code OPT_OUT_TRACKING} environment variables is still safe. The
- * PyTorch natives come from the {@code pytorch-native-cpu} jar; {@code PYTORCH_VERSION} must stay unset
- * (any other value makes DJL try to download natives), which is checked here.
+ * PyTorch natives are the application's dependency (our build and examples use {@code pytorch-native-cpu}); {@code PYTORCH_VERSION} must stay unset
+ * (any other value makes DJL try to download natives), which is checked here. The GPU is probed once and
+ * reported once ({@link DjlGpu}) instead of DJL's warning on every device query.
  */
 public final class DjlEngine {
     private static final Logger LOG = LoggerFactory.getLogger(DjlEngine.class);
     private static final String ENGINE = "PyTorch";
+
+    private static boolean gpuReported;
 
     private DjlEngine() {}
 
@@ -41,14 +46,21 @@ public final class DjlEngine {
         dev.arbooth.text.internal.DjlOffline.setIfAbsent(
                 "ai.djl.pytorch.num_threads", Integer.toString(intraOpThreads));
         dev.arbooth.text.internal.DjlOffline.setIfAbsent("ai.djl.pytorch.num_interop_threads", "1");
+        DjlGpu.Probe gpu = DjlGpu.probeOnce();
         try {
             Engine engine = Engine.getEngine(ENGINE);
-            LOG.debug("DJL {} engine {} ready", ENGINE, engine.getVersion());
+            if (!gpuReported) {
+                gpuReported = true;
+                LOG.debug("DJL {} engine {} ready", ENGINE, engine.getVersion());
+                DjlGpu.report(gpu, engine.hasCapability(StandardCapabilities.CUDA));
+            }
             return engine;
         } catch (RuntimeException | UnsatisfiedLinkError e) {
             throw new ArboothException(
-                    "Cannot load DJL's " + ENGINE + " engine offline (is "
-                            + "ai.djl.pytorch:pytorch-native-cpu:linux-x86_64 on the class path?): " + e.getMessage(),
+                    "Cannot load DJL's " + ENGINE + " engine offline: the application must put PyTorch natives on"
+                            + " the class path, for instance ai.djl.pytorch:pytorch-native-cpu with classifier"
+                            + " linux-x86_64, osx-aarch64, linux-aarch64 or win-x86_64 (versions from arbooth-bom; see"
+                            + " the README, 'Choosing the PyTorch natives'): " + e.getMessage(),
                     e);
         }
     }

@@ -5,27 +5,26 @@ import ai.djl.ndarray.NDManager;
 import dev.arbooth.ArboothException;
 import dev.arbooth.ShapeMismatchException;
 import dev.arbooth.config.InfinityConfig;
-import dev.arbooth.config.InfinityWeights;
 import dev.arbooth.config.ScaleSchedule;
-import dev.arbooth.format.CheckpointFile;
-import dev.arbooth.format.Checkpoints;
-import dev.arbooth.format.StateDict;
-import dev.arbooth.format.TensorSpec;
+import dev.arbooth.internal.format.CheckpointFile;
+import dev.arbooth.internal.format.Checkpoints;
+import dev.arbooth.internal.format.StateDict;
 import dev.arbooth.internal.nn.InfinityForward;
 import dev.arbooth.internal.nn.InfinityKvCache;
 import dev.arbooth.internal.nn.InfinityNet;
 import dev.arbooth.internal.nn.InfinityStep;
 import dev.arbooth.internal.nn.InfinityText;
-import dev.arbooth.sampling.ScaleStepper;
+import dev.arbooth.internal.nn.LayerKv;
+import dev.arbooth.internal.sampling.ScaleStepper;
+import dev.arbooth.internal.weights.InfinityWeights;
 import dev.arbooth.tensor.Tensor;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
 /**
  * The Infinity transformer ({@link InfinityNet}) on DJL's PyTorch engine: strict loading, the teacher-forced
- * forward (autograd on the weights made {@link DjlOps#trainable trainable}) and the KV-cached
+ * forward (autograd on the parameters its {@link DjlParameters store} trains) and the KV-cached
  * {@link ScaleStepper} of next-scale sampling.
  *
  * <pre>{@code
@@ -82,11 +81,9 @@ public final class DjlInfinity implements AutoCloseable {
         Map<String, Tensor> bound = InfinityWeights.bind(config, weights);
         NDManager manager = DjlEngine.pytorch(1).newBaseManager();
         try {
-            DjlOps ops = DjlOps.create(manager, StateDict.of(bound));
-            for (TensorSpec spec : InfinityWeights.expected(config)) {
-                ops.weight(spec.name());
-            }
-            return new DjlInfinity(config, manager, ops);
+            DjlParameters parameters =
+                    DjlParameters.create(manager, StateDict.of(bound)).materialize(bound.keySet());
+            return new DjlInfinity(config, manager, DjlOps.over(manager, parameters));
         } catch (RuntimeException e) {
             manager.close();
             throw e;
@@ -112,14 +109,23 @@ public final class DjlInfinity implements AutoCloseable {
     }
 
     /**
-     * The root ops holding the weights (use {@link DjlOps#scoped} for intermediates, {@link
-     * DjlOps#trainable} to train).
+     * The root ops (use {@link DjlOps#scoped} for intermediates).
      *
      * @return the ops
      */
     public DjlOps ops() {
         ensureOpen();
         return ops;
+    }
+
+    /**
+     * The parameter store: every weight by official key, trainable sets, snapshot and restore.
+     *
+     * @return the store
+     */
+    public DjlParameters parameters() {
+        ensureOpen();
+        return ops.parameters();
     }
 
     /**
@@ -167,12 +173,7 @@ public final class DjlInfinity implements AutoCloseable {
             throw ShapeMismatchException.of(
                     "text_NCt5", new long[] {n, config.textChannels()}, new long[] {text_NCt5.length});
         }
-        NDArray cond = scope.constant(text_NCt5, n, config.textChannels());
-        NDArray both = scope.concat(0, List.of(cond, net.unconditionalText(scope, lens)));
-        int[] lens2 = new int[2 * lens.length];
-        System.arraycopy(lens, 0, lens2, 0, lens.length);
-        System.arraycopy(lens, 0, lens2, lens.length, lens.length);
-        return net.conditionText(scope, both, lens2);
+        return net.conditionGuided(scope, scope.constant(text_NCt5, n, config.textChannels()), lens);
     }
 
     /**
@@ -271,11 +272,9 @@ public final class DjlInfinity implements AutoCloseable {
                 InfinityStep<NDArray> s = net.step(scope, text, schedule, k, x, cache);
                 float[] logits = s.logits_RnV().toFloatArray();
                 InfinityKvCache<NDArray> next = s.cache();
-                for (NDArray a : next.keys_RHlc()) {
-                    a.attach(generation);
-                }
-                for (NDArray a : next.values_RHlc()) {
-                    a.attach(generation);
+                for (LayerKv<NDArray> kv : next.layers()) {
+                    kv.keys().attach(generation);
+                    kv.values().attach(generation);
                 }
                 dropCache();
                 cache = next;
@@ -289,11 +288,9 @@ public final class DjlInfinity implements AutoCloseable {
         }
 
         private void dropCache() {
-            for (NDArray a : cache.keys_RHlc()) {
-                a.close();
-            }
-            for (NDArray a : cache.values_RHlc()) {
-                a.close();
+            for (LayerKv<NDArray> kv : cache.layers()) {
+                kv.keys().close();
+                kv.values().close();
             }
             cache = InfinityKvCache.empty();
         }

@@ -11,96 +11,77 @@ import ai.djl.nn.Activation;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.LayerNorm;
-import dev.arbooth.ArboothException;
-import dev.arbooth.format.StateDict;
+import dev.arbooth.internal.format.StateDict;
 import dev.arbooth.internal.nn.Ops;
 import dev.arbooth.tensor.Tensor;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Predicate;
 
 /**
  * {@link Ops} on DJL's PyTorch engine: each call executes eagerly on NDArrays.
  *
- * <p><b>Weights</b> come from a {@link StateDict}, are widened to float32 on first use and cached for the
- * lifetime of the root instance (in the root manager). Weights selected by {@link #trainable} require
- * gradients, so a forward pass inside a DJL {@code GradientCollector} trains them.
+ * <p><b>Weights</b> are looked up in a {@link DjlParameters} store by official key; the store, not the ops,
+ * decides what is trainable (parameters that require gradients train inside a DJL {@code GradientCollector}),
+ * holds optimizer-friendly identities and saves and restores values. A decorator over these ops (a {@link
+ * dev.arbooth.internal.nn.ForwardingOps}, e.g. LoRA on chosen linears) needs neither.
  *
  * <p><b>Memory.</b> Every op result and constant is attached to this instance's manager. {@link
- * #scoped(NDManager)} gives a view that shares the weights but owns its intermediates in {@code sub}, so
- * closing {@code sub} frees one forward pass or one sampling step at once. Not thread-safe.
+ * #scoped(NDManager)} gives a view on the same store whose intermediates live in {@code sub}, so closing {@code
+ * sub} frees one forward pass or one sampling step at once. Not thread-safe.
  */
 public final class DjlOps implements Ops<NDArray>, AutoCloseable {
     private static final float SQRT_2_OVER_PI = (float) Math.sqrt(2.0 / Math.PI);
 
     private final NDManager manager;
-    private final StateDict source;
-    private final Map<String, NDArray> weights;
-    private final boolean root;
-    private volatile Predicate<String> trainable;
+    private final DjlParameters parameters;
+    private final boolean ownsParameters;
 
-    private DjlOps(
-            NDManager manager,
-            StateDict source,
-            Map<String, NDArray> weights,
-            Predicate<String> trainable,
-            boolean root) {
+    private DjlOps(NDManager manager, DjlParameters parameters, boolean ownsParameters) {
         this.manager = manager;
-        this.source = source;
-        this.weights = weights;
-        this.trainable = trainable;
-        this.root = root;
+        this.parameters = parameters;
+        this.ownsParameters = ownsParameters;
     }
 
     /**
-     * Creates the ops over a weight source.
+     * Creates ops over a weight source with their own store.
      *
-     * @param manager owns the weights and, for this root instance, the intermediates; closed by {@link
-     *     #close()}
+     * @param manager owns the weights and this instance's intermediates; closed by {@link #close()}
      * @param weights the weights by official name (any stored float dtype)
      * @return the ops
      */
     public static DjlOps create(NDManager manager, StateDict weights) {
+        return new DjlOps(manager, DjlParameters.create(manager, Objects.requireNonNull(weights, "weights")), true);
+    }
+
+    /**
+     * Creates ops over a store they do not own.
+     *
+     * @param manager owns this instance's intermediates (the caller closes it)
+     * @param parameters the weights
+     * @return the ops; closing them does nothing
+     */
+    public static DjlOps over(NDManager manager, DjlParameters parameters) {
         return new DjlOps(
-                Objects.requireNonNull(manager, "manager"),
-                Objects.requireNonNull(weights, "weights"),
-                new ConcurrentHashMap<>(),
-                name -> false,
-                true);
+                Objects.requireNonNull(manager, "manager"), Objects.requireNonNull(parameters, "parameters"), false);
     }
 
     /**
-     * Marks weights as trainable: they require gradients from now on (also those already loaded).
+     * The parameter store the weights come from.
      *
-     * @param names selects the trainable weights by official name
-     * @return this
+     * @return the store
      */
-    public DjlOps trainable(Predicate<String> names) {
-        this.trainable = Objects.requireNonNull(names, "names");
-        weights.forEach((name, w) -> w.setRequiresGradient(names.test(name)));
-        return this;
+    public DjlParameters parameters() {
+        return parameters;
     }
 
     /**
-     * Whether a weight is trainable.
-     *
-     * @param name the official name
-     * @return whether it requires gradients
-     */
-    public boolean isTrainable(String name) {
-        return trainable.test(name);
-    }
-
-    /**
-     * A view sharing the weights whose intermediates and constants live in {@code sub}.
+     * A view on the same store whose intermediates and constants live in {@code sub}.
      *
      * @param sub the manager of the intermediates (the caller closes it)
      * @return the scoped ops; closing it does nothing
      */
     public DjlOps scoped(NDManager sub) {
-        return new DjlOps(sub, source, weights, trainable, false);
+        return over(sub, parameters);
     }
 
     /**
@@ -150,41 +131,12 @@ public final class DjlOps implements Ops<NDArray>, AutoCloseable {
 
     @Override
     public NDArray weight(String name) {
-        NDArray w = weights.get(name);
-        if (w != null) {
-            return w;
-        }
-        if (!source.contains(name)) {
-            throw new ArboothException("The network asks for weight '" + name + "', which the checkpoint lacks");
-        }
-        synchronized (weights) {
-            w = weights.get(name);
-            if (w == null) {
-                Tensor t = source.get(name);
-                NDManager owner = root ? manager : manager.getParentManager();
-                w = owner.create(t.toFloatArray(), new Shape(t.shape()));
-                w.setName(name);
-                if (trainable.test(name)) {
-                    w.setRequiresGradient(true);
-                }
-                weights.put(name, w);
-            }
-        }
-        return w;
-    }
-
-    /**
-     * The weights materialised so far.
-     *
-     * @return an unmodifiable view, by official name
-     */
-    public Map<String, NDArray> loadedWeights() {
-        return java.util.Collections.unmodifiableMap(weights);
+        return parameters.get(name);
     }
 
     @Override
     public boolean hasWeight(String name) {
-        return weights.containsKey(name) || source.contains(name);
+        return parameters.contains(name);
     }
 
     @Override
@@ -306,10 +258,16 @@ public final class DjlOps implements Ops<NDArray>, AutoCloseable {
 
     @Override
     public NDArray geluTanh(NDArray x) {
-        // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))), as torch's gelu(approximate='tanh').
-        NDArray inner = own(own(own(x.pow(3)).mul(0.044715f)).add(x)).mul(SQRT_2_OVER_PI);
-        NDArray t = own(own(own(inner).tanh()).add(1f));
-        return own(own(x.mul(0.5f)).mul(t));
+        // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))), as torch's gelu(approximate='tanh'); one op a line, each
+        // result owned by this scope
+        NDArray cube = own(x.pow(3));
+        NDArray cubic = own(cube.mul(0.044715f));
+        NDArray sum = own(cubic.add(x));
+        NDArray inner = own(sum.mul(SQRT_2_OVER_PI));
+        NDArray tanh = own(inner.tanh());
+        NDArray onePlusTanh = own(tanh.add(1f));
+        NDArray half = own(x.mul(0.5f));
+        return own(half.mul(onePlusTanh));
     }
 
     // ---- linear algebra -----------------------------------------------------------------------------
@@ -390,11 +348,11 @@ public final class DjlOps implements Ops<NDArray>, AutoCloseable {
         return own(own(x_NCHW.repeat(2, 2)).repeat(3, 2));
     }
 
-    /** Frees the weights and intermediates of a root instance; a scoped view closes nothing. Idempotent. */
+    /** Frees the store and intermediates of ops made by {@link #create}; other views close nothing. Idempotent. */
     @Override
     public void close() {
-        if (root) {
-            manager.close();
+        if (ownsParameters) {
+            parameters.close();
         }
     }
 }

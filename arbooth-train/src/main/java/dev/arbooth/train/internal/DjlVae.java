@@ -8,15 +8,15 @@ import dev.arbooth.WeightBindingException;
 import dev.arbooth.config.Scale;
 import dev.arbooth.config.ScaleSchedule;
 import dev.arbooth.config.VaeConfig;
-import dev.arbooth.config.VaeWeights;
-import dev.arbooth.format.CheckpointFile;
-import dev.arbooth.format.Checkpoints;
-import dev.arbooth.format.StateDict;
-import dev.arbooth.format.TorchCheckpoint;
+import dev.arbooth.internal.format.CheckpointFile;
+import dev.arbooth.internal.format.Checkpoints;
+import dev.arbooth.internal.format.StateDict;
+import dev.arbooth.internal.format.TorchCheckpoint;
 import dev.arbooth.internal.nn.BsqVaeNet;
 import dev.arbooth.internal.nn.MultiScaleBsq;
-import dev.arbooth.sampling.CodeAccumulator;
-import dev.arbooth.sampling.CodeDecoder;
+import dev.arbooth.internal.sampling.CodeAccumulator;
+import dev.arbooth.internal.sampling.CodeDecoder;
+import dev.arbooth.internal.weights.VaeWeights;
 import dev.arbooth.tensor.Tensor;
 import java.nio.file.Path;
 import java.util.List;
@@ -172,7 +172,7 @@ public final class DjlVae implements CodeDecoder, AutoCloseable {
     }
 
     /**
-     * Decodes the code sum of a sampling loop ({@link dev.arbooth.sampling.NextScaleResult#decode}).
+     * Decodes the code sum of a sampling loop ({@link dev.arbooth.internal.sampling.NextScaleResult#decode}).
      *
      * @param summedCodes_BdHW the code sum {@code (B, d, H, W)} row-major
      * @param batch B

@@ -1,7 +1,7 @@
 package dev.arbooth.train.internal;
 
 import ai.djl.ndarray.NDManager;
-import dev.arbooth.format.StateDict;
+import dev.arbooth.internal.format.StateDict;
 import dev.arbooth.tensor.Tensor;
 import java.util.Map;
 import java.util.function.Predicate;

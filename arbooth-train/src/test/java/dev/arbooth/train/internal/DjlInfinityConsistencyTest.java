@@ -6,17 +6,16 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
 import dev.arbooth.config.InfinityConfig;
-import dev.arbooth.config.InfinityWeights;
 import dev.arbooth.config.Scale;
 import dev.arbooth.config.ScaleSchedule;
-import dev.arbooth.config.ScaleSchedules;
-import dev.arbooth.format.StateDict;
-import dev.arbooth.format.TensorSpec;
+import dev.arbooth.internal.format.StateDict;
+import dev.arbooth.internal.format.TensorSpec;
 import dev.arbooth.internal.nn.InfinityForward;
-import dev.arbooth.sampling.BitSamplerOptions;
-import dev.arbooth.sampling.NextScaleLoop;
-import dev.arbooth.sampling.NextScaleResult;
-import dev.arbooth.sampling.TeacherForcing;
+import dev.arbooth.internal.sampling.BitSamplerOptions;
+import dev.arbooth.internal.sampling.NextScaleLoop;
+import dev.arbooth.internal.sampling.NextScaleResult;
+import dev.arbooth.internal.sampling.TeacherForcing;
+import dev.arbooth.internal.weights.InfinityWeights;
 import dev.arbooth.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -39,7 +38,7 @@ class DjlInfinityConsistencyTest {
             .blockChunks(2)
             .codebookDim(8)
             .build();
-    private static final ScaleSchedule SCHEDULE = ScaleSchedules.official("1.333", "0.06M");
+    private static final ScaleSchedule SCHEDULE = ScaleSchedule.official("1.333", "0.06M");
     private static final int[] LENS = {3, 7};
     private static final int B = LENS.length;
     private static final double TOL = 1e-4;
@@ -194,7 +193,13 @@ class DjlInfinityConsistencyTest {
                 n -> n.matches("block_chunks\\.\\d+\\.module\\.\\d+\\.(ca|ffn)\\..*") && !InfinityWeights.isBuffer(n);
         try (DjlInfinity model = DjlInfinity.create(CONFIG, randomWeights(CONFIG, 30));
                 NDManager sub = model.ops().manager().newSubManager()) {
-            model.ops().trainable(trainable);
+            model.parameters()
+                    .train(List.of(new DjlParameters.Group(
+                            "ca+ffn",
+                            InfinityWeights.expected(CONFIG).stream()
+                                    .map(TensorSpec::name)
+                                    .filter(trainable)
+                                    .toList())));
             DjlOps scope = model.ops().scoped(sub);
             try (GradientCollector gc = DjlEngine.pytorch(1).newGradientCollector()) {
                 InfinityForward<NDArray> f =

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
-import dev.arbooth.format.StateDict;
+import dev.arbooth.internal.format.StateDict;
 import dev.arbooth.tensor.Tensor;
 import java.util.List;
 import java.util.Map;
@@ -193,7 +193,7 @@ class DjlOpsTest {
 
     @Test
     void trainableWeightsReceiveGradientsAndScopesFreeIntermediates() {
-        ops.trainable(name -> name.equals("w"));
+        ops.parameters().train(List.of(new DjlParameters.Group("w", List.of("w"))));
         try (NDManager sub = manager.newSubManager();
                 GradientCollector gc = manager.getEngine().newGradientCollector()) {
             DjlOps scoped = ops.scoped(sub);
@@ -201,7 +201,7 @@ class DjlOpsTest {
             NDArray y = scoped.linear(x, scoped.weight("w"), scoped.weight("b"));
             gc.backward(y.sum());
             assertThat(ops.weight("w").getGradient().toFloatArray()).containsExactly(3, 1, -1, 3, 1, -1);
-            assertThat(ops.isTrainable("b")).isFalse();
+            assertThat(ops.parameters().isTrainable("b")).isFalse();
         }
         assertThat(ops.weight("w").isReleased()).isFalse();
     }

@@ -6,14 +6,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.arbooth.ShapeMismatchException;
 import dev.arbooth.WeightBindingException;
 import dev.arbooth.config.ScaleSchedule;
-import dev.arbooth.config.ScaleSchedules;
 import dev.arbooth.config.VaeConfig;
-import dev.arbooth.config.VaeWeights;
-import dev.arbooth.format.SafeTensors;
-import dev.arbooth.format.StateDict;
-import dev.arbooth.format.TensorSpec;
+import dev.arbooth.internal.format.SafeTensors;
+import dev.arbooth.internal.format.StateDict;
+import dev.arbooth.internal.format.TensorSpec;
 import dev.arbooth.internal.nn.MultiScaleBsq;
-import dev.arbooth.sampling.CodeAccumulator;
+import dev.arbooth.internal.sampling.CodeAccumulator;
+import dev.arbooth.internal.weights.VaeWeights;
 import dev.arbooth.tensor.Tensor;
 import dev.arbooth.testing.Golden;
 import java.util.LinkedHashMap;
@@ -32,7 +31,7 @@ import org.junit.jupiter.api.Test;
 @Tag("slow")
 class DjlVaeTest {
     private static final VaeConfig CONFIG = VaeConfig.goldenSet1();
-    private static final ScaleSchedule SCHEDULE = ScaleSchedules.official("1.000", "0.06M");
+    private static final ScaleSchedule SCHEDULE = ScaleSchedule.official("1.000", "0.06M");
 
     private static DjlVae vae;
     private static SafeTensors golden;
@@ -140,7 +139,7 @@ class DjlVaeTest {
         VaeConfig c = new VaeConfig(32, List.of(1, 2, 2), 1, 8, 4, 1e-6);
         SplittableRandom rnd = new SplittableRandom(42);
         Map<String, Tensor> w = new LinkedHashMap<>();
-        for (TensorSpec s : c.expectedTensors()) {
+        for (TensorSpec s : VaeWeights.expected(c)) {
             long n = Tensor.numel(s.shape());
             if (VaeWeights.isBuffer(s.name())) {
                 long[] mask = new long[(int) n];

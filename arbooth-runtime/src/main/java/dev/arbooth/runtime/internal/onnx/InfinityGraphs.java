@@ -2,10 +2,12 @@ package dev.arbooth.runtime.internal.onnx;
 
 import dev.arbooth.config.InfinityConfig;
 import dev.arbooth.config.ScaleSchedule;
+import dev.arbooth.internal.nn.CrossKv;
 import dev.arbooth.internal.nn.InfinityKvCache;
 import dev.arbooth.internal.nn.InfinityNet;
 import dev.arbooth.internal.nn.InfinityStep;
 import dev.arbooth.internal.nn.InfinityText;
+import dev.arbooth.internal.nn.LayerKv;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -30,7 +32,7 @@ import java.util.function.Function;
  * #TEXT_TOKENS}, so one graph per scale serves every prompt length): inputs {@value #COND}, {@value #GSS}, {@value
  * #TEXT_BIAS}, {@code cross_k.i}, {@code cross_v.i} (the prologue's outputs), and for {@code k >= 1}
  * {@value #X} {@code (B, h_k w_k, d)} and the cache {@code past_k.i}, {@code past_v.i} {@code (R, offset(k),
- * H*hd)} ({@link OnnxOps#kvCacheShape}); outputs {@value #LOGITS} {@code (R, h_k w_k, V)} (raw, before τ and
+ * H*hd)} ({@link OnnxOps#kvCacheShape}, this engine's layout); outputs {@value #LOGITS} {@code (R, h_k w_k, V)} (raw, before τ and
  * guidance) and {@code present_k.i}, {@code present_v.i} {@code (R, offset(k+1), H*hd)}.
  */
 public final class InfinityGraphs {
@@ -138,21 +140,14 @@ public final class InfinityGraphs {
         OnnxOps ops = OnnxOps.create("infinity_prologue", weightShapes);
         int n = Arrays.stream(lens).sum();
         String text = ops.input(TEXT, n, config.textChannels());
-        int[] rowLens = lens;
-        if (guided) {
-            text = ops.concat(0, List.of(text, net.unconditionalText(ops, lens)));
-            rowLens = new int[2 * lens.length];
-            System.arraycopy(lens, 0, rowLens, 0, lens.length);
-            System.arraycopy(lens, 0, rowLens, lens.length, lens.length);
-        }
-        InfinityText<String> t = net.conditionText(ops, text, rowLens);
+        InfinityText<String> t = guided ? net.conditionGuided(ops, text, lens) : net.conditionText(ops, text, lens);
         ops.output(COND, t.cond_RC());
         ops.output(GSS, t.gss_R16C());
         ops.output(TEXT_BIAS, t.textBias_R11N());
         ops.output(CA_KV, t.caKv_NC());
         for (int i = 0; i < config.depth(); i++) {
-            ops.output(crossK(i), t.crossKeys_HcN().get(i));
-            ops.output(crossV(i), t.crossValues_HNc().get(i));
+            ops.output(crossK(i), t.crossKv().get(i).keys_HcN());
+            ops.output(crossV(i), t.crossKv().get(i).values_HNc());
         }
         return ops;
     }
@@ -184,32 +179,32 @@ public final class InfinityGraphs {
         String gss = ops.input(GSS, rows, 1, 6, c);
         // N is symbolic: the step reads the text tokens only through matmuls, a broadcast add and a softmax
         String bias = ops.inputSymbolic(TEXT_BIAS, new String[] {null, null, null, TEXT_TOKENS}, rows, 1, 1, N_TRACE);
-        List<String> ck = new ArrayList<>();
-        List<String> cv = new ArrayList<>();
+        List<CrossKv<String>> cross = new ArrayList<>();
         for (int i = 0; i < config.depth(); i++) {
-            ck.add(ops.inputSymbolic(crossK(i), new String[] {null, null, TEXT_TOKENS}, h, hd, N_TRACE));
-            cv.add(ops.inputSymbolic(crossV(i), new String[] {null, TEXT_TOKENS, null}, h, N_TRACE, hd));
+            cross.add(new CrossKv<>(
+                    ops.inputSymbolic(crossK(i), new String[] {null, null, TEXT_TOKENS}, h, hd, N_TRACE),
+                    ops.inputSymbolic(crossV(i), new String[] {null, TEXT_TOKENS, null}, h, N_TRACE, hd)));
         }
         // the step never reads the K/V source; cond stands in for it
-        InfinityText<String> text = new InfinityText<>(cond, cond, gss, bias, ck, cv, rows);
+        InfinityText<String> text = new InfinityText<>(cond, cond, gss, bias, cross, rows);
         String x = null;
         InfinityKvCache<String> cache = InfinityKvCache.empty();
         if (k > 0) {
             x = ops.input(X, inputRows, schedule.get(k).tokens(), config.bitsPerToken());
-            List<String> pk = new ArrayList<>();
-            List<String> pv = new ArrayList<>();
+            List<LayerKv<String>> layers = new ArrayList<>();
             int past = schedule.offset(k);
             for (int i = 0; i < config.depth(); i++) {
-                pk.add(ops.input(pastK(i), OnnxOps.kvCacheShape(rows, h, past, hd)));
-                pv.add(ops.input(pastV(i), OnnxOps.kvCacheShape(rows, h, past, hd)));
+                layers.add(new LayerKv<>(
+                        ops.input(pastK(i), ops.kvCacheShape(rows, h, past, hd)),
+                        ops.input(pastV(i), ops.kvCacheShape(rows, h, past, hd))));
             }
-            cache = new InfinityKvCache<>(k, past, pk, pv);
+            cache = new InfinityKvCache<>(k, past, layers);
         }
         InfinityStep<String> s = net.step(ops, text, schedule, k, x, cache);
         ops.output(LOGITS, s.logits_RnV());
         for (int i = 0; i < config.depth(); i++) {
-            ops.output(presentK(i), s.cache().keys_RHlc().get(i));
-            ops.output(presentV(i), s.cache().values_RHlc().get(i));
+            ops.output(presentK(i), s.cache().layer(i).keys());
+            ops.output(presentV(i), s.cache().layer(i).values());
         }
         return ops;
     }

@@ -2,7 +2,10 @@ package dev.arbooth.runtime.internal.onnx;
 
 import dev.arbooth.ArboothException;
 import dev.arbooth.ShapeMismatchException;
+import dev.arbooth.internal.nn.CachedAttention;
+import dev.arbooth.internal.nn.LayerKv;
 import dev.arbooth.internal.nn.Ops;
+import dev.arbooth.internal.nn.SumNorm;
 import dev.arbooth.runtime.internal.onnx.OnnxGraph.Attr;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -530,14 +533,8 @@ public final class OnnxOps implements Ops<String> {
      * {@code (B, H, L, S)} scores); with a bias it is the composed form of {@link Ops#cachedAttention}.
      */
     @Override
-    public List<String> cachedAttention(
-            String q_BLHd,
-            String k_BLHd,
-            String v_BLHd,
-            String pastK_BSC,
-            String pastV_BSC,
-            String bias_LS,
-            float scale) {
+    public CachedAttention<String> cachedAttention(
+            String q_BLHd, String k_BLHd, String v_BLHd, LayerKv<String> past, String bias_LS, float scale) {
         long[] qs = shape(q_BLHd);
         if (qs.length != 4 || !Arrays.equals(qs, shape(k_BLHd)) || !Arrays.equals(qs, shape(v_BLHd))) {
             throw new ShapeMismatchException("attention of q " + Arrays.toString(qs) + ", k "
@@ -547,9 +544,8 @@ public final class OnnxOps implements Ops<String> {
         long l = qs[1];
         long h = qs[2];
         long d = qs[3];
-        if ((pastK_BSC == null) != (pastV_BSC == null)) {
-            throw new IllegalArgumentException("attention cache needs both keys and values, or neither");
-        }
+        String pastK_BSC = past == null ? null : past.keys();
+        String pastV_BSC = past == null ? null : past.values();
         if (pastK_BSC != null) {
             long[] ps = shape(pastK_BSC);
             if (ps.length != 3 || ps[0] != b || ps[2] != h * d || !Arrays.equals(ps, shape(pastV_BSC))) {
@@ -571,7 +567,7 @@ public final class OnnxOps implements Ops<String> {
                     permute(reshape(values, b, s, h, d), 0, 2, 1, 3),
                     bias_LS,
                     scale);
-            return List.of(out, keys, values);
+            return new CachedAttention<>(out, new LayerKv<>(keys, values));
         }
         String out = fresh("MultiHeadAttention");
         graph.msNode(
@@ -581,19 +577,17 @@ public final class OnnxOps implements Ops<String> {
                 Attr.ofInt("num_heads", h),
                 Attr.ofFloat("scale", scale));
         register(out, OnnxGraph.FLOAT, new long[] {b, l, h * d});
-        return List.of(out, keys, values);
+        return new CachedAttention<>(out, new LayerKv<>(keys, values));
     }
 
     /**
-     * The shape of this engine's attention cache ({@link #cachedAttention}): {@code (B, S, H*d)}.
+     * {@inheritDoc}
      *
-     * @param rows {@code B}
-     * @param heads {@code H}
-     * @param tokens {@code S}
-     * @param headDim {@code d}
-     * @return the shape
+     * <p>This engine keeps {@code (B, S, H*d)}, the layout of ONNX Runtime's fused attention ({@link
+     * #cachedAttention}).
      */
-    public static long[] kvCacheShape(long rows, long heads, long tokens, long headDim) {
+    @Override
+    public long[] kvCacheShape(long rows, long heads, long tokens, long headDim) {
         return new long[] {rows, tokens, heads * headDim};
     }
 
@@ -603,7 +597,7 @@ public final class OnnxOps implements Ops<String> {
      * <p>One ONNX Runtime {@code com.microsoft.SkipLayerNormalization} node, whose fourth output is the sum.
      */
     @Override
-    public List<String> addLayerNorm(String x, String delta, String gamma, String beta, float eps) {
+    public SumNorm<String> addLayerNorm(String x, String delta, String gamma, String beta, float eps) {
         long[] s = shape(x);
         if (!Arrays.equals(s, shape(delta))) {
             return Ops.super.addLayerNorm(x, delta, gamma, beta, eps);
@@ -616,7 +610,7 @@ public final class OnnxOps implements Ops<String> {
         graph.msNode("SkipLayerNormalization", in, List.of(out, "", "", sum), Attr.ofFloat("epsilon", eps));
         register(out, OnnxGraph.FLOAT, s.clone());
         register(sum, OnnxGraph.FLOAT, s.clone());
-        return List.of(sum, out);
+        return new SumNorm<>(sum, out);
     }
 
     /**

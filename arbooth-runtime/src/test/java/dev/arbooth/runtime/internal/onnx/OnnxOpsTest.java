@@ -7,7 +7,7 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtSession;
 import dev.arbooth.ArboothException;
 import dev.arbooth.ShapeMismatchException;
-import dev.arbooth.format.StateDict;
+import dev.arbooth.internal.format.StateDict;
 import dev.arbooth.runtime.internal.OrtSessions;
 import dev.arbooth.runtime.internal.OrtTensors;
 import dev.arbooth.runtime.internal.OrtWeights;
