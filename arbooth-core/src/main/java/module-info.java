@@ -22,10 +22,12 @@ module dev.arbooth.core {
             dev.arbooth.runtime;
     exports dev.arbooth.internal.io to
             dev.arbooth.train,
-            dev.arbooth.runtime;
+            dev.arbooth.runtime,
+            dev.arbooth.toyworld;
     exports dev.arbooth.internal.format to
             dev.arbooth.train,
-            dev.arbooth.runtime;
+            dev.arbooth.runtime,
+            dev.arbooth.toyworld;
     exports dev.arbooth.internal.weights to
             dev.arbooth.train,
             dev.arbooth.runtime;

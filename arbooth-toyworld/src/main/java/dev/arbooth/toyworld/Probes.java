@@ -1,0 +1,220 @@
+package dev.arbooth.toyworld;
+
+import dev.arbooth.toyworld.internal.ProbeInput;
+import dev.arbooth.toyworld.internal.ProbeNet;
+import dev.arbooth.toyworld.internal.ProbeWeights;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Reads toy-world images back: class, context, accessory, colour, property and traits, a subject's trait
+ * score, and the diversity of a set of images. A small convolutional network trained by the project's own
+ * code on fresh renders, half of them degraded like a small VAE's round trip ({@link Degradation}); its
+ * weights ship with the module, with their training command, seed and validation figures in {@link
+ * #provenance()} (and in {@code docs/toy-world.md}).
+ *
+ * <p>Images of any size are resampled to 64×64 first (area averaging). Immutable and thread-safe; the same
+ * image gives the same answers on every JVM.
+ */
+public final class Probes {
+    private static volatile Probes bundled;
+
+    private final ProbeNet net;
+    private final Map<String, String> provenance;
+
+    private Probes(ProbeNet net, Map<String, String> provenance) {
+        this.net = net;
+        this.provenance = Collections.unmodifiableMap(provenance);
+    }
+
+    /**
+     * The probes shipped with the module (loaded once).
+     *
+     * @return the bundled probes
+     * @throws dev.arbooth.FormatException if the weights resource is missing or invalid
+     */
+    public static Probes bundled() {
+        Probes p = bundled;
+        if (p == null) {
+            synchronized (Probes.class) {
+                p = bundled;
+                if (p == null) {
+                    ProbeWeights.Loaded l = ProbeWeights.loadBundled();
+                    p = new Probes(l.net(), l.metadata());
+                    bundled = p;
+                }
+            }
+        }
+        return p;
+    }
+
+    /**
+     * Probes with other weights (e.g. retrained ones).
+     *
+     * @param weights a safetensors file written by the probe trainer
+     * @return the probes
+     * @throws dev.arbooth.FormatException if a tensor is missing, extra or misshapen
+     */
+    public static Probes load(Path weights) {
+        ProbeWeights.Loaded l = ProbeWeights.load(weights);
+        return new Probes(l.net(), l.metadata());
+    }
+
+    /**
+     * Where the weights come from: training command, seed, options, validation figures.
+     *
+     * @return the metadata stored with the weights
+     */
+    public Map<String, String> provenance() {
+        return provenance;
+    }
+
+    /**
+     * Reads an image.
+     *
+     * @param image the image, any size (64×64 or larger recommended)
+     * @return the most probable answers
+     */
+    public ProbeReading read(ToyImage image) {
+        double[] p = probabilities(image);
+        Traits traits = new Traits(
+                Pattern.values()[argmax(p, 5)],
+                Colour.values()[argmax(p, 6)],
+                Build.values()[argmax(p, 7)],
+                Mark.values()[argmax(p, 8)]);
+        return new ProbeReading(
+                ObjectClass.values()[argmax(p, 0)],
+                Colour.values()[argmax(p, 3)],
+                Property.values()[argmax(p, 4)],
+                Accessory.values()[argmax(p, 2)],
+                Context.values()[argmax(p, 1)],
+                traits);
+    }
+
+    /**
+     * The share of a subject's distinctive traits an image shows: the mean over pattern, secondary colour,
+     * build and mark of the probability the network gives the subject's value. In [0, 1]; the subject's own
+     * photos score near 1, other instances of its class near 0.2.
+     *
+     * @param image the image
+     * @param subject the subject
+     * @return the trait score in [0, 1]
+     */
+    public double traitScore(ToyImage image, Subject subject) {
+        return traitScore(image, subject.traits());
+    }
+
+    /**
+     * The share of some traits an image shows (see {@link #traitScore(ToyImage, Subject)}).
+     *
+     * @param image the image
+     * @param traits the traits looked for
+     * @return the score in [0, 1]
+     */
+    public double traitScore(ToyImage image, Traits traits) {
+        double[] p = probabilities(image);
+        return (p[offset(5) + traits.pattern().ordinal()]
+                        + p[offset(6) + traits.secondary().ordinal()]
+                        + p[offset(7) + traits.build().ordinal()]
+                        + p[offset(8) + traits.mark().ordinal()])
+                / 4.0;
+    }
+
+    /**
+     * The network's feature vector of an image: the 1152 pooled activations of its last convolution (2×2
+     * max pooling, global max and global mean), scaled to unit length (the space of {@link #diversity}).
+     *
+     * @param image the image
+     * @return 1152 values with unit L2 norm (all zero if every activation is zero)
+     */
+    public float[] features(ToyImage image) {
+        ProbeNet.Pass pass = pass(image);
+        float[] f = pass.features();
+        double s = 0;
+        for (float v : f) {
+            s += (double) v * v;
+        }
+        if (s > 0) {
+            float inv = (float) (1 / Math.sqrt(s));
+            for (int i = 0; i < f.length; i++) {
+                f[i] *= inv;
+            }
+        }
+        return f;
+    }
+
+    /**
+     * The diversity of a set of images: the mean over all pairs of the cosine distance {@code 1 − cos}
+     * between their {@linkplain #features feature vectors}. 0 for identical images; renders of different
+     * random scenes score about 0.5 (see {@code docs/toy-world.md}); a collapsed generator scores near 0.
+     *
+     * @param images at least two images
+     * @return the mean pairwise cosine distance, in [0, 1] (features are non-negative)
+     * @throws IllegalArgumentException if fewer than two images are given
+     */
+    public double diversity(List<ToyImage> images) {
+        Objects.requireNonNull(images, "images");
+        if (images.size() < 2) {
+            throw new IllegalArgumentException("Diversity needs at least two images, got " + images.size());
+        }
+        float[][] f = new float[images.size()][];
+        for (int i = 0; i < f.length; i++) {
+            f[i] = features(images.get(i));
+        }
+        double sum = 0;
+        long pairs = 0;
+        for (int i = 0; i < f.length; i++) {
+            for (int j = i + 1; j < f.length; j++) {
+                double dot = 0;
+                for (int k = 0; k < f[i].length; k++) {
+                    dot += (double) f[i][k] * f[j][k];
+                }
+                sum += 1 - dot;
+                pairs++;
+            }
+        }
+        return sum / pairs;
+    }
+
+    /**
+     * The probabilities of all answers, head by head in the order class (10), context (15), accessory (7),
+     * colour (10), property (3), pattern (5), secondary colour (10), build (3), mark (4), each in the
+     * declaration order of its enum.
+     *
+     * @param image the image
+     * @return 67 probabilities; each head's sum to 1
+     */
+    public double[] probabilities(ToyImage image) {
+        return pass(image).probabilities();
+    }
+
+    private ProbeNet.Pass pass(ToyImage image) {
+        Objects.requireNonNull(image, "image");
+        ProbeNet.Pass pass = new ProbeNet.Pass();
+        ProbeInput.fill(image, pass.input());
+        net.forward(pass);
+        return pass;
+    }
+
+    private static int offset(int head) {
+        int o = 0;
+        for (int i = 0; i < head; i++) {
+            o += ProbeNet.HEADS[i];
+        }
+        return o;
+    }
+
+    private static int argmax(double[] p, int head) {
+        int o = offset(head);
+        int best = 0;
+        for (int i = 1; i < ProbeNet.HEADS[head]; i++) {
+            if (p[o + i] > p[o + best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
+}
