@@ -56,6 +56,56 @@ class DjlOrtContractTest {
         }
     }
 
+    /**
+     * Issue 10: an adapter that carries every block parameter (self-attention with its cosine scale, the AdaLN
+     * tables, the CA LayerNorm, CA and FFN; format version 2) is overlaid by the generator and samples exactly
+     * what DJL samples with those weights. The self-attention tensors alone change the bits (checked against
+     * the CA/FFN-only part of the same adapter), so an overlay that missed them could not pass.
+     */
+    @Test
+    void everyBlockParameterOfAWideAdapterIsOverlaid() {
+        BaseModel base = TestBases.goldenSet1(dir);
+        Adapter wide = TestBases.adapterOn(12, dev.arbooth.internal.weights.InfinityPart.BLOCKS);
+        assertThat(wide.manifest().formatVersion()).isEqualTo(2);
+        assertThat(wide.tensors())
+                .containsKeys(
+                        "block_chunks.0.module.0.sa.mat_qkv.weight",
+                        "block_chunks.1.module.0.sa.proj.bias",
+                        "block_chunks.0.module.0.sa.scale_mul_1H11",
+                        "block_chunks.1.module.0.ada_gss",
+                        "block_chunks.0.module.0.ca_norm.weight");
+        // the same adapter without its self-attention tensors
+        java.util.Map<String, Tensor> noSa = new java.util.TreeMap<>(wide.tensors());
+        noSa.keySet().removeIf(n -> n.contains(".sa."));
+        Adapter narrower = Adapter.builder(wide.baseConfig(), wide.baseFingerprint())
+                .identifier(wide.identifier())
+                .classWord(wide.classWord())
+                .identifierEmbedding(wide.identifierEmbedding())
+                .tensors(noSa)
+                .build();
+        TextFeatures prompts = goldenFeatures();
+        TextFeatures personal = withRows(prompts, wide.identifierEmbedding(), 1, prompts.lengths()[0] + 2);
+        SamplingOptions options = SamplingOptions.defaults().withSeed(9).withScaleBits(true);
+        try (Generator ort = Generator.base(base, Device.cpu(1));
+                Generator ortWide = ort.withAdapter(wide);
+                Generator ortNarrower = ort.withAdapter(narrower)) {
+            List<GeneratedImage> images = ortWide.sample(personal, options);
+            check(base, TestAdapters.set1WeightsWith(wide), personal, options, images);
+            List<GeneratedImage> withoutSa = ortNarrower.sample(personal, options);
+            boolean differ = false;
+            for (int b = 0; b < images.size(); b++) {
+                for (int k = 0; k < base.schedule().size(); k++) {
+                    differ |= !Arrays.equals(
+                            images.get(b).bits().orElseThrow().get(k),
+                            withoutSa.get(b).bits().orElseThrow().get(k));
+                }
+            }
+            assertThat(differ)
+                    .as("the self-attention tensors change the sampled bits")
+                    .isTrue();
+        }
+    }
+
     private static void check(
             BaseModel base,
             java.util.Map<String, Tensor> weights,
