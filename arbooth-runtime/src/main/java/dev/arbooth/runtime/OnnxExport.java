@@ -37,8 +37,8 @@ import java.util.Objects;
  * <p>The graphs are the ones {@link Generator} runs, so sampling the exported files reproduces {@code
  * Generator.with(adapter, base)} bit for bit (same prompt, options and seed, one prompt per pass of {@link
  * Options#imagesPerPass()} images). All shapes are static except the text tokens of the step graphs; the step
- * and prologue graphs use ONNX Runtime's contrib operators ({@code com.microsoft}: fused attention, rotary
- * embedding, skip layer norm, fast GELU), the T5 and VAE graphs only the standard domain.
+ * graphs use ONNX Runtime's contrib operators ({@code com.microsoft}: fused attention, rotary embedding, skip
+ * layer norm, fast GELU), the T5, prologue and VAE graphs only the standard domain.
  *
  * <p><b>Atomic.</b> The export is written beside the target under a temporary name and renamed into place: the
  * target is never a partial export. An existing target must be an empty directory or an earlier export
