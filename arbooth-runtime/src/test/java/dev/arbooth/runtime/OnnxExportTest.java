@@ -205,6 +205,23 @@ class OnnxExportTest {
                         base, null, target, OnnxExport.Options.defaults().withMaxPromptTokens(17)))
                 .isInstanceOf(ArboothException.class)
                 .hasMessageContaining("maxPromptTokens 17 exceeds what the base takes (16");
+        // a base whose T5 encoder is an ONNX file made elsewhere is refused, naming the file
+        BaseModel onnxT5 = new BaseModel(
+                base.directory(),
+                base.name(),
+                base.infinity(),
+                base.transformerWeights(),
+                base.vae(),
+                base.vaeWeights(),
+                base.textEncoder(),
+                base.directory().resolve("t5.onnx"),
+                base.tokenizer(),
+                base.schedule());
+        assertThatThrownBy(() -> OnnxExport.write(onnxT5, null, dir.resolve("t5onnx")))
+                .isInstanceOf(ArboothException.class)
+                .hasMessageContaining("t5.onnx")
+                .hasMessageContaining("text encoder is an ONNX file");
+        assertThat(listing(dir)).containsExactly("other", "target");
     }
 
     private static List<String> listing(Path d) throws IOException {
