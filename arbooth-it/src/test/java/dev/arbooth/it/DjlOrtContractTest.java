@@ -106,6 +106,51 @@ class DjlOrtContractTest {
         }
     }
 
+    /**
+     * Issue 10, LoRA: rank-4 factors on every linear layer ARBooth tunes (CA and FFN), fused into dense tensors by
+     * {@code LoraFuse} (alpha 8, so scale 2), make an ordinary adapter that both engines sample identically.
+     */
+    @Test
+    void aLoraFusedAdapterSamplesTheSameBitsOnBothEngines() {
+        BaseModel base = TestBases.goldenSet1(dir);
+        InfinityConfig c = InfinityConfig.goldenSet1();
+        java.util.Map<String, Tensor> weights = TestAdapters.set1Weights();
+        java.util.SplittableRandom random = new java.util.SplittableRandom(17);
+        Adapter plain = TestBases.adapterOn(13);
+        Adapter.Builder b = Adapter.builder(c, plain.baseFingerprint())
+                .identifier(plain.identifier())
+                .classWord(plain.classWord())
+                .identifierEmbedding(plain.identifierEmbedding());
+        int rank = 4;
+        java.util.List<String> layers = dev.arbooth.internal.weights.InfinityWeights.linearWeights(
+                c, dev.arbooth.internal.weights.InfinityPart.ARBOOTH);
+        assertThat(layers).hasSize(5 * c.depth()); // ca.mat_q, ca.mat_kv, ca.proj, ffn.fc1, ffn.fc2 per block
+        for (String key : layers) {
+            Tensor w = weights.get(key);
+            long out = w.dim(0);
+            long in = w.dim(1);
+            Tensor a = gaussian(random, 0.05, rank, in);
+            Tensor bb = gaussian(random, 0.05, out, rank);
+            b.tensor(key, dev.arbooth.internal.weights.LoraFuse.fuse(key, w, a, bb, 8.0 / rank));
+        }
+        Adapter lora = b.build();
+        assertThat(lora.manifest().formatVersion()).isEqualTo(1);
+        TextFeatures prompts = goldenFeatures();
+        TextFeatures personal = withRows(prompts, lora.identifierEmbedding(), 1, prompts.lengths()[0] + 2);
+        SamplingOptions options = SamplingOptions.defaults().withSeed(3).withScaleBits(true);
+        try (Generator ort = Generator.with(lora, base, Device.cpu(1))) {
+            check(base, TestAdapters.set1WeightsWith(lora), personal, options, ort.sample(personal, options));
+        }
+    }
+
+    private static Tensor gaussian(java.util.SplittableRandom random, double std, long rows, long cols) {
+        float[] v = new float[Math.toIntExact(rows * cols)];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (float) (std * random.nextGaussian());
+        }
+        return Tensor.ofFloats(v, rows, cols);
+    }
+
     private static void check(
             BaseModel base,
             java.util.Map<String, Tensor> weights,
