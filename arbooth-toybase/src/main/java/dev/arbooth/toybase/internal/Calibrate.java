@@ -26,7 +26,7 @@ import java.util.SplittableRandom;
  * (batch 32, 121 tokens, random bits and text rows of a typical caption length), each timed over a few steps after
  * one warm-up step. Not a benchmark of record: the figures are scaled by the machine's load when measured (printed).
  *
- * <pre>java -cp … dev.arbooth.toybase.internal.Calibrate [--vae-steps 4] [--transformer-steps 4] [--threads 2]</pre>
+ * <pre>java -cp … dev.arbooth.toybase.internal.Calibrate [--vae-steps 4] [--transformer-steps 4] [--threads 2] [--only vae|transformer]</pre>
  */
 public final class Calibrate {
     private Calibrate() {}
@@ -49,6 +49,10 @@ public final class Calibrate {
         vaes.put("V-L base48 (1,1,2,2)", new VaeConfig(48, List.of(1, 1, 2, 2), 1, 16, 8, 1e-6));
         Pretrain renderer = new Pretrain(plan, java.nio.file.Path.of("target"), 1, System.out);
         int batch = 16;
+        String only = a.getOrDefault("only", "all");
+        if (only.equals("transformer")) {
+            vaes.clear();
+        }
         for (Map.Entry<String, VaeConfig> e : vaes.entrySet()) {
             try (VaeTraining t =
                     VaeTraining.create(e.getValue(), 64, plan.schedule(), VaeTraining.Options.defaults(1))) {
@@ -74,7 +78,7 @@ public final class Calibrate {
                         loadAverage());
             }
         }
-        int[][] sizes = {{96, 3, 2}, {128, 4, 2}, {192, 4, 3}};
+        int[][] sizes = only.equals("vae") ? new int[0][] : new int[][] {{96, 3, 2}, {128, 4, 2}, {192, 4, 3}};
         int tb = 32;
         for (int[] sz : sizes) {
             InfinityConfig c = ToyBasePlan.transformer(sz[0], sz[1], sz[2], 16);
