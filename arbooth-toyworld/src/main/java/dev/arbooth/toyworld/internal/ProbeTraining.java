@@ -33,10 +33,10 @@ public final class ProbeTraining {
         /**
          * The options the shipped weights were trained with.
          *
-         * @return 10000 steps of 32, learning rate 3e-3, weight decay 1e-4, seed 11
+         * @return 5000 steps of 32, learning rate 3e-3, weight decay 1e-4, seed 11
          */
         public static Options shipped() {
-            return new Options(10000, 32, 3e-3, 1e-4, 11);
+            return new Options(5000, 32, 3e-3, 1e-4, 11);
         }
     }
 
