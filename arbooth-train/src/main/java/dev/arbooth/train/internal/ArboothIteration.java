@@ -22,6 +22,7 @@ import dev.arbooth.internal.sampling.ScaleStepper;
 import dev.arbooth.internal.weights.InfinityLinear;
 import dev.arbooth.internal.weights.InfinityTensor;
 import dev.arbooth.internal.weights.InfinityWeights;
+import dev.arbooth.internal.weights.LoraFuse;
 import dev.arbooth.tensor.Tensor;
 import dev.arbooth.train.Distillation;
 import dev.arbooth.train.FitOptions;
@@ -616,7 +617,8 @@ public final class ArboothIteration implements AutoCloseable {
 
     /**
      * What the adapter carries: every trained base tensor under its official name (with LoRA, the targeted
-     * weights with {@code scale · B A} fused in) and the identifier rows under {@value #IDENTIFIER_KEY}.
+     * weights with {@code scale · B A} fused in by {@link LoraFuse}, the same bytes in every process) and the
+     * identifier rows under {@value #IDENTIFIER_KEY}.
      *
      * @return host copies, in official order, the identifier last
      */
@@ -625,16 +627,16 @@ public final class ArboothIteration implements AutoCloseable {
         DjlParameters p = model.parameters();
         Map<String, Tensor> out = new LinkedHashMap<>(p.snapshot(baseKeys));
         if (options.lora() != null) {
-            float scale = (float) options.lora().scale();
-            try (NDManager sub = model.ops().manager().newSubManager()) {
-                for (String t : loraTargets) {
-                    NDArray fused = p.get(LoraOps.factorB(t))
-                            .dot(p.get(LoraOps.factorA(t)))
-                            .mul(scale)
-                            .add(p.get(t));
-                    fused.attach(sub);
-                    out.put(t, DjlOps.toTensor(fused));
-                }
+            for (String t : loraTargets) {
+                Map<String, Tensor> w = p.snapshot(List.of(t, LoraOps.factorA(t), LoraOps.factorB(t)));
+                out.put(
+                        t,
+                        LoraFuse.fuse(
+                                t,
+                                w.get(t),
+                                w.get(LoraOps.factorA(t)),
+                                w.get(LoraOps.factorB(t)),
+                                options.lora().scale()));
             }
         }
         out.putAll(p.snapshot(List.of(IDENTIFIER_KEY)));
