@@ -449,6 +449,33 @@ public final class ArboothIteration implements AutoCloseable {
     }
 
     /**
+     * The teacher's block-input sequence of a sample ({@code class_BLC}, before the level embedding): row 0 the SOS
+     * vector {@code cond + pos_start}, rows of scale {@code k >= 1} {@code word_embed(nextInput)}. The student's
+     * prior step computes the same rows inside its forward; this is for inspection.
+     *
+     * @param batch the class prompts the sample was drawn for
+     * @param sample the teacher's sample
+     * @return {@code (B, L, C)}
+     */
+    public float[] classSequence(ClassBatch batch, TeacherSample sample) {
+        ensureOpen();
+        int b = batch.batch();
+        int l = schedule.totalTokens();
+        int c = config.embedDim();
+        try (NDManager sub = model.ops().manager().newSubManager()) {
+            Ops<NDArray> ops = new TeacherOps(model.ops().scoped(sub), originals);
+            InfinityText<NDArray> text = net.conditionText(
+                    ops, ops.constant(batch.text_NCt5(), sum(batch.lens()), config.textChannels()), batch.lens());
+            NDArray sos = ops.add(ops.reshape(text.cond_RC(), b, 1, c), ops.weight(InfinityTensor.POS_START.key()));
+            NDArray emb = ops.linearLayer(
+                    ops.constant(sample.nextInput_BLd(), b, l - 1, config.bitsPerToken()),
+                    InfinityLinear.WORD_EMBED.key(),
+                    ops.weight(InfinityTensor.WORD_EMBED_BIAS.key()));
+            return ops.concat(1, List.of(sos, emb)).toFloatArray();
+        }
+    }
+
+    /**
      * One scale of the teacher on DJL: KV-cached (official) or without context (ARBooth's). Each step's
      * intermediates live in a scope of their own; the text conditioning and the cache live in {@code gen}.
      */
