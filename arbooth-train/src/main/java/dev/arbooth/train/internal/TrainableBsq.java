@@ -134,7 +134,9 @@ final class TrainableBsq {
             NDArray r = down[k] == null
                     ? residual
                     : residual.reshape(n * d, hw).matMul(down[k]).reshape(n, d, sc.h(), sc.w());
-            NDArray x = r.div(r.norm(new int[] {1}, true).maximum(1e-12f));
+            // sqrt(sum r² + 1e-24), not norm(): the norm's backward is NaN at a zero vector (0/0), even under a max
+            // with eps
+            NDArray x = r.div(r.square().sum(new int[] {1}, true).add(1e-24f).sqrt());
             NDArray zhat =
                     x.gt(0f).toType(DataType.FLOAT32, false).mul(2 * scale).sub(scale);
             NDArray q = x.add(zhat.sub(x).stopGradient());
