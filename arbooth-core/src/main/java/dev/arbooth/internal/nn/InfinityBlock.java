@@ -16,7 +16,7 @@ import java.util.Map;
 
 /**
  * One {@code CrossAttnBlock} of the Infinity transformer (README 4.2 step 4), written once for the
- * teacher-forced forward (block-causal bias over the whole sequence) and the KV-cached step (past keys and
+ * teacher-forced forward (block-causal attention over the whole sequence, in chunks) and the KV-cached step (past keys and
  * values prepended, no bias). It reads like the official {@code CrossAttnBlock.forward}:
  *
  * <pre>
@@ -41,7 +41,7 @@ final class InfinityBlock {
     private final int headDim;
     private final float eps;
 
-    /** The outputs of one block: the new hidden state and the keys/values its self-attention used. */
+    /** The outputs of one block: the new hidden state and, for a KV-cached step, the extended cache. */
     record Out<T>(T x_RnC, LayerKv<T> kv) {}
 
     /** The six AdaLN rows of a block, {@code (R, 1, C)} each, as the official unbind names them. */
@@ -78,10 +78,14 @@ final class InfinityBlock {
      * @param x_RnC the hidden state of the tokens run now, {@code (R, n, C)}
      * @param text the block's text context
      * @param rope the RoPE angles of the tokens run now
-     * @param selfBias_nl additive self-attention bias {@code (n, l)} over all keys, or {@code null}
+     * @param blockCausal for the teacher-forced forward, the chunks of the block-causal self-attention over the
+     *     whole sequence ({@link Ops#blockCausalAttention}); {@code null} for a KV-cached step
      * @param past the block's cached keys and values of earlier tokens, or {@code null}
+     * @return the new hidden state, and for a KV-cached step the extended cache ({@code null} with {@code
+     *     blockCausal})
      */
-    <T> Out<T> forward(Ops<T> ops, T x_RnC, BlockText<T> text, RopeTables<T> rope, T selfBias_nl, LayerKv<T> past) {
+    <T> Out<T> forward(
+            Ops<T> ops, T x_RnC, BlockText<T> text, RopeTables<T> rope, AttentionChunks blockCausal, LayerKv<T> past) {
         long[] xs = ops.shape(x_RnC);
         long r = xs[0];
         long n = xs[1];
@@ -106,8 +110,20 @@ final class InfinityBlock {
         q = q.rotary(rope);
         k = k.rotary(rope);
         // softmax scale 1 (cosine attention)
-        CachedAttention<T> sa = ops.cachedAttention(q.get(), k.get(), qkv.get(2).get(), past, selfBias_nl, 1f);
-        Var<T> saOut = linear(ops, Var.of(ops, sa.out_BLC()), InfinityLinear.SA_PROJ);
+        T saOut_BLC;
+        LayerKv<T> cache = null;
+        if (blockCausal != null) {
+            if (past != null) {
+                throw new IllegalArgumentException("the block-causal forward takes no cache");
+            }
+            saOut_BLC = ops.blockCausalAttention(q.get(), k.get(), qkv.get(2).get(), blockCausal, 1f);
+        } else {
+            CachedAttention<T> sa =
+                    ops.cachedAttention(q.get(), k.get(), qkv.get(2).get(), past, null, 1f);
+            saOut_BLC = sa.out_BLC();
+            cache = sa.cache();
+        }
+        Var<T> saOut = linear(ops, Var.of(ops, saOut_BLC), InfinityLinear.SA_PROJ);
         SumNorm<T> sn = ops.addLayerNorm(
                 x.get(),
                 saOut.mul(ada.gamma1()).get(),
@@ -128,7 +144,7 @@ final class InfinityBlock {
         Var<T> f = h2.linearGeluTanh(key(InfinityLinear.FFN_FC1), bias(ops, InfinityLinear.FFN_FC1));
         f = linear(ops, f, InfinityLinear.FFN_FC2);
         x = x.add(f.mul(ada.gamma2()));
-        return new Out<>(x.get(), sa.cache());
+        return new Out<>(x.get(), cache);
     }
 
     private String key(InfinityTensor t) {

@@ -2,6 +2,9 @@ package dev.arbooth.train.internal;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.training.GradientCollector;
 import dev.arbooth.ArboothException;
 import dev.arbooth.ShapeMismatchException;
 import dev.arbooth.config.InfinityConfig;
@@ -9,18 +12,24 @@ import dev.arbooth.config.ScaleSchedule;
 import dev.arbooth.internal.format.CheckpointFile;
 import dev.arbooth.internal.format.Checkpoints;
 import dev.arbooth.internal.format.StateDict;
+import dev.arbooth.internal.nn.BlockText;
 import dev.arbooth.internal.nn.InfinityForward;
 import dev.arbooth.internal.nn.InfinityKvCache;
 import dev.arbooth.internal.nn.InfinityNet;
 import dev.arbooth.internal.nn.InfinityStep;
 import dev.arbooth.internal.nn.InfinityText;
 import dev.arbooth.internal.nn.LayerKv;
+import dev.arbooth.internal.nn.Ops;
+import dev.arbooth.internal.nn.TeacherForcedTables;
 import dev.arbooth.internal.sampling.ScaleStepper;
 import dev.arbooth.internal.weights.InfinityWeights;
 import dev.arbooth.tensor.Tensor;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Function;
 
 /**
  * The Infinity transformer ({@link InfinityNet}) on DJL's PyTorch engine: strict loading, the teacher-forced
@@ -196,6 +205,212 @@ public final class DjlInfinity implements AutoCloseable {
                     "x_BLd", new long[] {text.rows(), l - 1, config.bitsPerToken()}, new long[] {x_BLd.length});
         }
         return net.forward(scope, text, scope.constant(x_BLd, text.rows(), l - 1, config.bitsPerToken()), schedule);
+    }
+
+    /**
+     * The teacher-forced loss and its gradients with block-level checkpointing (the memory-bounded training pass).
+     * Leaves on every parameter that requires a gradient the gradient the recorded {@link #forward} and one
+     * backward would leave ({@link #lossAndGradients(DjlOps, InfinityText, float[], ScaleSchedule, Function,
+     * Function, boolean) checkpointed = false}), added to any gradient already there, and returns the loss.
+     *
+     * <p>How: the blocks run forward without recording, keeping only every block's input {@code (B, L, C)}; then
+     * the head, each block in reverse, the input embedding and the conditioning are run again one at a time under
+     * a {@code GradientCollector}, each from a leaf copy of its input, and back-propagate the gradient the segment
+     * after it left on its output. At most one block's graph exists at a time, so the memory of the backward is
+     * one block's activations (its attention probabilities, {@code B·H·Σ n_k·offset(k+1)} floats) plus the
+     * {@code depth + 1} hidden states, instead of every block's. Costs one more forward.
+     *
+     * <p>The conditioning may carry a recorded graph (for instance identifier rows that require gradients, computed
+     * inside a {@code GradientCollector} closed before this call): the gradients of its pooled vector, AdaLN output
+     * and cross-attention K/V source are back-propagated through it at the end. Every block's cross-attention keys
+     * and values are recomputed from {@link InfinityText#caKv_NC} inside the block's segment, so {@code ca.mat_kv}
+     * trains as in the recorded pass. The network must be a deterministic function of its inputs (no random op on
+     * the engine: masks come in as constants).
+     *
+     * @param scope the ops whose manager owns the caller's arrays; this call frees everything it makes
+     * @param text the conditioning of the B rows
+     * @param x_BLd the teacher-forcing input {@code (B, L-1, d)} row-major
+     * @param schedule the scale schedule
+     * @param lossOfLogits the scalar loss of the logits {@code (B, L, V)}; arrays it makes live until this call
+     *     returns (copy what is needed to the host inside it)
+     * @return the loss
+     * @throws IllegalStateException if called inside a {@code GradientCollector}
+     */
+    public float lossAndGradients(
+            DjlOps scope,
+            InfinityText<NDArray> text,
+            float[] x_BLd,
+            ScaleSchedule schedule,
+            Function<NDArray, NDArray> lossOfLogits) {
+        return lossAndGradients(scope, text, x_BLd, schedule, lossOfLogits, o -> o, true);
+    }
+
+    /**
+     * The teacher-forced loss and its gradients, checkpointed block by block or recorded as one graph.
+     *
+     * @param scope the ops whose manager owns the caller's arrays; this call frees everything it makes
+     * @param text the conditioning of the B rows
+     * @param x_BLd the teacher-forcing input {@code (B, L-1, d)} row-major
+     * @param schedule the scale schedule
+     * @param lossOfLogits the scalar loss of the logits {@code (B, L, V)}
+     * @param decorator wraps the scoped ops every segment computes with (e.g. LoRA on chosen linears; identity
+     *     for none)
+     * @param checkpointed block-level checkpointing ({@link #lossAndGradients(DjlOps, InfinityText, float[],
+     *     ScaleSchedule, Function)}) or one recorded forward and backward
+     * @return the loss
+     * @throws IllegalStateException if called inside a {@code GradientCollector}
+     */
+    public float lossAndGradients(
+            DjlOps scope,
+            InfinityText<NDArray> text,
+            float[] x_BLd,
+            ScaleSchedule schedule,
+            Function<NDArray, NDArray> lossOfLogits,
+            Function<DjlOps, Ops<NDArray>> decorator,
+            boolean checkpointed) {
+        ensureOpen();
+        config.requireCompatible(schedule);
+        int b = text.rows();
+        int l = schedule.totalTokens();
+        int d = config.bitsPerToken();
+        if (x_BLd.length != (long) b * (l - 1) * d) {
+            throw ShapeMismatchException.of("x_BLd", new long[] {b, l - 1, d}, new long[] {x_BLd.length});
+        }
+        if (JniUtils.isGradMode()) {
+            throw new IllegalStateException(
+                    "lossAndGradients opens its own GradientCollector: call it outside one (close yours first)");
+        }
+        try (NDManager pass = scope.manager().newSubManager()) {
+            DjlOps p = scope.scoped(pass);
+            Ops<NDArray> po = decorator.apply(p);
+            TeacherForcedTables<NDArray> tables =
+                    net.teacherForcedTables(po, schedule, InfinityNet.defaultChunks(schedule));
+            NDArray x = p.constant(x_BLd, b, l - 1, d);
+            if (!checkpointed) {
+                try (GradientCollector gc = collector()) {
+                    NDArray logits = net.forward(po, text, x, tables).logits_BLV();
+                    NDArray loss = lossOfLogits.apply(logits);
+                    gc.backward(loss);
+                    return loss.getFloat();
+                }
+            }
+            return checkpointed(p, decorator, text, x, tables, lossOfLogits);
+        }
+    }
+
+    private float checkpointed(
+            DjlOps p,
+            Function<DjlOps, Ops<NDArray>> decorator,
+            InfinityText<NDArray> text,
+            NDArray x,
+            TeacherForcedTables<NDArray> tables,
+            Function<NDArray, NDArray> lossOfLogits) {
+        NDManager pass = p.manager();
+        int depth = net.depth();
+        // 1. forward without recording, keeping every block's input (before its level embedding)
+        List<NDArray> inputs = new ArrayList<>(depth + 1);
+        try (NDManager s = pass.newSubManager()) {
+            inputs.add(keep(net.embed(decorator.apply(p.scoped(s)), text.cond_RC(), x, tables), pass));
+        }
+        for (int i = 0; i < depth; i++) {
+            try (NDManager s = pass.newSubManager()) {
+                Ops<NDArray> o = decorator.apply(p.scoped(s));
+                NDArray in = net.levelEmbedded(o, i, inputs.get(i), tables);
+                inputs.add(keep(net.block(o, i, in, text.block(i), tables), pass));
+            }
+        }
+        // leaves for the conditioning the segments share; their gradients accumulate over the segments
+        NDArray cond = leaf(text.cond_RC(), pass);
+        NDArray gss = leaf(text.gss_R16C(), pass);
+        NDArray caKv = leaf(text.caKv_NC(), pass);
+        // 2. head and loss
+        float loss;
+        NDArray grad;
+        try (NDManager s = pass.newSubManager();
+                GradientCollector gc = collector()) {
+            Ops<NDArray> o = decorator.apply(p.scoped(s));
+            NDArray h = leaf(inputs.get(depth), s);
+            NDArray lossArray = lossOfLogits.apply(net.logits(o, net.headNorm(o, h, cond)));
+            gc.backward(lossArray);
+            loss = lossArray.getFloat();
+            grad = keep(h.getGradient(), pass);
+        }
+        // 3. the blocks in reverse, each from its input
+        for (int i = depth - 1; i >= 0; i--) {
+            try (NDManager s = pass.newSubManager();
+                    GradientCollector gc = collector()) {
+                Ops<NDArray> o = decorator.apply(p.scoped(s));
+                NDArray h = leaf(inputs.get(i), s);
+                NDArray in = net.levelEmbedded(o, i, h, tables);
+                BlockText<NDArray> bt = new BlockText<>(gss, net.crossKv(o, i, caKv), text.textBias_R11N());
+                backward(gc, net.block(o, i, in, bt, tables), grad);
+                grad.close();
+                grad = keep(h.getGradient(), pass);
+            }
+            inputs.get(i + 1).close();
+        }
+        // 4. the input embedding (SOS from the pooled text, word embedding)
+        try (NDManager s = pass.newSubManager();
+                GradientCollector gc = collector()) {
+            backward(gc, net.embed(decorator.apply(p.scoped(s)), cond, x, tables), grad);
+        }
+        // 5. the caller's conditioning graph, if it has one
+        List<NDArray[]> upstream = new ArrayList<>();
+        upstream.add(new NDArray[] {text.cond_RC(), cond});
+        upstream.add(new NDArray[] {text.gss_R16C(), gss});
+        upstream.add(new NDArray[] {text.caKv_NC(), caKv});
+        try (NDManager s = pass.newSubManager();
+                GradientCollector gc = collector()) {
+            NDArray total = null;
+            for (NDArray[] pair : upstream) {
+                if (recorded(pair[0])) {
+                    NDArray term = pair[0].mul(pair[1].getGradient()).sum();
+                    term.attach(s);
+                    total = total == null ? term : total.add(term);
+                    total.attach(s);
+                }
+            }
+            if (total != null) {
+                gc.backward(total);
+            }
+        }
+        return loss;
+    }
+
+    /** Whether back-propagating from {@code x} reaches anything: it requires a gradient or has a recorded history. */
+    private static boolean recorded(NDArray x) {
+        PtNDArray pt = (PtNDArray) x;
+        if (JniUtils.requiresGrad(pt)) {
+            return true; // a leaf that trains
+        }
+        String fn = JniUtils.getGradientFunctionNames(pt); // DJL reports requiresGrad false for non-leaves
+        return fn != null && !fn.isEmpty();
+    }
+
+    private GradientCollector collector() {
+        return manager.getEngine().newGradientCollector();
+    }
+
+    /** A leaf copy of {@code x} in {@code owner} that requires a gradient (shares storage, no history). */
+    private static NDArray leaf(NDArray x, NDManager owner) {
+        NDArray leaf = x.stopGradient();
+        leaf.attach(owner);
+        leaf.setRequiresGradient(true);
+        return leaf;
+    }
+
+    private static NDArray keep(NDArray x, NDManager owner) {
+        x.attach(owner);
+        return x;
+    }
+
+    /**
+     * Back-propagates {@code grad} from {@code out} (the vector-Jacobian product of the graph {@code gc} recorded;
+     * DJL's collector only back-propagates ones).
+     */
+    private static void backward(GradientCollector gc, NDArray out, NDArray grad) {
+        Objects.requireNonNull(gc, "gc");
+        JniUtils.backward((PtNDArray) out, (PtNDArray) grad, false, false);
     }
 
     /**

@@ -12,8 +12,10 @@ import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.LayerNorm;
 import dev.arbooth.internal.format.StateDict;
+import dev.arbooth.internal.nn.AttentionChunks;
 import dev.arbooth.internal.nn.Ops;
 import dev.arbooth.tensor.Tensor;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
@@ -275,6 +277,38 @@ public final class DjlOps implements Ops<NDArray>, AutoCloseable {
     @Override
     public NDArray matmul(NDArray a, NDArray b) {
         return own(a.matMul(b));
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Each chunk's scores and probabilities live in a scope of their own, closed as soon as the chunk's output
+     * exists: without a {@code GradientCollector} the peak is one chunk's scores, {@code B·H·max(n·e)} floats,
+     * never the {@code (B, H, L, L)} of the dense form; inside one, autograd keeps what its backward needs (the
+     * probabilities of every chunk) and nothing more.
+     */
+    @Override
+    public NDArray blockCausalAttention(
+            NDArray q_BLHd, NDArray k_BLHd, NDArray v_BLHd, AttentionChunks chunks, float scale) {
+        long[] qs = shape(q_BLHd);
+        try (NDManager pass = manager.newSubManager()) {
+            DjlOps p = scoped(pass);
+            NDArray q_BHLd = p.permute(q_BLHd, 0, 2, 1, 3);
+            NDArray kT_BHdL = p.permute(k_BLHd, 0, 2, 3, 1);
+            NDArray v_BHLd = p.permute(v_BLHd, 0, 2, 1, 3);
+            List<NDArray> outs = new ArrayList<>();
+            for (AttentionChunks.Chunk c : chunks.chunks()) {
+                try (NDManager chunk = pass.newSubManager()) {
+                    NDArray o = scoped(chunk).attentionChunk(q_BHLd, kT_BHdL, v_BHLd, c, scale);
+                    o.attach(pass);
+                    outs.add(o);
+                }
+            }
+            NDArray o_BHLd = p.concat(2, outs);
+            NDArray out = p.reshape(p.permute(o_BHLd, 0, 2, 1, 3), qs[0], qs[1], qs[2] * qs[3]);
+            out.attach(manager);
+            return out;
+        }
     }
 
     @Override
