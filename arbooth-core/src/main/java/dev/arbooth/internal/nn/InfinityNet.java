@@ -528,6 +528,59 @@ public final class InfinityNet {
         return new InfinityStep<>(logits, new InfinityKvCache<>(k + 1, schedule.offset(k + 1), kv));
     }
 
+    /**
+     * One scale of ARBooth's class sampler ({@code infinity_final.py::autoregressive_cls_infer}, golden
+     * {@code arbooth-train-set1} README 3.5 teacher (a)): the tokens of scale {@code k} run through the blocks
+     * with NO cache and no self-attention bias (they attend to each other only), with RoPE rows {@code
+     * 0..h_k*w_k-1} of the schedule's table at every scale (the blocks are called without a scale index); the
+     * level embedding and the head as in {@link #step}.
+     *
+     * @param ops the engine
+     * @param text the conditioning of the R rows
+     * @param schedule the scale schedule
+     * @param k the scale
+     * @param x_Bnd for {@code k >= 1} the next-scale input {@code (R, h_k*w_k, d)}; {@code null} for {@code k = 0}
+     * @param <T> the engine's tensor handle
+     * @return the raw logits {@code (R, h_k*w_k, V)}
+     * @throws ShapeMismatchException if the input does not fit
+     */
+    public <T> T stepWithoutContext(Ops<T> ops, InfinityText<T> text, ScaleSchedule schedule, int k, T x_Bnd) {
+        config.requireCompatible(schedule);
+        Objects.checkIndex(k, schedule.size());
+        int r = text.rows();
+        int n = schedule.get(k).tokens();
+        int c = config.embedDim();
+        Rope2d rope = rope(schedule);
+        int half = rope.half();
+        T x_RnC;
+        if (k == 0) {
+            if (x_Bnd != null) {
+                throw new IllegalArgumentException("scale 0 takes no input (its token is the SOS vector)");
+            }
+            x_RnC = ops.add(ops.reshape(text.cond_RC(), r, 1, c), ops.weight(POS_START.key()));
+        } else {
+            long[] xs = ops.shape(Objects.requireNonNull(x_Bnd, "x_Bnd of scale " + k));
+            if (xs.length != 3 || xs[0] != r || xs[1] != n || xs[2] != config.bitsPerToken()) {
+                throw ShapeMismatchException.of("x_Bnd", new long[] {r, n, config.bitsPerToken()}, xs);
+            }
+            x_RnC = linear(ops, Var.of(ops, x_Bnd), InfinityLinear.WORD_EMBED).get();
+        }
+        T lvl_1C = ops.slice(ops.weight(LVL_EMBED.key()), 0, k, k + 1);
+        RopeTables<T> angles = new RopeTables<>(
+                ops.constant(Arrays.copyOf(rope.cos(), n * half), n, half, 1),
+                ops.constant(Arrays.copyOf(rope.sin(), n * half), n, half, 1));
+        for (int i = 0; i < blocks.size(); i++) {
+            if (addsLevelEmbedding(i)) {
+                x_RnC = ops.add(x_RnC, lvl_1C);
+            }
+            x_RnC = blocks.get(i)
+                    .forward(ops, x_RnC, text.block(i), angles, null, null)
+                    .x_RnC();
+        }
+        return linear(ops, Var.of(ops, headNorm(ops, x_RnC, text.cond_RC(), r)), InfinityLinear.HEAD)
+                .get();
+    }
+
     // ------------------------------------------------------------------------ shared pieces
 
     /** Whether the level embedding is added before block {@code i}: first block of the first or every chunk. */

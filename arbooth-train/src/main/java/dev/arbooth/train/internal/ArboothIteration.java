@@ -1,0 +1,738 @@
+package dev.arbooth.train.internal;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.training.GradientCollector;
+import dev.arbooth.ArboothException;
+import dev.arbooth.ShapeMismatchException;
+import dev.arbooth.config.InfinityConfig;
+import dev.arbooth.config.Scale;
+import dev.arbooth.config.ScaleSchedule;
+import dev.arbooth.internal.nn.InfinityForward;
+import dev.arbooth.internal.nn.InfinityKvCache;
+import dev.arbooth.internal.nn.InfinityNet;
+import dev.arbooth.internal.nn.InfinityStep;
+import dev.arbooth.internal.nn.InfinityText;
+import dev.arbooth.internal.nn.LayerKv;
+import dev.arbooth.internal.nn.Ops;
+import dev.arbooth.internal.sampling.BitSamplerOptions;
+import dev.arbooth.internal.sampling.NextScaleLoop;
+import dev.arbooth.internal.sampling.Resize;
+import dev.arbooth.internal.sampling.ScaleStepper;
+import dev.arbooth.internal.weights.InfinityLinear;
+import dev.arbooth.internal.weights.InfinityTensor;
+import dev.arbooth.internal.weights.InfinityWeights;
+import dev.arbooth.tensor.Tensor;
+import dev.arbooth.train.Distillation;
+import dev.arbooth.train.FitOptions;
+import dev.arbooth.train.LoraOptions;
+import dev.arbooth.train.TeacherKind;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.SplittableRandom;
+
+/**
+ * One ARBooth training iteration on DJL ({@code booth_trainer_final.py::train_step}; golden {@code
+ * arbooth-train-set1}): the subject step (identifier rows inserted into the prompts, teacher-forced forward with
+ * bitwise self-correction, scale-weighted bitwise CE, backward, AdamW) and the prior step (a frozen teacher samples
+ * the class prompts, the student runs teacher-forced on the teacher's tokens, {@code lambda * KL}, backward, AdamW).
+ *
+ * <p><b>Parameters.</b> The student is the given model: its store gains the identifier embedding {@value
+ * #IDENTIFIER_KEY} {@code (P, Ct5)} (and, with LoRA, the factors {@code K.lora_A} {@code (r, in)} and {@code
+ * K.lora_B} {@code (out, r)} of every tuned linear layer {@code K.weight}); exactly the trainable set of the options
+ * requires gradients, every other tensor stays bit-identical. The teacher reads the original values of the trained
+ * base tensors from copies taken at {@link #create} (LoRA leaves the base tensors untouched, so it needs none).
+ *
+ * <p><b>Randomness.</b> Everything random in a step (self-correction flips, drop-path and condition-dropout masks,
+ * the teacher's sampling) comes from Java generators seeded by the step's {@code stepSeed}; initial values (the
+ * identifier rows at a non-zero std, LoRA's {@code A}) from the options' seed. DJL on CPU with one intra-op thread
+ * is deterministic, so the same seeds give the same tensors bit for bit, also after {@link #restore}.
+ *
+ * <p>Not thread-safe. {@link #close()} frees the optimizer state and the teacher's copies and freezes the model's
+ * store again (the added parameters stay in it).
+ */
+public final class ArboothIteration implements AutoCloseable {
+    /** The name of the identifier embedding (ARBooth's {@code special_token}). */
+    public static final String IDENTIFIER_KEY = "special_token";
+
+    /** The parameter group of the identifier embedding. */
+    public static final String IDENTIFIER_GROUP = "identifier";
+
+    /** The parameter group of the LoRA factors. */
+    public static final String LORA_GROUP = "lora";
+
+    /** The prefix of optimizer state in {@link #snapshot()}. */
+    public static final String ADAM_PREFIX = "adam.";
+
+    private final DjlInfinity model;
+    private final InfinityConfig config;
+    private final InfinityNet net;
+    private final FitOptions options;
+    private final ScaleSchedule schedule;
+    private final float[] tokenWeights;
+    private final List<String> baseKeys;
+    private final Set<String> loraTargets;
+    private final List<String> loraFactors;
+    private final NDManager teacherManager;
+    private final Map<String, NDArray> originals = new LinkedHashMap<>();
+    private final AdamW adam;
+    private boolean doubleIdentifierUpdate;
+    private Diagnostics diagnostics;
+    private boolean closed;
+
+    /** What the golden tests compare besides the parameters (package-private; off unless set). */
+    static final class Diagnostics {
+        float[] kvAfter;
+        int[] lensAfter;
+        float[] logits;
+        Map<String, float[]> grads = new LinkedHashMap<>();
+        TeacherSample teacher;
+        float[] klPerToken;
+    }
+
+    private ArboothIteration(DjlInfinity model, FitOptions options, ScaleSchedule schedule) {
+        this.model = model;
+        this.config = model.config();
+        this.net = model.net();
+        this.options = options;
+        this.schedule = config.requireCompatible(schedule);
+        List<Integer> perScale = new ArrayList<>();
+        List<Float> weights = new ArrayList<>();
+        for (int k = 0; k < schedule.size(); k++) {
+            perScale.add(schedule.get(k).tokens());
+            weights.add((float) options.scaleWeights().weight(k));
+        }
+        this.tokenWeights = ArboothLosses.tokenWeights(perScale, weights);
+        List<String> tuned = TrainableSets.baseGroup(config, options.tuning()).keys();
+        LoraOptions lora = options.lora();
+        if (lora == null) {
+            this.baseKeys = tuned;
+            this.loraTargets = Set.of();
+            this.loraFactors = List.of();
+        } else {
+            this.baseKeys = List.of();
+            this.loraTargets =
+                    new LinkedHashSet<>(InfinityWeights.linearWeights(config, TrainableSets.parts(options.tuning())));
+            List<String> f = new ArrayList<>();
+            for (String t : loraTargets) {
+                f.add(LoraOps.factorA(t));
+                f.add(LoraOps.factorB(t));
+            }
+            this.loraFactors = List.copyOf(f);
+        }
+        NDManager root = model.ops().manager();
+        this.teacherManager = root.newSubManager();
+        this.adam = new AdamW(root, options.optimizer());
+    }
+
+    /**
+     * Prepares a model for training: adds the identifier embedding (and LoRA factors), chooses the trainable set,
+     * copies the original values of the trained base tensors for the teacher.
+     *
+     * @param base the student; its store is modified in place (close this iteration before reusing it otherwise)
+     * @param options the fit's options
+     * @param identifierWidthCt5 the identifier rows' width: the text encoder's channels, {@code Ct5} of the base
+     * @param schedule the scale schedule of the training images
+     * @return the iteration
+     * @throws IllegalArgumentException if the width is not the base's text width, or the schedule does not fit
+     */
+    public static ArboothIteration create(
+            DjlInfinity base, FitOptions options, int identifierWidthCt5, ScaleSchedule schedule) {
+        Objects.requireNonNull(base, "base");
+        Objects.requireNonNull(options, "options");
+        Objects.requireNonNull(schedule, "schedule");
+        if (identifierWidthCt5 != base.config().textChannels()) {
+            throw new IllegalArgumentException("identifier width " + identifierWidthCt5
+                    + " differs from the base's text channels " + base.config().textChannels());
+        }
+        ArboothIteration it = new ArboothIteration(base, options, schedule);
+        try {
+            it.initialise();
+            return it;
+        } catch (RuntimeException e) {
+            it.close();
+            throw e;
+        }
+    }
+
+    private void initialise() {
+        DjlParameters p = model.parameters();
+        SplittableRandom init = new SplittableRandom(options.seed() ^ 0x5DEECE66DL);
+        int rows = options.identifierRows();
+        int width = config.textChannels();
+        float[] identifier = new float[rows * width];
+        if (options.identifierInitStd() > 0) {
+            SplittableRandom r = init.split();
+            for (int i = 0; i < identifier.length; i++) {
+                identifier[i] = (float) (options.identifierInitStd() * r.nextGaussian());
+            }
+        }
+        put(p, IDENTIFIER_KEY, Tensor.ofFloats(identifier, rows, width));
+        if (options.lora() != null) {
+            int r = options.lora().rank();
+            SplittableRandom lr = init.split();
+            for (String t : loraTargets) {
+                long[] shape = p.get(t).getShape().getShape();
+                int out = Math.toIntExact(shape[0]);
+                int in = Math.toIntExact(shape[1]);
+                float[] a = new float[r * in];
+                double bound = 1.0 / Math.sqrt(in); // kaiming-uniform(a=sqrt(5)) of a (r, in) weight, as peft
+                for (int i = 0; i < a.length; i++) {
+                    a[i] = (float) (bound * (2 * lr.nextDouble() - 1));
+                }
+                put(p, LoraOps.factorA(t), Tensor.ofFloats(a, r, in));
+                put(p, LoraOps.factorB(t), Tensor.ofFloats(new float[out * r], out, r));
+            }
+        }
+        List<DjlParameters.Group> groups = new ArrayList<>();
+        groups.add(new DjlParameters.Group(IDENTIFIER_GROUP, List.of(IDENTIFIER_KEY)));
+        if (!baseKeys.isEmpty()) {
+            groups.add(new DjlParameters.Group(TrainableSets.BASE_GROUP, baseKeys));
+        }
+        if (!loraFactors.isEmpty()) {
+            groups.add(new DjlParameters.Group(LORA_GROUP, loraFactors));
+        }
+        p.train(groups);
+        for (String key : baseKeys) {
+            NDArray copy = p.get(key).duplicate();
+            copy.attach(teacherManager);
+            copy.setRequiresGradient(false);
+            originals.put(key, copy);
+        }
+    }
+
+    private static void put(DjlParameters p, String key, Tensor value) {
+        if (p.contains(key)) {
+            p.restore(Map.of(key, value)); // a store reused by another iteration: start again from the initial value
+        } else {
+            p.add(key, value);
+        }
+    }
+
+    /**
+     * The scale schedule.
+     *
+     * @return the schedule of the training images
+     */
+    public ScaleSchedule schedule() {
+        return schedule;
+    }
+
+    /**
+     * The options.
+     *
+     * @return the fit's options
+     */
+    public FitOptions options() {
+        return options;
+    }
+
+    // ------------------------------------------------------------------------ step 1
+
+    /**
+     * Step 1: the identifier rows replace each prompt's placeholder row, the teacher-forced forward runs on the
+     * ground-truth bits (with bitwise self-correction, drop-path and condition dropout as the options say), the
+     * scale-weighted bitwise CE is back-propagated and AdamW takes one step.
+     *
+     * @param batch the subject prompts and bits
+     * @param stepSeed the seed of this step's randomness
+     * @return the loss and the mean token CE per scale
+     * @throws ShapeMismatchException if the batch does not fit the model or the schedule
+     */
+    public StepLosses subjectStep(SubjectBatch batch, long stepSeed) {
+        ensureOpen();
+        int b = batch.batch();
+        int l = schedule.totalTokens();
+        int d = config.bitsPerToken();
+        int ct5 = config.textChannels();
+        int n = sum(batch.lens());
+        if (batch.text_NCt5().length != (long) n * ct5) {
+            throw ShapeMismatchException.of(
+                    "subject text_NCt5", new long[] {n, ct5}, new long[] {batch.text_NCt5().length});
+        }
+        if (batch.gtBits_BLd().length != (long) b * l * d) {
+            throw ShapeMismatchException.of("gtBits_BLd", new long[] {b, l, d}, new long[] {batch.gtBits_BLd().length});
+        }
+        SplittableRandom root = new SplittableRandom(stepSeed);
+        SplittableRandom flips = root.split();
+        SplittableRandom dropPath = root.split();
+        SplittableRandom condDrop = root.split();
+
+        long[] gt_BLd = new long[batch.gtBits_BLd().length];
+        for (int i = 0; i < gt_BLd.length; i++) {
+            gt_BLd[i] = batch.gtBits_BLd()[i];
+        }
+        float[] x_BLd = SelfCorrection.inputs(schedule, b, d, scalesOf(gt_BLd, b), options.selfCorrection(), flips);
+        int p = options.identifierRows();
+        int[] lensAfter = new int[b];
+        boolean[] dropped = new boolean[b];
+        boolean identifierUsed = false;
+        for (int i = 0; i < b; i++) {
+            lensAfter[i] = batch.lens()[i] + p - 1;
+            dropped[i] = options.conditionDropout() > 0 && condDrop.nextDouble() < options.conditionDropout();
+            if (dropped[i] && lensAfter[i] > config.textMaxLength()) {
+                throw new IllegalArgumentException("prompt " + i + " has " + lensAfter[i]
+                        + " text rows with the identifier, more than the " + config.textMaxLength()
+                        + " unconditional rows condition dropout can substitute");
+            }
+            identifierUsed |= !dropped[i];
+        }
+        try (NDManager sub = model.ops().manager().newSubManager()) {
+            DjlOps scope = model.ops().scoped(sub);
+            Ops<NDArray> ops = training(scope, dropPath, b);
+            NDArray tokenCe;
+            NDArray loss;
+            try (GradientCollector gc = collector()) {
+                NDArray kv = identifierText(ops, batch, dropped);
+                InfinityText<NDArray> text = net.conditionText(ops, kv, lensAfter);
+                InfinityForward<NDArray> f = net.forward(ops, text, ops.constant(x_BLd, b, l - 1, d), schedule);
+                tokenCe = ArboothLosses.tokenCrossEntropy(
+                        ArboothLosses.bitCrossEntropy(f.logits_BLV(), ops.constantLong(gt_BLd, b, l, d)));
+                loss = ArboothLosses.weightedCrossEntropy(tokenCe, ops.constant(tokenWeights, l));
+                if (diagnostics != null) {
+                    diagnostics.kvAfter = kv.toFloatArray();
+                    diagnostics.lensAfter = lensAfter.clone();
+                    diagnostics.logits = f.logits_BLV().toFloatArray();
+                }
+                gc.backward(loss);
+            }
+            Set<String> updated = new LinkedHashSet<>(baseKeys);
+            updated.addAll(loraFactors);
+            if (identifierUsed) {
+                updated.add(IDENTIFIER_KEY);
+            }
+            optimizerStep(sub, updated, identifierUsed && doubleIdentifierUpdate);
+            return new StepLosses(loss.getFloat(), perScale(tokenCe.toFloatArray(), b));
+        }
+    }
+
+    /**
+     * The text rows of the subject prompts with each placeholder row replaced by the P identifier rows (a
+     * differentiable concatenation: the identifier's gradient is the sum over every inserted row); a prompt hit by
+     * condition dropout gets {@code cfg_uncond[:len]} instead.
+     */
+    private NDArray identifierText(Ops<NDArray> ops, SubjectBatch batch, boolean[] dropped) {
+        int ct5 = config.textChannels();
+        NDArray identifier = ops.weight(IDENTIFIER_KEY);
+        float[] text = batch.text_NCt5();
+        List<NDArray> parts = new ArrayList<>();
+        int start = 0;
+        for (int i = 0; i < batch.batch(); i++) {
+            int len = batch.lens()[i];
+            int at = batch.identifierRow()[i];
+            if (dropped[i]) {
+                parts.add(ops.slice(
+                        ops.weight(InfinityTensor.CFG_UNCOND.key()), 0, 0, len + options.identifierRows() - 1));
+            } else {
+                if (at > 0) {
+                    parts.add(ops.constant(Arrays.copyOfRange(text, start * ct5, (start + at) * ct5), at, ct5));
+                }
+                parts.add(identifier);
+                int rest = len - at - 1;
+                if (rest > 0) {
+                    parts.add(ops.constant(
+                            Arrays.copyOfRange(text, (start + at + 1) * ct5, (start + len) * ct5), rest, ct5));
+                }
+            }
+            start += len;
+        }
+        return parts.size() == 1 ? parts.get(0) : ops.concat(0, parts);
+    }
+
+    // ------------------------------------------------------------------------ step 2
+
+    /**
+     * Step 2 (prior distillation): the frozen teacher samples the class prompts, the student runs teacher-forced
+     * on the teacher's tokens with the class text, {@code lambda * KL(teacher || student)} is back-propagated and
+     * AdamW takes one step (the identifier gets no gradient here and is skipped).
+     *
+     * @param batch the class prompts, one per sample
+     * @param stepSeed the seed of this step's randomness
+     * @return the loss and the mean token KL (without lambda) per scale; {@code null} when distillation is off
+     */
+    public StepLosses priorStep(ClassBatch batch, long stepSeed) {
+        ensureOpen();
+        Distillation dist = options.distillation();
+        if (!dist.enabled()) {
+            return null;
+        }
+        int b = batch.batch();
+        int l = schedule.totalTokens();
+        int d = config.bitsPerToken();
+        int v = config.vocabSize();
+        checkText("class text_NCt5", batch.text_NCt5(), batch.lens());
+        SplittableRandom root = new SplittableRandom(stepSeed);
+        long samplingSeed = root.nextLong();
+        SplittableRandom dropPath = root.split();
+        TeacherSample teacher = sampleTeacher(batch, samplingSeed);
+        Set<String> updated = new LinkedHashSet<>(baseKeys);
+        updated.addAll(loraFactors);
+        try (NDManager sub = model.ops().manager().newSubManager()) {
+            DjlOps scope = model.ops().scoped(sub);
+            Ops<NDArray> ops = training(scope, dropPath, b);
+            DistillKl.Result kl;
+            try (GradientCollector gc = updated.isEmpty() ? null : collector()) {
+                InfinityText<NDArray> text = net.conditionText(
+                        ops, ops.constant(batch.text_NCt5(), sum(batch.lens()), config.textChannels()), batch.lens());
+                InfinityForward<NDArray> f =
+                        net.forward(ops, text, ops.constant(teacher.nextInput_BLd(), b, l - 1, d), schedule);
+                float[] student = f.logits_BLV().toFloatArray();
+                kl = DistillKl.of(teacher.logits_BLV(), student, b, v, dist.temperature(), dist.lambda());
+                if (diagnostics != null) {
+                    diagnostics.teacher = teacher;
+                    diagnostics.logits = student;
+                    diagnostics.klPerToken = kl.kl_BL();
+                }
+                if (gc != null) {
+                    // the exact gradient of the (double) loss w.r.t. the logits, back-propagated through the student
+                    gc.backward(f.logits_BLV()
+                            .mul(ops.constant(kl.grad_BLV(), b, l, v))
+                            .sum());
+                }
+            }
+            if (!updated.isEmpty()) {
+                optimizerStep(sub, updated, false);
+            }
+            return new StepLosses((float) kl.loss(), perScale(kl.kl_BL(), b));
+        }
+    }
+
+    /**
+     * The frozen teacher's sampling of the class prompts with the options' teacher, cfg, τ, top-k and top-p
+     * (core's sampler, seeded Java-side).
+     *
+     * @param batch the class prompts
+     * @param seed the sampler's seed
+     * @return the bits, raw logits and next-scale inputs
+     */
+    TeacherSample sampleTeacher(ClassBatch batch, long seed) {
+        ensureOpen();
+        Distillation dist = options.distillation();
+        int b = batch.batch();
+        int l = schedule.totalTokens();
+        int d = config.bitsPerToken();
+        int v = config.vocabSize();
+        boolean cached = dist.teacher() == TeacherKind.KV_CACHED;
+        // ARBooth's teacher runs without guidance whatever cfg says; the KV-cached one guides with cfg != 1
+        boolean guided = cached && dist.cfg() != 1.0;
+        BitSamplerOptions so =
+                BitSamplerOptions.of(guided ? dist.cfg() : 1.0, dist.tau(), dist.topK(), dist.topP(), seed);
+        NextScaleLoop loop = cached
+                ? NextScaleLoop.create(schedule, b, d, so)
+                : NextScaleLoop.create(schedule, b, d, so, Resize.AREA);
+        float[] logits_BLV = new float[b * l * v];
+        float[] next_BLd = new float[b * (l - 1) * d];
+        try (NDManager gen = model.ops().manager().newSubManager()) {
+            DjlOps scope = model.ops().scoped(gen);
+            Ops<NDArray> ops = new TeacherOps(scope, originals);
+            NDArray textRows = ops.constant(batch.text_NCt5(), sum(batch.lens()), config.textChannels());
+            InfinityText<NDArray> text = guided
+                    ? net.conditionGuided(ops, textRows, batch.lens())
+                    : net.conditionText(ops, textRows, batch.lens());
+            ScaleStepper stepper = new TeacherStepper(gen, text, cached, b, next_BLd);
+            List<long[]> bits = loop.run(stepper, (k, raw, guidedLogits, sampled) -> {
+                        int n = schedule.get(k).tokens();
+                        for (int r = 0; r < b; r++) {
+                            System.arraycopy(raw, r * n * v, logits_BLV, (r * l + schedule.offset(k)) * v, n * v);
+                        }
+                    })
+                    .bits();
+            return new TeacherSample(bits, logits_BLV, next_BLd);
+        }
+    }
+
+    /**
+     * One scale of the teacher on DJL: KV-cached (official) or without context (ARBooth's). Each step's
+     * intermediates live in a scope of their own; the text conditioning and the cache live in {@code gen}.
+     */
+    private final class TeacherStepper implements ScaleStepper {
+        private final NDManager gen;
+        private final InfinityText<NDArray> text;
+        private final boolean cached;
+        private final int batch;
+        private final float[] next_BLd;
+        private InfinityKvCache<NDArray> cache = InfinityKvCache.empty();
+
+        TeacherStepper(NDManager gen, InfinityText<NDArray> text, boolean cached, int batch, float[] next) {
+            this.gen = gen;
+            this.text = text;
+            this.cached = cached;
+            this.batch = batch;
+            this.next_BLd = next;
+        }
+
+        @Override
+        public float[] step(int k, float[] input_Bnd) {
+            int n = schedule.get(k).tokens();
+            int d = config.bitsPerToken();
+            int l = schedule.totalTokens();
+            try (NDManager stepScope = gen.newSubManager()) {
+                Ops<NDArray> ops = new TeacherOps(model.ops().scoped(stepScope), originals);
+                NDArray x = null;
+                if (input_Bnd != null) {
+                    for (int r = 0; r < batch; r++) {
+                        System.arraycopy(
+                                input_Bnd, r * n * d, next_BLd, (r * (l - 1) + schedule.offset(k) - 1) * d, n * d);
+                    }
+                    x = ops.constant(input_Bnd, batch, n, d);
+                }
+                if (!cached) {
+                    return net.stepWithoutContext(ops, text, schedule, k, x).toFloatArray();
+                }
+                InfinityStep<NDArray> s = net.step(ops, text, schedule, k, x, cache);
+                for (LayerKv<NDArray> kv : s.cache().layers()) {
+                    kv.keys().attach(gen);
+                    kv.values().attach(gen);
+                }
+                for (LayerKv<NDArray> kv : cache.layers()) {
+                    kv.keys().close();
+                    kv.values().close();
+                }
+                cache = s.cache();
+                return s.logits_RnV().toFloatArray();
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------ shared
+
+    /** The student's training ops: LoRA, then drop-path masks drawn for this pass. */
+    private Ops<NDArray> training(DjlOps scope, SplittableRandom rng, int rows) {
+        Ops<NDArray> ops = scope;
+        if (options.lora() != null) {
+            ops = new LoraOps(ops, loraTargets, (float) options.lora().scale());
+        }
+        if (options.dropPath() > 0) {
+            Map<String, float[]> masks = new LinkedHashMap<>();
+            int depth = config.depth();
+            for (int i = 0; i < depth; i++) {
+                // official: dpr = linspace(0, drop_path_rate, depth)
+                double rate = depth == 1 ? 0 : options.dropPath() * i / (depth - 1);
+                if (rate <= 0) {
+                    continue;
+                }
+                float keep = (float) (1 - rate);
+                for (InfinityLinear branch : new InfinityLinear[] {InfinityLinear.SA_PROJ, InfinityLinear.FFN_FC2}) {
+                    float[] m = new float[rows];
+                    for (int r = 0; r < rows; r++) {
+                        m[r] = rng.nextDouble() < keep ? 1f / keep : 0f;
+                    }
+                    masks.put(branch.key(config, i), m);
+                }
+            }
+            if (!masks.isEmpty()) {
+                ops = new DropPathOps(ops, masks);
+            }
+        }
+        return ops;
+    }
+
+    private GradientCollector collector() {
+        return model.ops().manager().getEngine().newGradientCollector();
+    }
+
+    /** One AdamW step over the parameters that received a gradient, then their gradients are zeroed. */
+    private void optimizerStep(NDManager sub, Set<String> updated, boolean identifierTwice) {
+        DjlParameters p = model.parameters();
+        Map<String, NDArray> params = new LinkedHashMap<>();
+        Map<String, NDArray> grads = new LinkedHashMap<>();
+        for (String key : updated) {
+            NDArray w = p.get(key);
+            NDArray g = w.getGradient();
+            g.attach(sub);
+            params.put(key, w);
+            grads.put(key, g);
+        }
+        if (diagnostics != null) {
+            diagnostics.grads = new LinkedHashMap<>();
+            grads.forEach((k, g) -> diagnostics.grads.put(k, g.toFloatArray()));
+        }
+        adam.step(params, grads);
+        if (identifierTwice) {
+            // ARBooth's AdamW list names the identifier twice: a second update with the same gradient and state
+            adam.step(
+                    Map.of(IDENTIFIER_KEY, params.get(IDENTIFIER_KEY)),
+                    Map.of(IDENTIFIER_KEY, grads.get(IDENTIFIER_KEY)));
+        }
+        for (NDArray g : grads.values()) {
+            g.subi(g);
+        }
+    }
+
+    private float[] perScale(float[] perToken_BL, int b) {
+        int l = schedule.totalTokens();
+        float[] out = new float[schedule.size()];
+        for (int k = 0; k < schedule.size(); k++) {
+            double s = 0;
+            for (int r = 0; r < b; r++) {
+                for (int t = schedule.offset(k); t < schedule.offset(k + 1); t++) {
+                    s += perToken_BL[r * l + t];
+                }
+            }
+            out[k] = (float) (s / ((double) b * schedule.get(k).tokens()));
+        }
+        return out;
+    }
+
+    /** The bits of every scale, {@code (B, h_k, w_k, d)}, from the sequence-order bits {@code (B, L, d)}. */
+    private List<long[]> scalesOf(long[] gt_BLd, int b) {
+        int l = schedule.totalTokens();
+        int d = config.bitsPerToken();
+        List<long[]> out = new ArrayList<>();
+        for (int k = 0; k < schedule.size(); k++) {
+            Scale s = schedule.get(k);
+            int per = s.tokens() * d;
+            long[] bits = new long[b * per];
+            for (int r = 0; r < b; r++) {
+                System.arraycopy(gt_BLd, (r * l + schedule.offset(k)) * d, bits, r * per, per);
+            }
+            out.add(bits);
+        }
+        return out;
+    }
+
+    private void checkText(String what, float[] text, int[] lens) {
+        int n = sum(lens);
+        if (text.length != (long) n * config.textChannels()) {
+            throw ShapeMismatchException.of(what, new long[] {n, config.textChannels()}, new long[] {text.length});
+        }
+    }
+
+    private static int sum(int[] lens) {
+        int n = 0;
+        for (int len : lens) {
+            n = Math.addExact(n, len);
+        }
+        return n;
+    }
+
+    // ------------------------------------------------------------------------ state
+
+    /**
+     * What the adapter carries: every trained base tensor under its official name (with LoRA, the targeted
+     * weights with {@code scale · B A} fused in) and the identifier rows under {@value #IDENTIFIER_KEY}.
+     *
+     * @return host copies, in official order, the identifier last
+     */
+    public Map<String, Tensor> adapterTensors() {
+        ensureOpen();
+        DjlParameters p = model.parameters();
+        Map<String, Tensor> out = new LinkedHashMap<>(p.snapshot(baseKeys));
+        if (options.lora() != null) {
+            float scale = (float) options.lora().scale();
+            try (NDManager sub = model.ops().manager().newSubManager()) {
+                for (String t : loraTargets) {
+                    NDArray fused = p.get(LoraOps.factorB(t))
+                            .dot(p.get(LoraOps.factorA(t)))
+                            .mul(scale)
+                            .add(p.get(t));
+                    fused.attach(sub);
+                    out.put(t, DjlOps.toTensor(fused));
+                }
+            }
+        }
+        out.putAll(p.snapshot(List.of(IDENTIFIER_KEY)));
+        return out;
+    }
+
+    /**
+     * Everything a bit-exact resume needs: the trainable tensors (identifier, trained base tensors or LoRA
+     * factors) under their names and the AdamW state under {@value #ADAM_PREFIX}{@code exp_avg.<name>}, {@code
+     * exp_avg_sq.<name>}, {@code step.<name>}.
+     *
+     * @return host copies
+     */
+    public Map<String, Tensor> snapshot() {
+        ensureOpen();
+        Map<String, Tensor> out = new LinkedHashMap<>(model.parameters().snapshot(trainableKeys()));
+        adam.snapshot().forEach((k, t) -> out.put(ADAM_PREFIX + k, t));
+        return out;
+    }
+
+    /**
+     * Restores a {@link #snapshot()}: the trainable tensors in place and the optimizer state.
+     *
+     * @param snapshot what {@link #snapshot()} returned (in this or an earlier process)
+     * @throws IllegalArgumentException if a trainable tensor is missing or an entry is unknown
+     */
+    public void restore(Map<String, Tensor> snapshot) {
+        ensureOpen();
+        Map<String, Tensor> params = new LinkedHashMap<>();
+        Map<String, Tensor> state = new LinkedHashMap<>();
+        snapshot.forEach((k, t) -> {
+            if (k.startsWith(ADAM_PREFIX)) {
+                state.put(k.substring(ADAM_PREFIX.length()), t);
+            } else {
+                params.put(k, t);
+            }
+        });
+        List<String> keys = trainableKeys();
+        if (!params.keySet().equals(new LinkedHashSet<>(keys))) {
+            Set<String> missing = new LinkedHashSet<>(keys);
+            missing.removeAll(params.keySet());
+            Set<String> unknown = new LinkedHashSet<>(params.keySet());
+            unknown.removeAll(keys);
+            throw new IllegalArgumentException(
+                    "the snapshot does not fit this fit's trainable set: missing " + missing + ", unknown " + unknown);
+        }
+        model.parameters().restore(params);
+        adam.restore(state);
+    }
+
+    private List<String> trainableKeys() {
+        List<String> keys = new ArrayList<>();
+        keys.add(IDENTIFIER_KEY);
+        keys.addAll(baseKeys);
+        keys.addAll(loraFactors);
+        return keys;
+    }
+
+    /**
+     * The AdamW step count of a parameter.
+     *
+     * @param name a trainable parameter
+     * @return its updates so far
+     */
+    long optimizerSteps(String name) {
+        return adam.steps(name);
+    }
+
+    /** The golden comparison's switch for ARBooth's double identifier update (default: once per step). */
+    void doubleIdentifierUpdate(boolean on) {
+        this.doubleIdentifierUpdate = on;
+    }
+
+    /** Turns on recording of intermediate values for tests. */
+    Diagnostics recordDiagnostics() {
+        diagnostics = new Diagnostics();
+        return diagnostics;
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("ArboothIteration is closed");
+        }
+    }
+
+    /** Frees the optimizer state and the teacher's copies; the model's store is frozen again. Idempotent. */
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            try {
+                model.parameters().train(List.of());
+            } catch (RuntimeException e) {
+                throw new ArboothException("could not freeze the model after training: " + e.getMessage(), e);
+            } finally {
+                adam.close();
+                teacherManager.close();
+            }
+        }
+    }
+}
