@@ -1,5 +1,6 @@
 package dev.arbooth.train.internal;
 
+import ai.djl.engine.EngineException;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.engine.PtNDArray;
@@ -354,37 +355,23 @@ public final class DjlInfinity implements AutoCloseable {
                 GradientCollector gc = collector()) {
             backward(gc, net.embed(decorator.apply(p.scoped(s)), cond, x, tables), grad);
         }
-        // 5. the caller's conditioning graph, if it has one
-        List<NDArray[]> upstream = new ArrayList<>();
-        upstream.add(new NDArray[] {text.cond_RC(), cond});
-        upstream.add(new NDArray[] {text.gss_R16C(), gss});
-        upstream.add(new NDArray[] {text.caKv_NC(), caKv});
+        // 5. the caller's conditioning graph, if it has one: one backward of the sum of <output, its gradient>
         try (NDManager s = pass.newSubManager();
                 GradientCollector gc = collector()) {
-            NDArray total = null;
-            for (NDArray[] pair : upstream) {
-                if (recorded(pair[0])) {
-                    NDArray term = pair[0].mul(pair[1].getGradient()).sum();
-                    term.attach(s);
-                    total = total == null ? term : total.add(term);
-                    total.attach(s);
-                }
-            }
-            if (total != null) {
+            NDArray total = keep(text.cond_RC().mul(cond.getGradient()).sum(), s);
+            total = keep(total.add(keep(text.gss_R16C().mul(gss.getGradient()).sum(), s)), s);
+            total = keep(total.add(keep(text.caKv_NC().mul(caKv.getGradient()).sum(), s)), s);
+            try {
                 gc.backward(total);
+            } catch (EngineException e) {
+                // DJL cannot tell a recorded non-leaf from a constant (requiresGrad is false for both and asking a
+                // constant for its grad_fn crashes), so a conditioning without history is recognised here
+                if (e.getMessage() == null || !e.getMessage().contains("does not require grad")) {
+                    throw e;
+                }
             }
         }
         return loss;
-    }
-
-    /** Whether back-propagating from {@code x} reaches anything: it requires a gradient or has a recorded history. */
-    private static boolean recorded(NDArray x) {
-        PtNDArray pt = (PtNDArray) x;
-        if (JniUtils.requiresGrad(pt)) {
-            return true; // a leaf that trains
-        }
-        String fn = JniUtils.getGradientFunctionNames(pt); // DJL reports requiresGrad false for non-leaves
-        return fn != null && !fn.isEmpty();
     }
 
     private GradientCollector collector() {
