@@ -214,12 +214,13 @@ public final class DjlInfinity implements AutoCloseable {
      * backward would leave ({@link #lossAndGradients(DjlOps, InfinityText, float[], ScaleSchedule, Function,
      * Function, boolean) checkpointed = false}), added to any gradient already there, and returns the loss.
      *
-     * <p>How: the blocks run forward without recording, keeping only every block's input {@code (B, L, C)}; then
-     * the head, each block in reverse, the input embedding and the conditioning are run again one at a time under
-     * a {@code GradientCollector}, each from a leaf copy of its input, and back-propagate the gradient the segment
-     * after it left on its output. At most one block's graph exists at a time, so the memory of the backward is
-     * one block's activations (its attention probabilities, {@code B·H·Σ n_k·offset(k+1)} floats) plus the
-     * {@code depth + 1} hidden states, instead of every block's. Costs one more forward.
+     * <p>How: the blocks but the last run forward without recording, keeping only every block's input {@code (B, L,
+     * C)}; then the last block with the head and the loss, each other block in reverse, the input embedding and the
+     * conditioning run again one at a time under a {@code GradientCollector}, each from a leaf copy of its input,
+     * and back-propagate the gradient the segment after it left on its output. At most one block's graph exists at
+     * a time, so the memory of the backward is one block's activations (its attention probabilities, {@code B·H·Σ
+     * n_k·offset(k+1)} floats) plus the {@code depth} hidden states, instead of every block's. Costs one more
+     * forward of all blocks but the last.
      *
      * <p>The conditioning may carry a recorded graph (for instance identifier rows that require gradients, computed
      * inside a {@code GradientCollector} closed before this call): the gradients of its pooled vector, AdaLN output
@@ -308,12 +309,12 @@ public final class DjlInfinity implements AutoCloseable {
             Function<NDArray, NDArray> lossOfLogits) {
         NDManager pass = p.manager();
         int depth = net.depth();
-        // 1. forward without recording, keeping every block's input (before its level embedding)
-        List<NDArray> inputs = new ArrayList<>(depth + 1);
+        // 1. forward without recording, keeping the input of every block but the last (before its level embedding)
+        List<NDArray> inputs = new ArrayList<>(depth);
         try (NDManager s = pass.newSubManager()) {
             inputs.add(keep(net.embed(decorator.apply(p.scoped(s)), text.cond_RC(), x, tables), pass));
         }
-        for (int i = 0; i < depth; i++) {
+        for (int i = 0; i < depth - 1; i++) {
             try (NDManager s = pass.newSubManager()) {
                 Ops<NDArray> o = decorator.apply(p.scoped(s));
                 NDArray in = net.levelEmbedded(o, i, inputs.get(i), tables);
@@ -324,27 +325,26 @@ public final class DjlInfinity implements AutoCloseable {
         NDArray cond = leaf(text.cond_RC(), pass);
         NDArray gss = leaf(text.gss_R16C(), pass);
         NDArray caKv = leaf(text.caKv_NC(), pass);
-        // 2. head and loss
+        // 2. the last block, the head and the loss (the last block runs only here)
         float loss;
         NDArray grad;
         try (NDManager s = pass.newSubManager();
                 GradientCollector gc = collector()) {
             Ops<NDArray> o = decorator.apply(p.scoped(s));
-            NDArray h = leaf(inputs.get(depth), s);
-            NDArray lossArray = lossOfLogits.apply(net.logits(o, net.headNorm(o, h, cond)));
+            NDArray h = leaf(inputs.get(depth - 1), s);
+            NDArray out = block(o, depth - 1, h, gss, caKv, text, tables);
+            NDArray lossArray = lossOfLogits.apply(net.logits(o, net.headNorm(o, out, cond)));
             gc.backward(lossArray);
             loss = lossArray.getFloat();
             grad = keep(h.getGradient(), pass);
         }
-        // 3. the blocks in reverse, each from its input
-        for (int i = depth - 1; i >= 0; i--) {
+        // 3. the other blocks in reverse, each from its input
+        for (int i = depth - 2; i >= 0; i--) {
             try (NDManager s = pass.newSubManager();
                     GradientCollector gc = collector()) {
                 Ops<NDArray> o = decorator.apply(p.scoped(s));
                 NDArray h = leaf(inputs.get(i), s);
-                NDArray in = net.levelEmbedded(o, i, h, tables);
-                BlockText<NDArray> bt = new BlockText<>(gss, net.crossKv(o, i, caKv), text.textBias_R11N());
-                backward(gc, net.block(o, i, in, bt, tables), grad);
+                backward(gc, block(o, i, h, gss, caKv, text, tables), grad);
                 grad.close();
                 grad = keep(h.getGradient(), pass);
             }
@@ -372,6 +372,19 @@ public final class DjlInfinity implements AutoCloseable {
             }
         }
         return loss;
+    }
+
+    /** Block {@code i} from its input before the level embedding, its cross-attention K/V from {@code caKv}. */
+    private NDArray block(
+            Ops<NDArray> o,
+            int i,
+            NDArray h,
+            NDArray gss,
+            NDArray caKv,
+            InfinityText<NDArray> text,
+            TeacherForcedTables<NDArray> tables) {
+        NDArray in = net.levelEmbedded(o, i, h, tables);
+        return net.block(o, i, in, new BlockText<>(gss, net.crossKv(o, i, caKv), text.textBias_R11N()), tables);
     }
 
     private GradientCollector collector() {

@@ -107,13 +107,18 @@ class DjlCheckpointTest {
     }
 
     private static Map<String, float[]> gradients(boolean checkpointed, float[] lossOut) {
+        return gradients(checkpointed, lossOut, o -> o);
+    }
+
+    private static Map<String, float[]> gradients(
+            boolean checkpointed, float[] lossOut, Function<DjlOps, dev.arbooth.internal.nn.Ops<NDArray>> decorator) {
         for (NDArray a : model.parameters().trainableArrays().values()) {
             a.getGradient().subi(a.getGradient());
         }
         try (NDManager sub = model.ops().manager().newSubManager()) {
             DjlOps scope = model.ops().scoped(sub);
-            lossOut[0] =
-                    model.lossAndGradients(scope, conditioning(scope), x, schedule, loss(scope), o -> o, checkpointed);
+            lossOut[0] = model.lossAndGradients(
+                    scope, conditioning(scope), x, schedule, loss(scope), decorator, checkpointed);
         }
         Map<String, float[]> out = new LinkedHashMap<>();
         model.parameters()
@@ -124,10 +129,31 @@ class DjlCheckpointTest {
 
     @Test
     void checkpointedGradientsEqualTheRecordedPass() {
+        compare(o -> o);
+    }
+
+    @Test
+    void theDecoratorAppliesInEverySegment() {
+        // drop-path masks on both blocks' residual branches (one row dropped, one scaled), as the trainer draws them
+        Map<String, float[]> masks = new LinkedHashMap<>();
+        for (int i = 0; i < model.config().depth(); i++) {
+            masks.put(dev.arbooth.internal.weights.InfinityLinear.FFN_FC2.key(model.config(), i), new float[] {0f, 1.25f
+            });
+            masks.put(dev.arbooth.internal.weights.InfinityLinear.SA_PROJ.key(model.config(), i), new float[] {1.25f, 0f
+            });
+        }
+        Map<String, float[]> undecorated = gradients(true, new float[1]);
+        Map<String, float[]> decorated = compare(o -> new DropPathOps(o, masks));
+        assertThat(Golden.maxAbsDiff(undecorated.get(IDENTIFIER), decorated.get(IDENTIFIER)))
+                .as("the masks change the gradients")
+                .isGreaterThan(1e-4);
+    }
+
+    private static Map<String, float[]> compare(Function<DjlOps, dev.arbooth.internal.nn.Ops<NDArray>> decorator) {
         float[] plainLoss = new float[1];
         float[] ckptLoss = new float[1];
-        Map<String, float[]> plain = gradients(false, plainLoss);
-        Map<String, float[]> ckpt = gradients(true, ckptLoss);
+        Map<String, float[]> plain = gradients(false, plainLoss, decorator);
+        Map<String, float[]> ckpt = gradients(true, ckptLoss, decorator);
         assertThat(ckpt.keySet()).containsExactlyElementsOf(plain.keySet()).contains(IDENTIFIER);
         double worst = 0;
         String worstKey = "none differ";
@@ -153,6 +179,7 @@ class DjlCheckpointTest {
                 .isLessThanOrEqualTo(1e-6);
         assertThat((double) Math.abs(ckptLoss[0] - plainLoss[0]) / Math.abs(plainLoss[0]))
                 .isLessThanOrEqualTo(1e-6);
+        return ckpt;
     }
 
     @Test
