@@ -436,7 +436,7 @@ public final class ArboothIteration implements AutoCloseable {
      * @param seed the sampler's seed
      * @return the bits, raw logits and next-scale inputs
      */
-    TeacherSample sampleTeacher(ClassBatch batch, long seed) {
+    public TeacherSample sampleTeacher(ClassBatch batch, long seed) {
         ensureOpen();
         Distillation dist = options.distillation();
         int b = batch.batch();

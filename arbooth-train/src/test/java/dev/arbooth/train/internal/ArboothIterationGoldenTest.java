@@ -139,6 +139,37 @@ class ArboothIterationGoldenTest {
         }
     }
 
+    @org.junit.jupiter.api.Test
+    void zeroInitialisedIdentifierAsArboothsCode() {
+        JsonObject cfg = JsonParser.parseString(read("config.json")).getAsJsonObject();
+        try (SafeTensors in = Golden.open(SET + "inputs.safetensors");
+                SafeTensors s1 = Golden.open(SET + "step1_wce.safetensors");
+                DjlInfinity model = load()) {
+            Tensor init = in.get("special_token.init");
+            FitOptions options = options(cfg, (int) init.shape()[0], 2, TeacherKind.KV_CACHED);
+            assertThat(options.identifierInitStd())
+                    .as("ARBooth's default: zeros")
+                    .isZero();
+            try (ArboothIteration it =
+                    ArboothIteration.create(model, options, (int) init.shape()[1], Golden.schedule(in))) {
+                ArboothIteration.Diagnostics diag = it.recordDiagnostics();
+                StepLosses l1 = it.subjectStep(
+                        new SubjectBatch(
+                                in.get("subj.kv_compact_before").toFloatArray(),
+                                ints(in.get("subj.lens_before")),
+                                ints(in.get("subj.placeholder_index")),
+                                bytes(in.get("gt_BL"))),
+                        1L);
+                assertThat(diag.kvAfter)
+                        .containsExactly(s1.get("zero_init.kv_compact_after").toFloatArray());
+                float loss = s1.get("zero_init.loss").toFloatArray()[0];
+                report("zero-init loss rel", Math.abs(l1.loss() - loss) / Math.abs(loss), 1e-6);
+                float[] g = s1.get("zero_init.special_token_grad").toFloatArray();
+                report("zero-init identifier grad rel", Golden.maxAbsDiff(g, diag.grads.get(ID)) / maxAbs(g), 1e-5);
+            }
+        }
+    }
+
     private static void checkGrads(
             String what, Map<String, float[]> grads, SafeTensors golden, SafeTensors before, double tol) {
         int checked = 0;
