@@ -409,6 +409,70 @@ public final class InfinityNet {
     }
 
     /**
+     * The first half of {@link #block}: the self-attention's queries, keys and values (so that a trainer can
+     * recompute the attention chunk by chunk, {@link #selfAttentionChunk}).
+     *
+     * @param ops the engine
+     * @param block the block index
+     * @param x_BLC the block's input {@code (B, L, C)} (level-embedded)
+     * @param text the block's share of the conditioning
+     * @param tables the schedule's tables
+     * @param <T> the engine's tensor handle
+     * @return q, k, v {@code (B, L, H, d)}
+     */
+    public <T> SelfAttentionQkv<T> blockQkv(
+            Ops<T> ops, int block, T x_BLC, BlockText<T> text, TeacherForcedTables<T> tables) {
+        return blocks.get(block).selfAttentionQkv(ops, x_BLC, text, tables.angles());
+    }
+
+    /**
+     * The second half of {@link #block}: the self-attention's projection and residual, the cross-attention and the
+     * FFN, from the self-attention's output.
+     *
+     * @param ops the engine
+     * @param block the block index
+     * @param x_BLC the block's input {@code (B, L, C)} (level-embedded)
+     * @param saOut_BLC the self-attention's output {@code (B, L, H*d)} ({@link Ops#blockCausalAttention} of {@link
+     *     #blockQkv})
+     * @param text the block's share of the conditioning
+     * @param <T> the engine's tensor handle
+     * @return the block's output {@code (B, L, C)}
+     */
+    public <T> T blockAfterAttention(Ops<T> ops, int block, T x_BLC, T saOut_BLC, BlockText<T> text) {
+        return blocks.get(block).afterSelfAttention(ops, x_BLC, saOut_BLC, text);
+    }
+
+    /**
+     * A block's whole self-attention from its queries, keys and values ({@link Ops#blockCausalAttention} in the
+     * tables' chunks, softmax scale 1: cosine attention).
+     *
+     * @param ops the engine
+     * @param qkv the block's {@link #blockQkv}
+     * @param tables the schedule's tables
+     * @param <T> the engine's tensor handle
+     * @return {@code (B, L, H*d)}
+     */
+    public <T> T selfAttention(Ops<T> ops, SelfAttentionQkv<T> qkv, TeacherForcedTables<T> tables) {
+        return ops.blockCausalAttention(qkv.q_BLHd(), qkv.k_BLHd(), qkv.v_BLHd(), tables.chunks(), 1f);
+    }
+
+    /**
+     * One chunk of a block's self-attention (softmax scale 1: cosine attention), as {@link
+     * Ops#blockCausalAttention} computes it.
+     *
+     * @param ops the engine
+     * @param q_BHLd the queries {@code (B, H, L, d)}
+     * @param kT_BHdL the transposed keys {@code (B, H, d, L)}
+     * @param v_BHLd the values {@code (B, H, L, d)}
+     * @param chunk the chunk
+     * @param <T> the engine's tensor handle
+     * @return {@code (B, H, b - a, d)}
+     */
+    public <T> T selfAttentionChunk(Ops<T> ops, T q_BHLd, T kT_BHdL, T v_BHLd, AttentionChunks.Chunk chunk) {
+        return ops.attentionChunk(q_BHLd, kT_BHdL, v_BHLd, chunk, 1f);
+    }
+
+    /**
      * A block's cross-attention keys and values of the text tokens, as {@link #conditionText} computes them.
      *
      * @param ops the engine

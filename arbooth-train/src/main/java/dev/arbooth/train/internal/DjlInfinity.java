@@ -13,6 +13,7 @@ import dev.arbooth.config.ScaleSchedule;
 import dev.arbooth.internal.format.CheckpointFile;
 import dev.arbooth.internal.format.Checkpoints;
 import dev.arbooth.internal.format.StateDict;
+import dev.arbooth.internal.nn.AttentionChunks;
 import dev.arbooth.internal.nn.BlockText;
 import dev.arbooth.internal.nn.InfinityForward;
 import dev.arbooth.internal.nn.InfinityKvCache;
@@ -21,6 +22,7 @@ import dev.arbooth.internal.nn.InfinityStep;
 import dev.arbooth.internal.nn.InfinityText;
 import dev.arbooth.internal.nn.LayerKv;
 import dev.arbooth.internal.nn.Ops;
+import dev.arbooth.internal.nn.SelfAttentionQkv;
 import dev.arbooth.internal.nn.TeacherForcedTables;
 import dev.arbooth.internal.sampling.ScaleStepper;
 import dev.arbooth.internal.weights.InfinityWeights;
@@ -53,6 +55,7 @@ public final class DjlInfinity implements AutoCloseable {
     private final InfinityNet net;
     private final NDManager manager;
     private final DjlOps ops;
+    private long attentionBudgetBytes = 1L << 30;
     private boolean closed;
 
     private DjlInfinity(InfinityConfig config, NDManager manager, DjlOps ops) {
@@ -309,12 +312,17 @@ public final class DjlInfinity implements AutoCloseable {
             Function<NDArray, NDArray> lossOfLogits) {
         NDManager pass = p.manager();
         int depth = net.depth();
-        // 1. forward without recording, keeping the input of every block but the last (before its level embedding)
-        List<NDArray> inputs = new ArrayList<>(depth);
+        // attention-level checkpointing where one block's recorded probabilities would exceed the budget
+        boolean byChunks =
+                4L * text.rows() * config.numHeads() * tables.chunks().totalScores() > attentionBudgetBytes;
+        int run = byChunks ? depth : depth - 1;
+        // 1. forward without recording, keeping the inputs of the blocks (before their level embedding); the last
+        //    block runs here only when it is back-propagated chunk by chunk
+        List<NDArray> inputs = new ArrayList<>(depth + 1);
         try (NDManager s = pass.newSubManager()) {
             inputs.add(keep(net.embed(decorator.apply(p.scoped(s)), text.cond_RC(), x, tables), pass));
         }
-        for (int i = 0; i < depth - 1; i++) {
+        for (int i = 0; i < run; i++) {
             try (NDManager s = pass.newSubManager()) {
                 Ops<NDArray> o = decorator.apply(p.scoped(s));
                 NDArray in = net.levelEmbedded(o, i, inputs.get(i), tables);
@@ -325,29 +333,35 @@ public final class DjlInfinity implements AutoCloseable {
         NDArray cond = leaf(text.cond_RC(), pass);
         NDArray gss = leaf(text.gss_R16C(), pass);
         NDArray caKv = leaf(text.caKv_NC(), pass);
-        // 2. the last block, the head and the loss (the last block runs only here)
+        // 2. the head and the loss, with the last block unless it runs chunk by chunk below
         float loss;
         NDArray grad;
         try (NDManager s = pass.newSubManager();
                 GradientCollector gc = collector()) {
             Ops<NDArray> o = decorator.apply(p.scoped(s));
-            NDArray h = leaf(inputs.get(depth - 1), s);
-            NDArray out = block(o, depth - 1, h, gss, caKv, text, tables);
+            NDArray h = leaf(inputs.get(run), s);
+            NDArray out = byChunks ? h : block(o, depth - 1, h, gss, caKv, text, tables);
             NDArray lossArray = lossOfLogits.apply(net.logits(o, net.headNorm(o, out, cond)));
             gc.backward(lossArray);
             loss = lossArray.getFloat();
             grad = keep(h.getGradient(), pass);
         }
         // 3. the other blocks in reverse, each from its input
-        for (int i = depth - 2; i >= 0; i--) {
-            try (NDManager s = pass.newSubManager();
-                    GradientCollector gc = collector()) {
-                Ops<NDArray> o = decorator.apply(p.scoped(s));
-                NDArray h = leaf(inputs.get(i), s);
-                backward(gc, block(o, i, h, gss, caKv, text, tables), grad);
-                grad.close();
-                grad = keep(h.getGradient(), pass);
+        for (int i = run - 1; i >= 0; i--) {
+            NDArray next;
+            if (byChunks) {
+                next = blockBackwardByChunks(p, decorator, i, inputs.get(i), grad, gss, caKv, text, tables);
+            } else {
+                try (NDManager s = pass.newSubManager();
+                        GradientCollector gc = collector()) {
+                    Ops<NDArray> o = decorator.apply(p.scoped(s));
+                    NDArray h = leaf(inputs.get(i), s);
+                    backward(gc, block(o, i, h, gss, caKv, text, tables), grad);
+                    next = keep(h.getGradient(), pass);
+                }
             }
+            grad.close();
+            grad = next;
             inputs.get(i + 1).close();
         }
         // 4. the input embedding (SOS from the pooled text, word embedding)
@@ -372,6 +386,100 @@ public final class DjlInfinity implements AutoCloseable {
             }
         }
         return loss;
+    }
+
+    /**
+     * The backward of block {@code i} with its self-attention recomputed chunk by chunk: without recording, q, k, v
+     * and the attention output; then the block's second half from leaves of its input and of the attention output;
+     * then every attention chunk from leaves of q, k, v (their gradients accumulate); then the first half from a
+     * leaf of the input, back-propagating the gradients of q, k, v. At most one chunk's probabilities are recorded.
+     *
+     * @return the gradient of the block's input (before the level embedding), owned by {@code p}'s manager
+     */
+    private NDArray blockBackwardByChunks(
+            DjlOps p,
+            Function<DjlOps, Ops<NDArray>> decorator,
+            int i,
+            NDArray h,
+            NDArray gradOut,
+            NDArray gss,
+            NDArray caKv,
+            InfinityText<NDArray> text,
+            TeacherForcedTables<NDArray> tables) {
+        try (NDManager blk = p.manager().newSubManager()) {
+            DjlOps bp = p.scoped(blk);
+            BlockText<NDArray> frozenText = new BlockText<>(gss, text.block(i).cross(), text.textBias_R11N());
+            // a) q, k, v and the attention output, not recorded
+            SelfAttentionQkv<NDArray> qkv;
+            NDArray sa;
+            try (NDManager s = blk.newSubManager()) {
+                Ops<NDArray> o = decorator.apply(bp.scoped(s));
+                SelfAttentionQkv<NDArray> t =
+                        net.blockQkv(o, i, net.levelEmbedded(o, i, h, tables), frozenText, tables);
+                sa = keep(net.selfAttention(o, t, tables), blk);
+                qkv = new SelfAttentionQkv<>(keep(t.q_BLHd(), blk), keep(t.k_BLHd(), blk), keep(t.v_BLHd(), blk));
+            }
+            // b) the second half (projection, cross-attention, FFN) from leaves of the input and the attention output
+            NDArray gradResidual;
+            NDArray gradSa;
+            try (NDManager s = blk.newSubManager();
+                    GradientCollector gc = collector()) {
+                Ops<NDArray> o = decorator.apply(bp.scoped(s));
+                NDArray hl = leaf(h, s);
+                NDArray sal = leaf(sa, s);
+                BlockText<NDArray> bt = new BlockText<>(gss, net.crossKv(o, i, caKv), text.textBias_R11N());
+                backward(gc, net.blockAfterAttention(o, i, net.levelEmbedded(o, i, hl, tables), sal, bt), gradOut);
+                gradResidual = keep(hl.getGradient(), blk);
+                gradSa = keep(sal.getGradient(), blk);
+            }
+            // c) the attention, one chunk's graph at a time
+            NDArray q = leaf(qkv.q_BLHd(), blk);
+            NDArray k = leaf(qkv.k_BLHd(), blk);
+            NDArray v = leaf(qkv.v_BLHd(), blk);
+            long[] qs = bp.shape(q);
+            NDArray gradSa_BHLd = bp.permute(bp.reshape(gradSa, qs), 0, 2, 1, 3);
+            for (AttentionChunks.Chunk c : tables.chunks().chunks()) {
+                try (NDManager s = blk.newSubManager();
+                        GradientCollector gc = collector()) {
+                    DjlOps o = bp.scoped(s);
+                    NDArray out = net.selfAttentionChunk(
+                            o, o.permute(q, 0, 2, 1, 3), o.permute(k, 0, 2, 3, 1), o.permute(v, 0, 2, 1, 3), c);
+                    backward(gc, out, o.slice(gradSa_BHLd, 2, c.queryStart(), c.queryEnd()));
+                }
+            }
+            // d) the first half (AdaLN, QKV, normalisation, RoPE) from a leaf of the input
+            try (NDManager s = blk.newSubManager();
+                    GradientCollector gc = collector()) {
+                Ops<NDArray> o = decorator.apply(bp.scoped(s));
+                NDArray hl = leaf(h, s);
+                SelfAttentionQkv<NDArray> t =
+                        net.blockQkv(o, i, net.levelEmbedded(o, i, hl, tables), frozenText, tables);
+                NDArray total = keep(t.q_BLHd().mul(q.getGradient()).sum(), s);
+                total = keep(total.add(keep(t.k_BLHd().mul(k.getGradient()).sum(), s)), s);
+                total = keep(total.add(keep(t.v_BLHd().mul(v.getGradient()).sum(), s)), s);
+                gc.backward(total);
+                NDArray g = hl.getGradient().add(gradResidual);
+                g.attach(p.manager());
+                return g;
+            }
+        }
+    }
+
+    /**
+     * Sets when {@link #lossAndGradients} also recomputes the self-attention chunk by chunk inside a block's
+     * backward (attention-level checkpointing): when one block's recorded attention probabilities, {@code 4·B·H·Σ
+     * n_k·offset(k+1)} bytes, would exceed this budget. Default 1 GiB (off at the mid configuration, on at
+     * Infinity-2B's 1024² schedule).
+     *
+     * @param bytes the budget; 0 always, {@code Long.MAX_VALUE} never
+     * @return this model
+     */
+    public DjlInfinity attentionCheckpointBudget(long bytes) {
+        if (bytes < 0) {
+            throw new IllegalArgumentException("the attention checkpoint budget must be at least 0, got " + bytes);
+        }
+        this.attentionBudgetBytes = bytes;
+        return this;
     }
 
     /** Block {@code i} from its input before the level embedding, its cross-attention K/V from {@code caKv}. */

@@ -133,6 +133,17 @@ class DjlCheckpointTest {
     }
 
     @Test
+    void attentionRecomputedChunkByChunkGivesTheSameGradients() {
+        // budget 0: every block's backward runs its self-attention one chunk's graph at a time
+        model.attentionCheckpointBudget(0);
+        try {
+            compare(o -> o);
+        } finally {
+            model.attentionCheckpointBudget(1L << 30);
+        }
+    }
+
+    @Test
     void theDecoratorAppliesInEverySegment() {
         // drop-path masks on both blocks' residual branches (one row dropped, one scaled), as the trainer draws them
         Map<String, float[]> masks = new LinkedHashMap<>();
