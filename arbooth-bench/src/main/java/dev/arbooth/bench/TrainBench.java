@@ -38,7 +38,8 @@ import java.util.SplittableRandom;
  *
  * <p>Every measurement runs in a child JVM of its own (same class path), so that each peak RSS ({@code VmHWM}) is
  * that configuration's alone: per configuration one child with block-level checkpointing ({@code ckpt}), one with
- * the recorded pass ({@code recorded}), and for the mid configuration one that measures the teacher's sampling on
+ * the recorded pass ({@code recorded}), and for the mid configuration one with the attention also recomputed chunk
+ * by chunk in the backward ({@code attn}, {@code DjlInfinity.attentionCheckpointBudget(0)}) and one that measures the teacher's sampling on
  * DJL and on ONNX Runtime in one JVM and DJL's step 1 before and after ONNX Runtime ran ({@code ort}). Each child
  * also measures DJL's 1024³ matmul rate and the student's forward + backward alone (the rate against the matmul).
  *
@@ -106,6 +107,7 @@ public final class TrainBench {
             spawn(c, "ckpt", threads, iterations);
             spawn(c, "recorded", threads, iterations);
             if (c.equals("mid")) {
+                spawn(c, "attn", threads, iterations);
                 spawn(c, "ort", threads, Math.min(iterations, 2));
             }
         }
@@ -160,7 +162,8 @@ public final class TrainBench {
         SubjectBatch subject = subjectBatch(config, schedule);
         ClassBatch classes = classBatch(config);
         FitOptions options = FitOptions.arbooth();
-        try (DjlInfinity model = DjlInfinity.create(config, weights);
+        try (DjlInfinity model = DjlInfinity.create(config, weights)
+                        .attentionCheckpointBudget(what.equals("attn") ? 0 : 1L << 30);
                 ArboothIteration it = ArboothIteration.create(model, options, config.textChannels(), schedule)
                         .checkpointing(checkpointing)) {
             if (what.equals("ort")) {
@@ -196,7 +199,9 @@ public final class TrainBench {
                             + " samples, cfg 1) %.3f s; so step 1 ≈ fwd+bwd + optimizer %.3f s, step 2 ≈ sampling +"
                             + " fwd+bwd + optimizer %.3f s%n",
                     BATCH,
-                    checkpointing ? "block-checkpointed" : "recorded",
+                    what.equals("attn")
+                            ? "block- and attention-checkpointed"
+                            : checkpointing ? "block-checkpointed" : "recorded",
                     fwdBwd,
                     BATCH,
                     sampling,
