@@ -180,12 +180,14 @@ public final class TrainBench {
                     t1[i] = a;
                     t2[i] = b;
                 }
+                System.out.printf(
+                        "  %s: step 1 %.3f s, step 2 %.3f s (peak RSS so far %.2f GB)%n",
+                        i < 0 ? "warm-up" : "iteration " + (i + 1), a, b, peakRssKb() / 1e6);
             }
             long rssIteration = peakRssKb();
-            // the parts, measured alone on the same model
-            double fwdBwd =
-                    median(iterations, () -> studentForwardBackward(model, subject, config, schedule, checkpointing));
-            double sampling = median(iterations, () -> teacherSamplingDjl(model, classes, config, schedule));
+            // the parts, measured once each, alone on the same (warm) model
+            double fwdBwd = Timer.once(() -> studentForwardBackward(model, subject, config, schedule, checkpointing));
+            double sampling = Timer.once(() -> teacherSamplingDjl(model, classes, config, schedule));
             double flopsDense = studentFlops(config, schedule, false);
             double flopsCausal = studentFlops(config, schedule, true);
             double s1 = median(t1);
@@ -195,7 +197,7 @@ public final class TrainBench {
                             + " runs %s s]%n",
                     iterations, s1, s2, s1 + s2, fmt(t1), fmt(t2));
             System.out.printf(
-                    "  parts alone: student fwd+bwd (B=%d, %s) %.3f s; teacher sampling on DJL (KV-cached, %d class"
+                    "  parts alone (once each): student fwd+bwd (B=%d, %s) %.3f s; teacher sampling on DJL (KV-cached, %d class"
                             + " samples, cfg 1) %.3f s; so step 1 ≈ fwd+bwd + optimizer %.3f s, step 2 ≈ sampling +"
                             + " fwd+bwd + optimizer %.3f s%n",
                     BATCH,
@@ -248,7 +250,7 @@ public final class TrainBench {
                 before[i] = t;
             }
         }
-        double djl = median(iterations, () -> teacherSamplingDjl(model, classes, c.config(), c.schedule()));
+        double djl = Timer.once(() -> teacherSamplingDjl(model, classes, c.config(), c.schedule()));
         double ort;
         try (OrtInfinity teacher = OrtInfinity.create(c.config(), weights, threads)) {
             NextScaleLoop loop = teacherLoop(c.config(), c.schedule());
@@ -259,14 +261,14 @@ public final class TrainBench {
                 }
             };
             sample.run();
-            ort = median(iterations, sample);
+            ort = Timer.once(sample);
         }
         double[] after = new double[iterations];
         for (int i = 0; i < iterations; i++) {
             long seed = 3000 + i;
             after[i] = Timer.once(() -> it.subjectStep(subject, seed));
         }
-        double djlAfter = median(iterations, () -> teacherSamplingDjl(model, classes, c.config(), c.schedule()));
+        double djlAfter = Timer.once(() -> teacherSamplingDjl(model, classes, c.config(), c.schedule()));
         System.out.printf(
                 "  teacher sampling (%d class samples, KV-cached, cfg 1): DJL %.3f s, ONNX Runtime %.3f s (ratio %.2f);"
                         + " DJL again after ONNX Runtime ran %.3f s%n",
@@ -350,10 +352,6 @@ public final class TrainBench {
             bits.add(v);
         }
         return bits;
-    }
-
-    private static double median(int runs, Timer.Task task) throws Exception {
-        return Timer.median(1, runs, task);
     }
 
     private static double median(double[] t) {
