@@ -44,11 +44,13 @@ import java.util.SplittableRandom;
  * also measures DJL's 1024³ matmul rate and the student's forward + backward alone (the rate against the matmul).
  *
  * <pre>
- * java -cp &lt;reactor classes + dependencies&gt; dev.arbooth.bench.TrainBench [threads] [golden|mid|all] [iterations]
+ * java -cp &lt;reactor classes + dependencies&gt; dev.arbooth.bench.TrainBench [threads] [golden|mid|all] [iterations] [modes]
  * </pre>
  */
 public final class TrainBench {
-    static final String USAGE = "TrainBench [threads] [golden|mid|all] [iterations]";
+    static final String USAGE =
+            "TrainBench [threads] [golden|mid|all] [iterations] [modes, e.g. ckpt,attn,recorded,ort]";
+    private static final List<String> MODES = List.of("ckpt", "attn", "recorded", "ort");
     private static final String CHILD = "--child";
     private static final int PROMPT_LEN = 8;
     private static final int CLASS_LEN = 6;
@@ -59,17 +61,18 @@ public final class TrainBench {
     /**
      * Runs the benchmark.
      *
-     * @param args {@code [threads] [golden|mid|all] [iterations]} (defaults 2, all, 3); or a child's arguments
+     * @param args {@code [threads] [golden|mid|all] [iterations] [modes]} (defaults 2, all, 3, all modes); or a
+     *     child's arguments
      * @throws Exception on engine failure
      */
     public static void main(String[] args) throws Exception {
         if (args.length > 0 && args[0].equals(CHILD)) {
             BenchArgs.run(
-                    "TrainBench --child golden|mid ckpt|recorded|ort threads iterations",
+                    "TrainBench --child golden|mid ckpt|attn|recorded|ort threads iterations",
                     args,
                     a -> child(
                             a.choice(1, "case", "golden", "mid"),
-                            a.choice(2, "what", "ckpt", "recorded", "ort"),
+                            a.choice(2, "what", "ckpt", "attn", "recorded", "ort"),
                             a.requiredInt(3, "threads", 1),
                             a.requiredInt(4, "iterations", 1)));
             return;
@@ -80,7 +83,19 @@ public final class TrainBench {
                 a -> parent(
                         a.optionalInt(0, "threads", 2, 1),
                         args.length > 1 ? a.choice(1, "configuration", "golden", "mid", "all") : "all",
-                        a.optionalInt(2, "iterations", 3, 1)));
+                        a.optionalInt(2, "iterations", 3, 1),
+                        modes(a.optional(3, String.join(",", MODES)))));
+    }
+
+    private static List<String> modes(String list) {
+        List<String> out = List.of(list.split(","));
+        for (String m : out) {
+            if (!MODES.contains(m)) {
+                throw new BenchArgs.UsageException(
+                        "modes must be a comma-separated list of " + MODES + ", got '" + list + "'");
+            }
+        }
+        return out;
     }
 
     private record Case(String name, InfinityConfig config, ScaleSchedule schedule) {}
@@ -97,18 +112,24 @@ public final class TrainBench {
                         ScaleSchedule.official("1.000", "0.25M"));
     }
 
-    private static void parent(int threads, String which, int iterations) throws Exception {
+    private static void parent(int threads, String which, int iterations, List<String> modes) throws Exception {
         System.out.printf(
-                "TrainBench: %d threads, %d measured iterations after 1 warm-up, batch %d; %d cores, load average %s%n",
-                threads, iterations, BATCH, Runtime.getRuntime().availableProcessors(), loadAverage());
+                "TrainBench: %d threads, %d measured iterations after 1 warm-up, batch %d; %d cores, load average %s;"
+                        + " MALLOC_ARENA_MAX=%s MALLOC_MMAP_THRESHOLD_=%s%n",
+                threads,
+                iterations,
+                BATCH,
+                Runtime.getRuntime().availableProcessors(),
+                loadAverage(),
+                System.getenv("MALLOC_ARENA_MAX"),
+                System.getenv("MALLOC_MMAP_THRESHOLD_"));
         List<String> cases = which.equals("all") ? List.of("golden", "mid") : List.of(which);
         for (String c : cases) {
             System.out.println(caseNamed(c).name());
-            spawn(c, "ckpt", threads, iterations);
-            spawn(c, "recorded", threads, iterations);
-            if (c.equals("mid")) {
-                spawn(c, "attn", threads, iterations);
-                spawn(c, "ort", threads, Math.min(iterations, 2));
+            for (String m : modes) {
+                if (m.equals("ckpt") || m.equals("recorded") || c.equals("mid")) {
+                    spawn(c, m, threads, m.equals("ort") ? Math.min(iterations, 2) : iterations);
+                }
             }
         }
         System.out.printf("load average at the end: %s%n", loadAverage());
