@@ -13,6 +13,8 @@ import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.LayerNorm;
 import dev.arbooth.internal.format.StateDict;
 import dev.arbooth.internal.nn.AttentionChunks;
+import dev.arbooth.internal.nn.CachedAttention;
+import dev.arbooth.internal.nn.LayerKv;
 import dev.arbooth.internal.nn.Ops;
 import dev.arbooth.tensor.Tensor;
 import java.util.ArrayList;
@@ -277,6 +279,39 @@ public final class DjlOps implements Ops<NDArray>, AutoCloseable {
     @Override
     public NDArray matmul(NDArray a, NDArray b) {
         return own(a.matMul(b));
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>The default composition, op for op, with the scores and probabilities in a scope of their own that is
+     * closed before this returns: only the output and the cache outlive the call, so a KV-cached step holds one
+     * block's scores at a time instead of every block's until the step's scope closes.
+     */
+    @Override
+    public CachedAttention<NDArray> cachedAttention(
+            NDArray q_BLHd, NDArray k_BLHd, NDArray v_BLHd, LayerKv<NDArray> past, NDArray bias_LS, float scale) {
+        long[] qs = shape(q_BLHd);
+        try (NDManager call = manager.newSubManager()) {
+            DjlOps t = scoped(call);
+            NDArray k_BHLd = t.permute(k_BLHd, 0, 2, 1, 3);
+            NDArray v_BHLd = t.permute(v_BLHd, 0, 2, 1, 3);
+            NDArray keys_BHSd = past == null ? k_BHLd : t.concat(2, List.of(past.keys(), k_BHLd));
+            NDArray values_BHSd = past == null ? v_BHLd : t.concat(2, List.of(past.values(), v_BHLd));
+            NDArray scores_BHLS = t.matmul(t.permute(q_BLHd, 0, 2, 1, 3), t.permute(keys_BHSd, 0, 1, 3, 2));
+            if (scale != 1f) {
+                scores_BHLS = t.mulScalar(scores_BHLS, scale);
+            }
+            if (bias_LS != null) {
+                scores_BHLS = t.add(scores_BHLS, bias_LS);
+            }
+            NDArray o_BHLd = t.matmul(t.softmax(scores_BHLS, -1), values_BHSd);
+            NDArray out_BLC = t.reshape(t.permute(o_BHLd, 0, 2, 1, 3), qs[0], qs[1], qs[2] * qs[3]);
+            out_BLC.attach(manager);
+            keys_BHSd.attach(manager);
+            values_BHSd.attach(manager);
+            return new CachedAttention<>(out_BLC, new LayerKv<>(keys_BHSd, values_BHSd));
+        }
     }
 
     /**
