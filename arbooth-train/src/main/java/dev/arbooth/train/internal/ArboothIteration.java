@@ -376,29 +376,30 @@ public final class ArboothIteration implements AutoCloseable {
         try (NDManager sub = model.ops().manager().newSubManager()) {
             DjlOps scope = model.ops().scoped(sub);
             Ops<NDArray> ops = training(scope, dropPath, b);
-            NDArray kl;
-            NDArray loss;
+            DistillKl.Result kl;
             try (GradientCollector gc = updated.isEmpty() ? null : collector()) {
                 InfinityText<NDArray> text = net.conditionText(
                         ops, ops.constant(batch.text_NCt5(), sum(batch.lens()), config.textChannels()), batch.lens());
                 InfinityForward<NDArray> f =
                         net.forward(ops, text, ops.constant(teacher.nextInput_BLd(), b, l - 1, d), schedule);
-                kl = ArboothLosses.distillKlPerToken(
-                        ops.constant(teacher.logits_BLV(), b, l, v), f.logits_BLV(), (float) dist.temperature());
-                loss = ArboothLosses.distillLoss(kl, (float) dist.lambda());
+                float[] student = f.logits_BLV().toFloatArray();
+                kl = DistillKl.of(teacher.logits_BLV(), student, b, v, dist.temperature(), dist.lambda());
                 if (diagnostics != null) {
                     diagnostics.teacher = teacher;
-                    diagnostics.logits = f.logits_BLV().toFloatArray();
-                    diagnostics.klPerToken = kl.toFloatArray();
+                    diagnostics.logits = student;
+                    diagnostics.klPerToken = kl.kl_BL();
                 }
                 if (gc != null) {
-                    gc.backward(loss);
+                    // the exact gradient of the (double) loss w.r.t. the logits, back-propagated through the student
+                    gc.backward(f.logits_BLV()
+                            .mul(ops.constant(kl.grad_BLV(), b, l, v))
+                            .sum());
                 }
             }
             if (!updated.isEmpty()) {
                 optimizerStep(sub, updated, false);
             }
-            return new StepLosses(loss.getFloat(), perScale(kl.toFloatArray(), b));
+            return new StepLosses((float) kl.loss(), perScale(kl.kl_BL(), b));
         }
     }
 
@@ -410,7 +411,7 @@ public final class ArboothIteration implements AutoCloseable {
      * @param seed the sampler's seed
      * @return the bits, raw logits and next-scale inputs
      */
-    TeacherSample sampleTeacher(ClassBatch batch, long seed) {
+    public TeacherSample sampleTeacher(ClassBatch batch, long seed) {
         ensureOpen();
         Distillation dist = options.distillation();
         int b = batch.batch();
