@@ -139,6 +139,10 @@ public final class FitLoop {
     }
 
     private Adapter run() {
+        // PyTorch's grad mode is per thread and on by default on a new one (a FitJob's thread), where the optimizer's
+        // in-place updates of leaves that require gradients would be refused; DJL's engine turns it off only on the
+        // thread that loaded it. Gradients are recorded inside the iteration's collectors only.
+        ai.djl.pytorch.jni.JniUtils.setGradMode(false);
         Path dir = settings.checkpointDirectory();
         FitCheckpoint resume = dir == null ? null : FitCheckpoint.read(dir);
         if (resume != null) {
