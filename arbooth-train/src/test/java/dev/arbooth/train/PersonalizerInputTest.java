@@ -144,6 +144,7 @@ class PersonalizerInputTest {
     }
 
     @Test
+    @org.junit.jupiter.api.Tag("slow")
     void aCheckpointOfAnotherFitIsRefusedBeforeTraining() {
         Path ck = dir.resolve("shared-ck");
         try (Personalizer p = Personalizer.builder(base)
