@@ -31,6 +31,8 @@ module dev.arbooth.core {
     exports dev.arbooth.internal.weights to
             dev.arbooth.train,
             dev.arbooth.runtime;
+    exports dev.arbooth.internal.json to
+            dev.arbooth.runtime;
     exports dev.arbooth.internal.sampling to
             dev.arbooth.train,
             dev.arbooth.runtime;

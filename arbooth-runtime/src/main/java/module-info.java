@@ -8,6 +8,7 @@ module dev.arbooth.runtime {
     requires transitive dev.arbooth.text;
     requires com.microsoft.onnxruntime;
     requires org.slf4j;
+    requires com.google.gson;
 
     exports dev.arbooth.runtime;
 }

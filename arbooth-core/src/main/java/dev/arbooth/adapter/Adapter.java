@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -24,24 +25,35 @@ import java.util.TreeMap;
  *
  * <p>It holds:
  * <ul>
- *   <li>replacement tensors under their official names: the fused cross-attention and FFN weights and
- *       biases of the blocks ({@code ca.mat_q.weight/bias},
- *       {@code ca.mat_kv.weight}, {@code ca.v_bias}, {@code ca.proj.weight/bias}, {@code
- *       ffn.fc1.weight/bias}, {@code ffn.fc2.weight/bias} of each block), each shaped as in the base; they
- *       replace the base's tensors of the same names, the rest of the base is used as is;
+ *   <li>replacement tensors under their official names: exactly what was trained (LoRA fused), each shaped as
+ *       in the base; they replace the base's tensors of the same names, the rest of the base is used as is.
+ *       ARBooth's default tuning gives the cross-attention and FFN weights and biases of every block ({@code
+ *       ca.mat_q.weight/bias}, {@code ca.mat_kv.weight}, {@code ca.v_bias}, {@code ca.proj.weight/bias}, {@code
+ *       ffn.fc1.weight/bias}, {@code ffn.fc2.weight/bias}); wider tunings add the blocks' self-attention ({@code
+ *       sa.mat_qkv.weight}, {@code sa.q_bias}, {@code sa.v_bias}, {@code sa.proj.weight/bias}, {@code
+ *       sa.scale_mul_1H11}), their AdaLN tables ({@code ada_gss}, or {@code ada_lin.1.weight/bias} without shared
+ *       AdaLN) and the LayerNorm before the cross-attention ({@code ca_norm.weight/bias}). Every <em>parameter</em>
+ *       of a block may be replaced; not the always-zero {@code zero_k_bias} buffers,
+ *       and no model-level tensor (text path, inputs, shared AdaLN, head), which no tuning trains;
  *   <li>the identifier embedding {@code identifierEmbedding_PC} of shape (P, Ct5): the P learned rows that
  *       replace the identifier token's row of the text encoder's output (ARBooth's {@code special_token});
  *   <li>the {@link AdapterManifest}: format version, the base's {@link BaseFingerprint} and configuration,
  *       identifier, class word, library version and provenance.
  * </ul>
  *
- * <p><b>File format</b> (version 1): a single safetensors file, written atomically: the replacement tensors
+ * <p><b>File format</b> (versions 1 and 2): a single safetensors file, written atomically: the replacement tensors
  * under their official names, the identifier embedding as {@value #IDENTIFIER_EMBEDDING_NAME}, and the
  * manifest's JSON in the header's {@code __metadata__} under {@value #MANIFEST_KEY}. One file rather than a
  * directory because it is replaced atomically by one rename (a directory cannot be), it can be memory-mapped
  * on load, and any safetensors reader can inspect it. {@link #load(Path)} maps the file: the tensors are
  * views of it, so the file should not be modified in place while the adapter is in use ({@link #save} never
  * does: it writes a new file and renames it over the old one).
+ *
+ * <p><b>Versions.</b> The layout is the same in both; they differ in which tensors a file may hold. Version 1
+ * holds only the cross-attention and FFN tensors of the blocks (ARBooth's selective tuning); version 2 any block
+ * parameter. The {@link Builder} writes the oldest version that holds the adapter's tensors, so a CA/FFN adapter
+ * stays readable by libraries that read only version 1, and a wider one is refused by them with a version
+ * message rather than a tensor error. Both versions are read.
  *
  * <pre>{@code
  * Adapter a = Adapter.builder(InfinityConfig.infinity2b(), fingerprint)
@@ -75,12 +87,15 @@ public final class Adapter {
      * Creates an adapter, validating the tensors against the manifest's base configuration.
      *
      * @param manifest the manifest
-     * @param tensors replacement tensors by official name: each must be one of the replaceable tensors listed
-     *     above, floating-point, and shaped as in the base (may be empty)
+     * @param tensors replacement tensors by official name: each must be a block parameter the manifest's format
+     *     version may hold (see the class comment), floating-point, and shaped as in the base (may be
+     *     empty)
      * @param identifierEmbedding_PC the identifier rows (P, Ct5): floating-point, P at least 1, Ct5 the base's
      *     {@link InfinityConfig#textChannels()}
      * @return the adapter
-     * @throws IllegalArgumentException if a tensor name is not replaceable or a tensor is not floating-point
+     * @throws IllegalArgumentException if a tensor name is not replaceable (every such name with the reason: no
+     *     tensor of the base, a buffer, a model-level tensor, or beyond the manifest's format version) or a tensor
+     *     is not floating-point
      * @throws ShapeMismatchException if a shape differs from the base configuration's
      */
     public static Adapter of(AdapterManifest manifest, Map<String, Tensor> tensors, Tensor identifierEmbedding_PC) {
@@ -91,20 +106,18 @@ public final class Adapter {
         // Each tensor is checked by its own name, in O(1): a manifest whose configuration claims a million
         // blocks costs nothing until something asks for all of them (InfinityWeights.adapterTensors).
         Map<String, long[]> allowed = new LinkedHashMap<>();
-        List<String> unknown = new ArrayList<>();
-        for (String name : tensors.keySet()) {
-            long[] shape = replaceableShape(config, name);
-            if (shape == null) {
-                unknown.add(name);
+        List<String> refused = new ArrayList<>();
+        for (String name : new TreeMap<>(tensors).keySet()) {
+            String why = notReplaceable(config, manifest.formatVersion(), name);
+            if (why == null) {
+                allowed.put(name, InfinityWeights.find(config, name).shape(config));
             } else {
-                allowed.put(name, shape);
+                refused.add("'" + name + "' " + why);
             }
         }
-        if (!unknown.isEmpty()) {
-            throw new IllegalArgumentException("An adapter may replace only the cross-attention and FFN parameters"
-                    + " of the blocks (" + InfinityWeights.partSuffixes(InfinityPart.ARBOOTH)
-                    + " under each block prefix such as '" + InfinityWeights.blockPrefix(config, 0)
-                    + "'); not replaceable: " + unknown);
+        if (!refused.isEmpty()) {
+            throw new IllegalArgumentException("Adapter tensor(s) not replaceable on the base " + describe(config)
+                    + ": " + String.join("; ", refused));
         }
         TreeMap<String, Tensor> sorted = new TreeMap<>();
         for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
@@ -127,7 +140,66 @@ public final class Adapter {
     }
 
     /**
-     * A builder for a new adapter in the current format.
+     * The parts whose parameters an adapter of a format version may replace: {@link InfinityPart#ARBOOTH} in
+     * version 1, {@link InfinityPart#BLOCKS} from version 2 on.
+     *
+     * @param formatVersion a supported format version
+     * @return the parts
+     */
+    static Set<InfinityPart> replaceableParts(int formatVersion) {
+        return formatVersion == 1 ? InfinityPart.ARBOOTH : InfinityPart.BLOCKS;
+    }
+
+    /**
+     * The oldest format version that holds some tensors (1 when all are cross-attention or FFN tensors, else 2).
+     *
+     * @param config the base configuration
+     * @param names official tensor names, each replaceable in the current version
+     * @return the version
+     */
+    static int oldestVersionFor(InfinityConfig config, Iterable<String> names) {
+        for (String name : names) {
+            InfinityTensor t = InfinityWeights.find(config, name);
+            if (t != null && !InfinityPart.ARBOOTH.contains(t.part())) {
+                return AdapterManifest.CURRENT_FORMAT_VERSION;
+            }
+        }
+        return 1;
+    }
+
+    /**
+     * Why a name cannot be an adapter tensor of a format version on a base, or {@code null} if it can: found
+     * from the name alone (the weight table), so a manifest whose configuration claims a million blocks costs
+     * nothing.
+     */
+    private static String notReplaceable(InfinityConfig config, int formatVersion, String name) {
+        InfinityTensor t = InfinityWeights.find(config, name);
+        String blockParameters = "the block parameters " + InfinityWeights.partSuffixes(InfinityPart.BLOCKS)
+                + " under a block prefix such as '" + InfinityWeights.blockPrefix(config, 0) + "'";
+        if (t == null) {
+            int block = InfinityWeights.blockOf(config, name);
+            if (block >= 0) {
+                return "is no tensor of block " + block + " of this base; an adapter may replace " + blockParameters;
+            }
+            return "is no tensor name of this base; an adapter may replace " + blockParameters;
+        }
+        if (t.isBuffer()) {
+            return "is an always-zero buffer of the base, not a parameter: no adapter replaces it";
+        }
+        if (!t.perBlock()) {
+            return "is a model-level tensor (" + t.part() + "), which no tuning trains; an adapter may replace "
+                    + blockParameters;
+        }
+        if (!replaceableParts(formatVersion).contains(t.part())) {
+            return "(" + t.part() + ") needs adapter format version " + AdapterManifest.CURRENT_FORMAT_VERSION
+                    + "; format version " + formatVersion + " holds only the cross-attention and FFN tensors ("
+                    + InfinityWeights.partSuffixes(InfinityPart.ARBOOTH) + ")";
+        }
+        return null;
+    }
+
+    /**
+     * A builder for a new adapter (in the oldest format version that holds its tensors).
      *
      * @param baseConfig the base's configuration
      * @param baseFingerprint the base's fingerprint
@@ -135,15 +207,6 @@ public final class Adapter {
      */
     public static Builder builder(InfinityConfig baseConfig, BaseFingerprint baseFingerprint) {
         return new Builder(baseConfig, baseFingerprint);
-    }
-
-    /**
-     * The shape of one replaceable tensor, or {@code null} if {@code name} is not one, found from the name alone
-     * (the weight table): a manifest whose configuration claims a million blocks costs nothing.
-     */
-    private static long[] replaceableShape(InfinityConfig config, String name) {
-        InfinityTensor t = InfinityWeights.find(config, name);
-        return t != null && !t.isBuffer() && InfinityPart.ARBOOTH.contains(t.part()) ? t.shape(config) : null;
     }
 
     private static void requireFloating(String what, Tensor t) {
@@ -260,7 +323,8 @@ public final class Adapter {
      * @return the adapter
      * @throws FormatException naming the file if it is missing, not a safetensors file, has no or a
      *     malformed manifest, an unsupported format version, lacks the identifier embedding, or holds a
-     *     tensor that is not replaceable or not shaped per the manifest's base configuration
+     *     tensor that is not replaceable (naming it and why) or not shaped per the manifest's base configuration
+     *     (naming it, the expected and the actual shape)
      */
     public static Adapter load(Path file) {
         try (SafeTensors st = SafeTensors.open(file)) {
@@ -320,7 +384,10 @@ public final class Adapter {
                 + identifierEmbedding.dim(0) + ", base " + manifest.baseFingerprint() + "]";
     }
 
-    /** Builds an {@link Adapter} in the current format; {@link #build()} validates everything. */
+    /**
+     * Builds an {@link Adapter} in the oldest format version that holds its tensors (see the class comment);
+     * {@link #build()} validates everything.
+     */
     public static final class Builder {
         private final InfinityConfig baseConfig;
         private final BaseFingerprint baseFingerprint;
@@ -419,7 +486,9 @@ public final class Adapter {
                 throw new IllegalArgumentException("identifier and classWord must be set");
             }
             AdapterManifest m = AdapterManifest.create(baseFingerprint, baseConfig, identifier, classWord, provenance);
-            return of(m, tensors, identifierEmbedding);
+            // the oldest format version that holds these tensors (names it cannot place are refused by of())
+            return of(
+                    m.withFormatVersion(oldestVersionFor(baseConfig, tensors.keySet())), tensors, identifierEmbedding);
         }
     }
 }

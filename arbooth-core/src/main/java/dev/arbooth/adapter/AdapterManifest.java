@@ -48,11 +48,14 @@ public record AdapterManifest(
         String libraryVersion,
         Map<String, String> provenance) {
 
-    /** The format version this library writes. */
-    public static final int CURRENT_FORMAT_VERSION = 1;
+    /**
+     * The newest format version this library writes: 2, whose files may hold any block parameter (version 1: the
+     * cross-attention and FFN tensors only; see {@link Adapter}).
+     */
+    public static final int CURRENT_FORMAT_VERSION = 2;
 
     /** The format versions this library reads. */
-    public static final List<Integer> SUPPORTED_FORMAT_VERSIONS = List.of(1);
+    public static final List<Integer> SUPPORTED_FORMAT_VERSIONS = List.of(1, 2);
 
     private static final Set<String> JSON_FIELDS = Set.of(
             "format_version",
@@ -144,6 +147,17 @@ public record AdapterManifest(
      */
     public BaseFingerprint fingerprint() {
         return BaseFingerprint.parse(baseFingerprint);
+    }
+
+    /**
+     * The same manifest in another format version (the builder writes the oldest that holds the tensors).
+     *
+     * @param version a supported version
+     * @return a new manifest
+     */
+    AdapterManifest withFormatVersion(int version) {
+        return new AdapterManifest(
+                version, baseFingerprint, baseConfig, identifier, classWord, libraryVersion, provenance);
     }
 
     /**

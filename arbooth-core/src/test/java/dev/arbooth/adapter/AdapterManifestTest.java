@@ -31,7 +31,7 @@ class AdapterManifestTest {
         assertThat(back.provenance()).containsEntry("training_options", "{\"steps\":500}");
         assertThat(back.provenance().keySet()).containsExactly("data_fingerprint", "seed", "training_options");
         assertThat(back.fingerprint()).isEqualTo(BaseFingerprint.parse(FP));
-        assertThat(m.toJson()).startsWith("{\"format_version\":1,");
+        assertThat(m.toJson()).startsWith("{\"format_version\":2,");
     }
 
     @Test
@@ -48,9 +48,9 @@ class AdapterManifestTest {
     void constructorRulesHaveClearMessages() {
         InfinityConfig c = InfinityConfig.goldenSet1();
         Map<String, String> none = Map.of();
-        assertThatThrownBy(() -> new AdapterManifest(2, FP, c, "sks", "dog", "v", none))
-                .hasMessageContaining("format version 2 is not supported")
-                .hasMessageContaining("[1]");
+        assertThatThrownBy(() -> new AdapterManifest(3, FP, c, "sks", "dog", "v", none))
+                .hasMessageContaining("format version 3 is not supported")
+                .hasMessageContaining("[1, 2]");
         assertThatThrownBy(() -> new AdapterManifest(1, "sha256:xyz", c, "sks", "dog", "v", none))
                 .hasMessageContaining("64 lower-case hex digits");
         assertThatThrownBy(() -> new AdapterManifest(1, FP, c, " ", "dog", "v", none))
@@ -72,14 +72,14 @@ class AdapterManifestTest {
                 .hasMessageStartingWith("x.safetensors: ")
                 .hasMessageContaining("must be a JSON object");
         assertThatThrownBy(() ->
-                        AdapterManifest.fromJson(f, good.replace("\"format_version\":1", "\"format_version\":\"1\"")))
+                        AdapterManifest.fromJson(f, good.replace("\"format_version\":2", "\"format_version\":\"1\"")))
                 .hasMessageContaining("'format_version' must be an integer");
         assertThatThrownBy(
-                        () -> AdapterManifest.fromJson(f, good.replace("\"format_version\":1", "\"format_version\":7")))
+                        () -> AdapterManifest.fromJson(f, good.replace("\"format_version\":2", "\"format_version\":7")))
                 .hasMessageContaining("format version 7 is not supported")
                 .hasMessageContaining("newer library");
         assertThatThrownBy(() -> AdapterManifest.fromJson(
-                        f, good.replace("{\"format_version\":1,", "{\"format_version\":1,\"x\":2,")))
+                        f, good.replace("{\"format_version\":2,", "{\"format_version\":2,\"x\":2,")))
                 .hasMessageContaining("unknown field(s) [x]");
         assertThatThrownBy(() -> AdapterManifest.fromJson(f, good.replace("\"seed\":\"42\"", "\"seed\":42")))
                 .hasMessageContaining("provenance 'seed' must be a string");

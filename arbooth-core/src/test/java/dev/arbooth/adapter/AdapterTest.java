@@ -180,12 +180,12 @@ class AdapterTest {
     @Test
     void newerFormatVersionIsRejectedNamingFileAndVersions() {
         Path file =
-                writeWithManifest("future.safetensors", m -> m.replace("\"format_version\":1", "\"format_version\":2"));
+                writeWithManifest("future.safetensors", m -> m.replace("\"format_version\":1", "\"format_version\":3"));
         assertThatThrownBy(() -> Adapter.load(file))
                 .isInstanceOf(FormatException.class)
                 .hasMessageContaining(file.toString())
-                .hasMessageContaining("format version 2 is not supported")
-                .hasMessageContaining("[1]")
+                .hasMessageContaining("format version 3 is not supported")
+                .hasMessageContaining("[1, 2]")
                 .hasMessageContaining("newer library");
     }
 
@@ -236,7 +236,10 @@ class AdapterTest {
                 extra, tensors, Map.of(Adapter.MANIFEST_KEY, adapter.manifest().toJson()));
         assertThatThrownBy(() -> Adapter.load(extra))
                 .isInstanceOf(FormatException.class)
-                .hasMessageContaining("not replaceable: [block_chunks.0.module.0.sa.proj.bias]");
+                .hasMessageContaining(extra.toString())
+                .hasMessageContaining("not replaceable")
+                .hasMessageContaining("'block_chunks.0.module.0.sa.proj.bias' (SELF_ATTENTION) needs adapter format"
+                        + " version 2; format version 1 holds only the cross-attention and FFN tensors");
 
         Path noRows = dir.resolve("norows.safetensors");
         SafeTensors.write(
@@ -255,7 +258,8 @@ class AdapterTest {
         assertThatThrownBy(
                         () -> Adapter.of(m, Map.of("head.weight", Tensor.ofFloats(new float[32 * 128], 32, 128)), rows))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("not replaceable: [head.weight]");
+                .hasMessageContaining("not replaceable")
+                .hasMessageContaining("'head.weight' is a model-level tensor (HEAD)");
         assertThatThrownBy(() -> Adapter.of(
                         m, Map.of("block_chunks.0.module.0.ca.proj.bias", Tensor.ofFloats(new float[64], 64)), rows))
                 .isInstanceOf(ShapeMismatchException.class)
@@ -303,7 +307,8 @@ class AdapterTest {
                 .hasMessageContaining("without whitespace");
         Adapter a = b.identifier("sks").classWord("dog").build();
         assertThat(a.tensors()).isEmpty();
-        assertThat(a.manifest().formatVersion()).isEqualTo(AdapterManifest.CURRENT_FORMAT_VERSION);
+        // no tensors beyond CA/FFN (none at all): the oldest version that holds them
+        assertThat(a.manifest().formatVersion()).isEqualTo(1);
         assertThat(a.manifest().libraryVersion()).isNotBlank();
     }
 

@@ -5,10 +5,12 @@ import dev.arbooth.adapter.BaseFingerprint;
 import dev.arbooth.config.InfinityConfig;
 import dev.arbooth.internal.format.SafeTensors;
 import dev.arbooth.internal.format.TensorSpec;
+import dev.arbooth.internal.weights.InfinityPart;
 import dev.arbooth.internal.weights.InfinityWeights;
 import dev.arbooth.tensor.Tensor;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 
 /**
@@ -67,6 +69,21 @@ public final class TestAdapters {
      * @return the adapter, fingerprinted with {@link #set1Fingerprint()}
      */
     public static Adapter perturbedSet1(long seed, double noiseStd, int identifierRows) {
+        return perturbedSet1(seed, noiseStd, identifierRows, InfinityPart.ARBOOTH);
+    }
+
+    /**
+     * {@link #perturbedSet1(long, double, int)} over the parameters of some parts instead of ARBooth's CA/FFN
+     * ({@link InfinityWeights#parameters}, in official order; with {@link InfinityPart#BLOCKS} every block
+     * parameter: self-attention, AdaLN tables, the CA LayerNorm too, which needs adapter format version 2).
+     *
+     * @param seed the noise seed
+     * @param noiseStd standard deviation of the noise
+     * @param identifierRows P
+     * @param parts the parts whose parameters the adapter replaces
+     * @return the adapter
+     */
+    public static Adapter perturbedSet1(long seed, double noiseStd, int identifierRows, Set<InfinityPart> parts) {
         InfinityConfig config = InfinityConfig.goldenSet1();
         Map<String, Tensor> base = set1Weights();
         SplittableRandom random = new SplittableRandom(seed);
@@ -76,7 +93,7 @@ public final class TestAdapters {
                 .provenance("fixture", "TestAdapters.perturbedSet1")
                 .provenance("seed", Long.toString(seed))
                 .provenance("noise_std", Double.toString(noiseStd));
-        for (TensorSpec spec : InfinityWeights.adapterTensors(config)) {
+        for (TensorSpec spec : InfinityWeights.parameters(config, parts)) {
             float[] v = base.get(spec.name()).toFloatArray();
             for (int i = 0; i < v.length; i++) {
                 v[i] += (float) (noiseStd * random.nextGaussian());

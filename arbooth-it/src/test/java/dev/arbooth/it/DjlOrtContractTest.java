@@ -56,6 +56,101 @@ class DjlOrtContractTest {
         }
     }
 
+    /**
+     * Issue 10: an adapter that carries every block parameter (self-attention with its cosine scale, the AdaLN
+     * tables, the CA LayerNorm, CA and FFN; format version 2) is overlaid by the generator and samples exactly
+     * what DJL samples with those weights. The self-attention tensors alone change the bits (checked against
+     * the CA/FFN-only part of the same adapter), so an overlay that missed them could not pass.
+     */
+    @Test
+    void everyBlockParameterOfAWideAdapterIsOverlaid() {
+        BaseModel base = TestBases.goldenSet1(dir);
+        Adapter wide = TestBases.adapterOn(12, dev.arbooth.internal.weights.InfinityPart.BLOCKS);
+        assertThat(wide.manifest().formatVersion()).isEqualTo(2);
+        assertThat(wide.tensors())
+                .containsKeys(
+                        "block_chunks.0.module.0.sa.mat_qkv.weight",
+                        "block_chunks.1.module.0.sa.proj.bias",
+                        "block_chunks.0.module.0.sa.scale_mul_1H11",
+                        "block_chunks.1.module.0.ada_gss",
+                        "block_chunks.0.module.0.ca_norm.weight");
+        // the same adapter without its self-attention tensors
+        java.util.Map<String, Tensor> noSa = new java.util.TreeMap<>(wide.tensors());
+        noSa.keySet().removeIf(n -> n.contains(".sa."));
+        Adapter narrower = Adapter.builder(wide.baseConfig(), wide.baseFingerprint())
+                .identifier(wide.identifier())
+                .classWord(wide.classWord())
+                .identifierEmbedding(wide.identifierEmbedding())
+                .tensors(noSa)
+                .build();
+        TextFeatures prompts = goldenFeatures();
+        TextFeatures personal = withRows(prompts, wide.identifierEmbedding(), 1, prompts.lengths()[0] + 2);
+        SamplingOptions options = SamplingOptions.defaults().withSeed(9).withScaleBits(true);
+        try (Generator ort = Generator.base(base, Device.cpu(1));
+                Generator ortWide = ort.withAdapter(wide);
+                Generator ortNarrower = ort.withAdapter(narrower)) {
+            List<GeneratedImage> images = ortWide.sample(personal, options);
+            check(base, TestAdapters.set1WeightsWith(wide), personal, options, images);
+            List<GeneratedImage> withoutSa = ortNarrower.sample(personal, options);
+            boolean differ = false;
+            for (int b = 0; b < images.size(); b++) {
+                for (int k = 0; k < base.schedule().size(); k++) {
+                    differ |= !Arrays.equals(
+                            images.get(b).bits().orElseThrow().get(k),
+                            withoutSa.get(b).bits().orElseThrow().get(k));
+                }
+            }
+            assertThat(differ)
+                    .as("the self-attention tensors change the sampled bits")
+                    .isTrue();
+        }
+    }
+
+    /**
+     * Issue 10, LoRA: rank-4 factors on every linear layer ARBooth tunes (CA and FFN), fused into dense tensors by
+     * {@code LoraFuse} (alpha 8, so scale 2), make an ordinary adapter that both engines sample identically.
+     */
+    @Test
+    void aLoraFusedAdapterSamplesTheSameBitsOnBothEngines() {
+        BaseModel base = TestBases.goldenSet1(dir);
+        InfinityConfig c = InfinityConfig.goldenSet1();
+        java.util.Map<String, Tensor> weights = TestAdapters.set1Weights();
+        java.util.SplittableRandom random = new java.util.SplittableRandom(17);
+        Adapter plain = TestBases.adapterOn(13);
+        Adapter.Builder b = Adapter.builder(c, plain.baseFingerprint())
+                .identifier(plain.identifier())
+                .classWord(plain.classWord())
+                .identifierEmbedding(plain.identifierEmbedding());
+        int rank = 4;
+        java.util.List<String> layers = dev.arbooth.internal.weights.InfinityWeights.linearWeights(
+                c, dev.arbooth.internal.weights.InfinityPart.ARBOOTH);
+        assertThat(layers).hasSize(5 * c.depth()); // ca.mat_q, ca.mat_kv, ca.proj, ffn.fc1, ffn.fc2 per block
+        for (String key : layers) {
+            Tensor w = weights.get(key);
+            long out = w.dim(0);
+            long in = w.dim(1);
+            Tensor a = gaussian(random, 0.05, rank, in);
+            Tensor bb = gaussian(random, 0.05, out, rank);
+            b.tensor(key, dev.arbooth.internal.weights.LoraFuse.fuse(key, w, a, bb, 8.0 / rank));
+        }
+        Adapter lora = b.build();
+        assertThat(lora.manifest().formatVersion()).isEqualTo(1);
+        TextFeatures prompts = goldenFeatures();
+        TextFeatures personal = withRows(prompts, lora.identifierEmbedding(), 1, prompts.lengths()[0] + 2);
+        SamplingOptions options = SamplingOptions.defaults().withSeed(3).withScaleBits(true);
+        try (Generator ort = Generator.with(lora, base, Device.cpu(1))) {
+            check(base, TestAdapters.set1WeightsWith(lora), personal, options, ort.sample(personal, options));
+        }
+    }
+
+    private static Tensor gaussian(java.util.SplittableRandom random, double std, long rows, long cols) {
+        float[] v = new float[Math.toIntExact(rows * cols)];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (float) (std * random.nextGaussian());
+        }
+        return Tensor.ofFloats(v, rows, cols);
+    }
+
     private static void check(
             BaseModel base,
             java.util.Map<String, Tensor> weights,

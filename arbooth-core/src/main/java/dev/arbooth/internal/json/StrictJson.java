@@ -296,6 +296,52 @@ public final class StrictJson {
     }
 
     /**
+     * A required array of objects.
+     *
+     * @param key the field
+     * @return a reader on each element, its path {@code key[i].}
+     * @throws FormatException if the field is missing, not an array, or an element is not an object
+     */
+    public List<StrictJson> objects(String key) {
+        JsonArray a = array(key, "an array of objects");
+        List<StrictJson> out = new ArrayList<>();
+        for (int i = 0; i < a.size(); i++) {
+            JsonElement e = a.get(i);
+            if (!e.isJsonObject()) {
+                throw error("field '" + path + key + "' element " + i + " must be an object, got " + abbreviate(e));
+            }
+            out.add(new StrictJson(file, what, path + key + "[" + i + "].", e.getAsJsonObject()));
+        }
+        return out;
+    }
+
+    /**
+     * Whether a field is present with the value {@code null}.
+     *
+     * @param key the field
+     * @return true for an explicit {@code null}
+     */
+    public boolean isNull(String key) {
+        JsonElement e = o.get(key);
+        return e != null && e.isJsonNull();
+    }
+
+    /**
+     * A required object field as JSON text (for a value with its own parser, e.g. {@code InfinityConfig.fromJson}).
+     *
+     * @param key the field
+     * @return the object's compact JSON
+     * @throws FormatException if it is missing, {@code null} or not an object
+     */
+    public String objectText(String key) {
+        JsonElement e = require(key, "an object");
+        if (!e.isJsonObject()) {
+            throw wrongType(key, "an object", e);
+        }
+        return e.toString();
+    }
+
+    /**
      * The raw value of a field, for a nested reader ({@link RecordJson}).
      *
      * @param key the field

@@ -29,10 +29,16 @@ public enum InfinityPart {
     /** A block's feed-forward network ({@code ffn.*}). */
     FFN(true);
 
-    /** ARBooth's selective tuning: every block's cross-attention and FFN (what an adapter holds). */
+    /**
+     * ARBooth's selective tuning: every block's cross-attention and FFN (what an adapter of format version 1
+     * may hold).
+     */
     public static final Set<InfinityPart> ARBOOTH = Collections.unmodifiableSet(EnumSet.of(CROSS_ATTENTION, FFN));
 
-    /** Every part of every block (the "all blocks" trainable set). */
+    /**
+     * Every part of every block (the "all blocks" trainable set; the parameters of these parts are what an
+     * adapter of format version 2 may hold).
+     */
     public static final Set<InfinityPart> BLOCKS =
             Collections.unmodifiableSet(EnumSet.of(ADALN, SELF_ATTENTION, CROSS_ATTENTION, CROSS_ATTENTION_NORM, FFN));
 

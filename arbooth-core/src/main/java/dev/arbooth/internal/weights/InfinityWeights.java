@@ -95,7 +95,9 @@ public final class InfinityWeights {
     }
 
     /**
-     * The tensors an adapter holds for a base configuration: the parameters of every block's cross-attention
+     * The tensors an adapter of ARBooth's default tuning holds for a base configuration (format version 1 holds
+     * no others; from version 2 an adapter may replace any block parameter, {@link InfinityPart#BLOCKS}): the
+     * parameters of every block's cross-attention
      * and FFN ({@link InfinityPart#ARBOOTH}: {@code ca.v_bias, ca.mat_q.weight, ca.mat_q.bias, ca.mat_kv.weight,
      * ca.proj.weight, ca.proj.bias, ffn.fc1.weight, ffn.fc1.bias, ffn.fc2.weight, ffn.fc2.bias}; not {@code
      * ca_norm}, not the {@code ca.zero_k_bias} buffer), in official order.

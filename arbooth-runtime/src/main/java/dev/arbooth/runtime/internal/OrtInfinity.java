@@ -25,7 +25,7 @@ import java.util.Objects;
  * keyed by the graph kind, the configuration's JSON, the weights' {@link OrtWeights#shapeDigest() shapes} and
  * the shape parameters. Thread-safe; each {@link OrtInfinityStepper} (a {@code ScaleStepper}) is not.
  */
-public final class OrtInfinity implements AutoCloseable {
+public final class OrtInfinity implements StepSessions, AutoCloseable {
     /** The graph kind of the prologue, first line of its cache key. */
     static final String PROLOGUE = "infinity.prologue";
 
@@ -122,6 +122,7 @@ public final class OrtInfinity implements AutoCloseable {
      *
      * @return the configuration
      */
+    @Override
     public InfinityConfig config() {
         return config;
     }
@@ -164,8 +165,8 @@ public final class OrtInfinity implements AutoCloseable {
         }
     }
 
-    /** The session of step k for a shape. */
-    OrtSession stepSession(ScaleSchedule schedule, int k, int rows, int inputRows) {
+    @Override
+    public OrtSession stepSession(ScaleSchedule schedule, int k, int rows, int inputRows) {
         sessions.ensureOpen();
         String params = "schedule=" + schedule + "\nk=" + k + "\nrows=" + rows + "\ninputRows=" + inputRows;
         return sessions.session(

@@ -19,7 +19,7 @@ import java.util.Map;
  * kept alive until the next step has run. Not thread-safe. Close idempotently.
  */
 public final class OrtInfinityStepper implements ScaleStepper, AutoCloseable {
-    private final OrtInfinity model;
+    private final StepSessions model;
     private final OrtSession.Result prologue;
     private final ScaleSchedule schedule;
     private final int rows;
@@ -27,7 +27,17 @@ public final class OrtInfinityStepper implements ScaleStepper, AutoCloseable {
     private OrtSession.Result previous;
     private boolean closed;
 
-    OrtInfinityStepper(OrtInfinity model, OrtSession.Result prologue, ScaleSchedule schedule, int rows, int batch) {
+    /**
+     * A stepper on a prologue's outputs.
+     *
+     * @param model where the step sessions come from (emitted graphs, or the files of an export)
+     * @param prologue the prologue's outputs (owned: closed with this stepper)
+     * @param schedule the scale schedule
+     * @param rows R
+     * @param batch B, the input rows
+     */
+    public OrtInfinityStepper(
+            StepSessions model, OrtSession.Result prologue, ScaleSchedule schedule, int rows, int batch) {
         this.model = model;
         this.prologue = prologue;
         this.schedule = schedule;

@@ -108,7 +108,19 @@ public final class TestBases {
      * @return the adapter
      */
     public static Adapter adapterOn(long seed) {
-        Adapter p = TestAdapters.perturbedSet1(seed, 0.05, 1);
+        return adapterOn(seed, dev.arbooth.internal.weights.InfinityPart.ARBOOTH);
+    }
+
+    /**
+     * {@link #adapterOn(long)} over the parameters of some parts ({@code InfinityPart.BLOCKS}: every block
+     * parameter, self-attention, AdaLN tables and the CA LayerNorm included; adapter format version 2).
+     *
+     * @param seed the noise seed
+     * @param parts the parts whose parameters the adapter replaces
+     * @return the adapter
+     */
+    public static Adapter adapterOn(long seed, java.util.Set<dev.arbooth.internal.weights.InfinityPart> parts) {
+        Adapter p = TestAdapters.perturbedSet1(seed, 0.05, 1, parts);
         return Adapter.builder(InfinityConfig.goldenSet1(), p.baseFingerprint())
                 .identifier("on")
                 .classWord("dog")

@@ -22,6 +22,7 @@ import dev.arbooth.internal.sampling.ScaleStepper;
 import dev.arbooth.internal.weights.InfinityLinear;
 import dev.arbooth.internal.weights.InfinityTensor;
 import dev.arbooth.internal.weights.InfinityWeights;
+import dev.arbooth.internal.weights.LoraFuse;
 import dev.arbooth.tensor.Tensor;
 import dev.arbooth.train.Distillation;
 import dev.arbooth.train.FitOptions;
@@ -448,6 +449,33 @@ public final class ArboothIteration implements AutoCloseable {
     }
 
     /**
+     * The teacher's block-input sequence of a sample ({@code class_BLC}, before the level embedding): row 0 the SOS
+     * vector {@code cond + pos_start}, rows of scale {@code k >= 1} {@code word_embed(nextInput)}. The student's
+     * prior step computes the same rows inside its forward; this is for inspection.
+     *
+     * @param batch the class prompts the sample was drawn for
+     * @param sample the teacher's sample
+     * @return {@code (B, L, C)}
+     */
+    public float[] classSequence(ClassBatch batch, TeacherSample sample) {
+        ensureOpen();
+        int b = batch.batch();
+        int l = schedule.totalTokens();
+        int c = config.embedDim();
+        try (NDManager sub = model.ops().manager().newSubManager()) {
+            Ops<NDArray> ops = new TeacherOps(model.ops().scoped(sub), originals);
+            InfinityText<NDArray> text = net.conditionText(
+                    ops, ops.constant(batch.text_NCt5(), sum(batch.lens()), config.textChannels()), batch.lens());
+            NDArray sos = ops.add(ops.reshape(text.cond_RC(), b, 1, c), ops.weight(InfinityTensor.POS_START.key()));
+            NDArray emb = ops.linearLayer(
+                    ops.constant(sample.nextInput_BLd(), b, l - 1, config.bitsPerToken()),
+                    InfinityLinear.WORD_EMBED.key(),
+                    ops.weight(InfinityTensor.WORD_EMBED_BIAS.key()));
+            return ops.concat(1, List.of(sos, emb)).toFloatArray();
+        }
+    }
+
+    /**
      * One scale of the teacher on DJL: KV-cached (official) or without context (ARBooth's). Each step's
      * intermediates live in a scope of their own; the text conditioning and the cache live in {@code gen}.
      */
@@ -616,7 +644,8 @@ public final class ArboothIteration implements AutoCloseable {
 
     /**
      * What the adapter carries: every trained base tensor under its official name (with LoRA, the targeted
-     * weights with {@code scale · B A} fused in) and the identifier rows under {@value #IDENTIFIER_KEY}.
+     * weights with {@code scale · B A} fused in by {@link LoraFuse}, the same bytes in every process) and the
+     * identifier rows under {@value #IDENTIFIER_KEY}.
      *
      * @return host copies, in official order, the identifier last
      */
@@ -625,16 +654,16 @@ public final class ArboothIteration implements AutoCloseable {
         DjlParameters p = model.parameters();
         Map<String, Tensor> out = new LinkedHashMap<>(p.snapshot(baseKeys));
         if (options.lora() != null) {
-            float scale = (float) options.lora().scale();
-            try (NDManager sub = model.ops().manager().newSubManager()) {
-                for (String t : loraTargets) {
-                    NDArray fused = p.get(LoraOps.factorB(t))
-                            .dot(p.get(LoraOps.factorA(t)))
-                            .mul(scale)
-                            .add(p.get(t));
-                    fused.attach(sub);
-                    out.put(t, DjlOps.toTensor(fused));
-                }
+            for (String t : loraTargets) {
+                Map<String, Tensor> w = p.snapshot(List.of(t, LoraOps.factorA(t), LoraOps.factorB(t)));
+                out.put(
+                        t,
+                        LoraFuse.fuse(
+                                t,
+                                w.get(t),
+                                w.get(LoraOps.factorA(t)),
+                                w.get(LoraOps.factorB(t)),
+                                options.lora().scale()));
             }
         }
         out.putAll(p.snapshot(List.of(IDENTIFIER_KEY)));

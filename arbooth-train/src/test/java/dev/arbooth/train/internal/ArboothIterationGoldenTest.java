@@ -111,6 +111,10 @@ class ArboothIterationGoldenTest {
                         Golden.maxAbsDiff(s2.get("teacher.next_input").toFloatArray(), ts.nextInput_BLd()),
                         1e-6);
                 report(
+                        "step2" + teacher + " teacher class_BLC",
+                        Golden.maxAbsDiff(s2.get("teacher.class_BLC").toFloatArray(), it.classSequence(cls, ts)),
+                        1e-5);
+                report(
                         "step2" + teacher + " student logits",
                         Golden.maxAbsDiff(s2.get("student.logits").toFloatArray(), diag.logits),
                         1e-5);

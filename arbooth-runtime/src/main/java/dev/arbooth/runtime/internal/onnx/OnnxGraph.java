@@ -3,6 +3,7 @@ package dev.arbooth.runtime.internal.onnx;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Function;
 
 /**
  * An ONNX graph under construction, encoded to a {@code ModelProto} by {@link #toModelBytes()} with a
@@ -34,9 +35,11 @@ public final class OnnxGraph {
     private final List<NodeSpec> nodes = new ArrayList<>();
     private final java.util.Set<String> nodeOutputs = new java.util.HashSet<>();
     private final java.util.Map<String, String> aliases = new java.util.HashMap<>();
-    private final List<ProtoWriter> initializers = new ArrayList<>();
-    private final List<ProtoWriter> inputs = new ArrayList<>();
-    private final List<ProtoWriter> outputs = new ArrayList<>();
+    /** Initializers in declaration order, encoded at serialization (external ones depend on the locator). */
+    private final List<Function<Function<String, ExternalRef>, ProtoWriter>> initializers = new ArrayList<>();
+
+    private final List<ValueSpec> inputs = new ArrayList<>();
+    private final List<ValueSpec> outputs = new ArrayList<>();
     private boolean usesMicrosoftDomain;
     private int nodeCount;
 
@@ -52,6 +55,39 @@ public final class OnnxGraph {
      */
     public static OnnxGraph create(String name) {
         return new OnnxGraph(name);
+    }
+
+    /**
+     * Where an external initializer's data lies in ONNX's standard external-data form: a file relative to the
+     * model's directory, the byte offset and the length of its raw little-endian data.
+     *
+     * @param location the file, relative to the model's directory
+     * @param offset the data's first byte in that file
+     * @param length the data's byte count
+     */
+    public record ExternalRef(String location, long offset, long length) {}
+
+    /**
+     * A graph input or output as declared.
+     *
+     * @param name its name
+     * @param elemType the ONNX element type ({@link #FLOAT}, {@link #INT64})
+     * @param shape the dims (placeholder sizes on symbolic axes)
+     * @param dimParams per axis the symbolic name, or {@code null} (all static)
+     */
+    public record ValueSpec(String name, int elemType, long[] shape, String[] dimParams) {
+        /**
+         * The dims as JSON-friendly values: a number, or the symbolic name.
+         *
+         * @return one entry per axis
+         */
+        public List<Object> dims() {
+            List<Object> d = new ArrayList<>();
+            for (int i = 0; i < shape.length; i++) {
+                d.add(dimParams != null && dimParams[i] != null ? dimParams[i] : (Object) shape[i]);
+            }
+            return d;
+        }
     }
 
     /** A node attribute. */
@@ -174,7 +210,7 @@ public final class OnnxGraph {
     void initializer(String name, int elemType, long[] shape, byte[] rawLittleEndian) {
         ProtoWriter t = tensorHeader(name, elemType, shape);
         t.bytes(9, rawLittleEndian);
-        initializers.add(t);
+        initializers.add(locator -> t);
     }
 
     /**
@@ -185,10 +221,21 @@ public final class OnnxGraph {
      * @param shape the dims
      */
     void externalInitializer(String name, int elemType, long[] shape) {
-        ProtoWriter t = tensorHeader(name, elemType, shape);
-        t.message(13, new ProtoWriter().string(1, "location").string(2, "external:" + name));
-        t.int64(14, 1); // data_location = EXTERNAL
-        initializers.add(t);
+        long[] dims = shape.clone();
+        initializers.add(locator -> {
+            ProtoWriter t = tensorHeader(name, elemType, dims);
+            ExternalRef ref = locator == null ? null : locator.apply(name);
+            if (ref == null) {
+                // a placeholder: ONNX Runtime gets the data through SessionOptions.addExternalInitializers
+                t.message(13, new ProtoWriter().string(1, "location").string(2, "external:" + name));
+            } else {
+                t.message(13, new ProtoWriter().string(1, "location").string(2, ref.location()));
+                t.message(13, new ProtoWriter().string(1, "offset").string(2, Long.toString(ref.offset())));
+                t.message(13, new ProtoWriter().string(1, "length").string(2, Long.toString(ref.length())));
+            }
+            t.int64(14, 1); // data_location = EXTERNAL
+            return t;
+        });
     }
 
     /**
@@ -199,7 +246,7 @@ public final class OnnxGraph {
      * @param shape the static dims
      */
     void input(String name, int elemType, long[] shape) {
-        inputs.add(valueInfo(name, elemType, shape, null));
+        inputs.add(new ValueSpec(name, elemType, shape.clone(), null));
     }
 
     /**
@@ -211,7 +258,7 @@ public final class OnnxGraph {
      * @param dimParams per axis, the symbolic name ({@code dim_param}) or {@code null} for a static dim
      */
     void input(String name, int elemType, long[] shape, String[] dimParams) {
-        inputs.add(valueInfo(name, elemType, shape, dimParams));
+        inputs.add(new ValueSpec(name, elemType, shape.clone(), dimParams.clone()));
     }
 
     /**
@@ -222,7 +269,35 @@ public final class OnnxGraph {
      * @param shape the static dims
      */
     void output(String name, int elemType, long[] shape) {
-        outputs.add(valueInfo(name, elemType, shape, null));
+        outputs.add(new ValueSpec(name, elemType, shape.clone(), null));
+    }
+
+    /**
+     * The graph inputs declared so far, in order.
+     *
+     * @return the inputs
+     */
+    public List<ValueSpec> inputs() {
+        return List.copyOf(inputs);
+    }
+
+    /**
+     * The graph outputs declared so far, in order.
+     *
+     * @return the outputs
+     */
+    public List<ValueSpec> outputs() {
+        return List.copyOf(outputs);
+    }
+
+    /**
+     * Whether a node of ONNX Runtime's contrib domain {@value #MS_DOMAIN} is in the graph (else every node is of
+     * the standard ONNX domain).
+     *
+     * @return true if the model imports {@value #MS_DOMAIN}
+     */
+    public boolean usesMicrosoftDomain() {
+        return usesMicrosoftDomain;
     }
 
     /**
@@ -240,19 +315,31 @@ public final class OnnxGraph {
      * @return the bytes ONNX Runtime loads
      */
     public byte[] toModelBytes() {
+        return toModelBytes(null);
+    }
+
+    /**
+     * The serialized {@code ModelProto} with the external initializers' data located in files (ONNX's standard
+     * external data: {@code location}, {@code offset}, {@code length}), so that any ONNX reader can load it.
+     *
+     * @param locator where each external initializer's data lies; {@code null} (or a {@code null} answer) leaves
+     *     the placeholder {@code external:<name>} of {@link #toModelBytes()}
+     * @return the bytes
+     */
+    public byte[] toModelBytes(Function<String, ExternalRef> locator) {
         ProtoWriter g = new ProtoWriter();
         for (NodeSpec n : nodes) {
             g.message(1, encode(n));
         }
         g.string(2, name);
-        for (ProtoWriter t : initializers) {
-            g.message(5, t);
+        for (Function<Function<String, ExternalRef>, ProtoWriter> t : initializers) {
+            g.message(5, t.apply(locator));
         }
-        for (ProtoWriter i : inputs) {
-            g.message(11, i);
+        for (ValueSpec i : inputs) {
+            g.message(11, valueInfo(i.name(), i.elemType(), i.shape(), i.dimParams()));
         }
-        for (ProtoWriter o : outputs) {
-            g.message(12, o);
+        for (ValueSpec o : outputs) {
+            g.message(12, valueInfo(o.name(), o.elemType(), o.shape(), o.dimParams()));
         }
         ProtoWriter m = new ProtoWriter();
         m.int64(1, IR_VERSION);

@@ -89,6 +89,16 @@ public final class OnnxOps implements Ops<String> {
         return graph.toModelBytes();
     }
 
+    /**
+     * The serialized model with its weights located in files ({@link OnnxGraph#toModelBytes(Function)}).
+     *
+     * @param locator where each weight's data lies
+     * @return the {@code ModelProto} bytes
+     */
+    public byte[] toModelBytes(Function<String, OnnxGraph.ExternalRef> locator) {
+        return graph.toModelBytes(locator);
+    }
+
     // ---- graph inputs and outputs -------------------------------------------------------------------
 
     /**
