@@ -126,6 +126,17 @@ public final class DjlOps implements Ops<NDArray>, AutoCloseable {
         return Tensor.ofFloats(x.toType(DataType.FLOAT32, false).toFloatArray(), shape);
     }
 
+    /**
+     * A 0-dim float32 constant of this scope. Never {@code x.mul(float)} and its kin: DJL makes a temporary scalar
+     * array for the number and closes it as soon as the op returns, but PyTorch keeps that scalar for the backward
+     * pass (mul, div, pow, maximum save their operands) as a view of a direct buffer that the garbage collector may
+     * free meanwhile, so gradients read freed memory (seen as a NaN or a different loss after a few training steps,
+     * only when a GC ran between forward and backward). Owned by this scope, the scalar lives until the step ends.
+     */
+    private NDArray scalar(float v) {
+        return own(manager.create(v));
+    }
+
     private NDArray own(NDArray x) {
         x.attach(manager);
         return x;
@@ -229,12 +240,12 @@ public final class DjlOps implements Ops<NDArray>, AutoCloseable {
 
     @Override
     public NDArray mulScalar(NDArray x, float s) {
-        return own(x.mul(s));
+        return own(x.mul(scalar(s)));
     }
 
     @Override
     public NDArray addScalar(NDArray x, float s) {
-        return own(x.add(s));
+        return own(x.add(scalar(s)));
     }
 
     @Override
@@ -242,10 +253,10 @@ public final class DjlOps implements Ops<NDArray>, AutoCloseable {
         // never own(x) itself: x may be a weight of the root scope, which a scoped view must not adopt
         NDArray y = x;
         if (lo != Float.NEGATIVE_INFINITY) {
-            y = own(y.maximum(lo));
+            y = own(y.maximum(scalar(lo)));
         }
         if (hi != Float.POSITIVE_INFINITY) {
-            y = own(y.minimum(hi));
+            y = own(y.minimum(scalar(hi)));
         }
         return y == x ? own(x.duplicate()) : y;
     }
@@ -264,13 +275,13 @@ public final class DjlOps implements Ops<NDArray>, AutoCloseable {
     public NDArray geluTanh(NDArray x) {
         // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))), as torch's gelu(approximate='tanh'); one op a line, each
         // result owned by this scope
-        NDArray cube = own(x.pow(3));
-        NDArray cubic = own(cube.mul(0.044715f));
+        NDArray cube = own(x.pow(own(manager.create(3))));
+        NDArray cubic = own(cube.mul(scalar(0.044715f)));
         NDArray sum = own(cubic.add(x));
-        NDArray inner = own(sum.mul(SQRT_2_OVER_PI));
+        NDArray inner = own(sum.mul(scalar(SQRT_2_OVER_PI)));
         NDArray tanh = own(inner.tanh());
-        NDArray onePlusTanh = own(tanh.add(1f));
-        NDArray half = own(x.mul(0.5f));
+        NDArray onePlusTanh = own(tanh.add(scalar(1f)));
+        NDArray half = own(x.mul(scalar(0.5f)));
         return own(half.mul(onePlusTanh));
     }
 
@@ -369,13 +380,13 @@ public final class DjlOps implements Ops<NDArray>, AutoCloseable {
     @Override
     public NDArray rmsNorm(NDArray x, NDArray gamma, float eps) {
         NDArray meanSq = own(own(x.square()).mean(new int[] {-1}, true));
-        NDArray inv = own(own(meanSq.add(eps)).sqrt());
+        NDArray inv = own(own(meanSq.add(scalar(eps))).sqrt());
         return own(own(x.div(inv)).mul(gamma));
     }
 
     @Override
     public NDArray l2Normalize(NDArray x, int axis, float eps) {
-        NDArray norm = own(own(x.norm(new int[] {axis}, true)).maximum(eps));
+        NDArray norm = own(own(x.norm(new int[] {axis}, true)).maximum(scalar(eps)));
         return own(x.div(norm));
     }
 
@@ -391,7 +402,7 @@ public final class DjlOps implements Ops<NDArray>, AutoCloseable {
         NDArray mean = own(g.mean(new int[] {2}, true));
         NDArray centered = own(g.sub(mean));
         NDArray var = own(own(centered.square()).mean(new int[] {2}, true));
-        NDArray normed = own(centered.div(own(own(var.add(eps)).sqrt())));
+        NDArray normed = own(centered.div(own(own(var.add(scalar(eps))).sqrt())));
         NDArray back = own(normed.reshape(s));
         NDArray scaled = own(back.mul(own(gamma.reshape(1, c, 1, 1))));
         return own(scaled.add(own(beta.reshape(1, c, 1, 1))));
