@@ -41,4 +41,34 @@ final class Timer {
         Arrays.sort(t);
         return t[runs / 2];
     }
+
+    /**
+     * Median wall time and median CPU time of the calling thread, measured on the same {@code runs} runs after
+     * {@code warmup} runs. CPU time is what one core spends on a single-threaded task whatever else shares the
+     * machine; on a loaded machine wall time also counts the time the thread waited for a core.
+     *
+     * @return {wall seconds, CPU seconds}
+     * @throws UnsupportedOperationException if the JVM cannot measure thread CPU time
+     */
+    static double[] wallAndCpu(int warmup, int runs, Task task) throws Exception {
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        if (!mx.isCurrentThreadCpuTimeSupported()) {
+            throw new UnsupportedOperationException("this JVM cannot measure thread CPU time");
+        }
+        for (int i = 0; i < warmup; i++) {
+            task.run();
+        }
+        double[] wall = new double[runs];
+        double[] cpu = new double[runs];
+        for (int i = 0; i < runs; i++) {
+            long c0 = mx.getCurrentThreadCpuTime();
+            long w0 = System.nanoTime();
+            task.run();
+            wall[i] = (System.nanoTime() - w0) / 1e9;
+            cpu[i] = (mx.getCurrentThreadCpuTime() - c0) / 1e9;
+        }
+        Arrays.sort(wall);
+        Arrays.sort(cpu);
+        return new double[] {wall[runs / 2], cpu[runs / 2]};
+    }
 }

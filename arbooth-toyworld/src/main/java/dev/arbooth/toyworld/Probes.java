@@ -95,9 +95,12 @@ public final class Probes {
     }
 
     /**
-     * The share of a subject's distinctive traits an image shows: the mean over pattern, secondary colour,
-     * build and mark of the probability the network gives the subject's value. In [0, 1]; the subject's own
-     * photos score near 1, other instances of its class near 0.2.
+     * How fully an image shows a subject's distinctive traits: for each of pattern, secondary colour, build
+     * and mark the probability the network gives the subject's value, averaged over the image and its mirror
+     * image (subjects are photographed facing either way), then the geometric mean of the four. In [0, 1]: 1
+     * when all four traits certainly show, near 0 when any one is certainly missing (a soft "all traits
+     * present", which separates a subject from other instances of its class better than the arithmetic mean,
+     * see {@code docs/toy-world.md}).
      *
      * @param image the image
      * @param subject the subject
@@ -116,11 +119,31 @@ public final class Probes {
      */
     public double traitScore(ToyImage image, Traits traits) {
         double[] p = probabilities(image);
-        return (p[offset(5) + traits.pattern().ordinal()]
-                        + p[offset(6) + traits.secondary().ordinal()]
-                        + p[offset(7) + traits.build().ordinal()]
-                        + p[offset(8) + traits.mark().ordinal()])
-                / 4.0;
+        double[] q = probabilities(mirrored(image));
+        int[] at = {
+            offset(5) + traits.pattern().ordinal(),
+            offset(6) + traits.secondary().ordinal(),
+            offset(7) + traits.build().ordinal(),
+            offset(8) + traits.mark().ordinal()
+        };
+        double logSum = 0;
+        for (int i : at) {
+            logSum += StrictMath.log(Math.max(0.5 * (p[i] + q[i]), 1e-9));
+        }
+        return Math.min(1.0, StrictMath.exp(logSum / at.length));
+    }
+
+    /** The image mirrored left to right. */
+    private static ToyImage mirrored(ToyImage image) {
+        int n = image.size();
+        byte[] in = image.bytes();
+        byte[] out = new byte[in.length];
+        for (int y = 0; y < n; y++) {
+            for (int x = 0; x < n; x++) {
+                System.arraycopy(in, (y * n + (n - 1 - x)) * 3, out, (y * n + x) * 3, 3);
+            }
+        }
+        return ToyImage.of(n, out);
     }
 
     /**

@@ -12,7 +12,10 @@ import java.util.List;
 public class UnknownWordException extends ArboothException {
     private static final long serialVersionUID = 1L;
 
+    /** The word or phrase that was not understood, as given. */
     private final String word;
+
+    /** The grammar slot the word was read for, e.g. {@code "class"}. */
     private final String slot;
 
     /**

@@ -32,13 +32,23 @@ class RenderTest {
         assertThat(sha256(
                         ToyWorld.demoSubjects().get("dog1").photos(1, 9).get(0).render(64)))
                 .isEqualTo(HASH_DOG1_PHOTO_64);
+        assertThat(sha256(scene(
+                                ObjectClass.CAT,
+                                Colour.YELLOW,
+                                Property.NONE,
+                                Accessory.NONE,
+                                Context.WHITE_RUG,
+                                new Traits(Pattern.STRIPES, Colour.BLUE, Build.SLIM, Mark.SPOT))
+                        .render(64)))
+                .isEqualTo(HASH_CAT_EAR_SPOT_64);
     }
 
-    static final String HASH_SCENE1_64 = "9c20e29a48bd7fba52adab753f551118f226e6db99598531163309e60240f2a6";
+    static final String HASH_SCENE1_64 = "323973900f27bdd69e3d8ca9b3f708167d96e0c87c7b4d9ed5172c393c595c4c";
     static final String HASH_SCENE2_64 = "d0c78edf175b951e1f821a9b863ed0a0d73a4f5b7872af1c73a30261f42e4705";
     static final String HASH_HELDOUT3_128 = "6e14c11a10859706254f3212aaa136c21ad2169b0a361589adba11d1a9039fa1";
     static final String HASH_SHINY_CAT_64 = "450e5c3b59ce5405d1b1f7e0eef975c8656a631e7012d8aaa5e4333a57cd277e";
     static final String HASH_DOG1_PHOTO_64 = "80d39e6c00d0afe4199a36847726a1186b55e217826cdc0da2196e3a2edc7173";
+    static final String HASH_CAT_EAR_SPOT_64 = "9aeb3ab9356e7f94da4b090a5c40b51a6ce44f8fa8aaa0341c7151dae5301a64";
 
     @Test
     void renderingIsRepeatableAndSeedsMatter() {
@@ -134,9 +144,12 @@ class RenderTest {
                     Traits t = new Traits(pt, Colour.BLUE, Build.REGULAR, m);
                     Scene s = scene(c, Colour.YELLOW, Property.NONE, Accessory.NONE, Context.WHITE_RUG, t);
                     boolean shows = pt != Pattern.PLAIN || m != Mark.NONE;
-                    assertThat(share(s.render(64), Colour.BLUE.rgb(), 12) > 0.004)
-                            .as("%s %s on a %s", pt, m, c)
-                            .isEqualTo(shows);
+                    double blue = share(s.render(64), Colour.BLUE.rgb(), 12);
+                    assertThat(blue > 0.004).as("%s %s on a %s", pt, m, c).isEqualTo(shows);
+                    if (pt == Pattern.PLAIN && m != Mark.NONE) {
+                        // a mark alone is a clear patch: at least 0.7 % of the frame (29 pixels at 64×64)
+                        assertThat(blue).as("%s alone on a %s", m, c).isGreaterThan(0.007);
+                    }
                 }
             }
         }

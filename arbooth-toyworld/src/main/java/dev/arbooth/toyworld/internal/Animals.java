@@ -171,6 +171,10 @@ final class Animals {
                     ear,
                     inner);
             c.fill(Shape.circle(hx, hy, hr), look.primary);
+            if (look.mark == Mark.SPOT) {
+                // the marked ear's colour runs down round the eye below it
+                c.fill(Shape.circle(eyes[0], eyes[1], 0.17), look.secondary);
+            }
             for (int k = 0; k < eyes.length; k += 2) {
                 c.fill(Shape.ellipse(eyes[k], eyes[k + 1], 0.055, 0.08), Rgb.INK);
             }
@@ -311,7 +315,7 @@ final class Animals {
                             bcy + bry * 0.35),
                     look.markOr(Mark.TIP, look.primary));
             body(c, Shape.ellipse(bcx, bcy, brx, bry));
-            c.fill(Shape.ellipse(bcx - 0.06, bcy - 0.02, 0.38, 0.19), look.shade(0.8));
+            c.fill(Shape.ellipse(bcx - 0.06, bcy - 0.02, 0.38, 0.19), look.markOr(Mark.TIP, look.shade(0.8)));
         }
 
         @Override

@@ -31,7 +31,7 @@ final class Things {
             Shape spout = Shape.polygon(bx + rx * 0.7, by + 0.02, bx + rx * 0.8, by + 0.32, 0.98, -0.22, 0.86, -0.3);
             c.fill(spout, look.primary);
             if (look.mark == Mark.TIP) {
-                c.fill(spout.clip(0.64, -2, 2, 2), look.secondary);
+                c.fill(spout.clip(0.5, -2, 2, 2), look.secondary);
             }
             c.fill(Shape.box(bx - 0.38, 0.86, bx + 0.38, 1.0, 0.04), look.shade(0.72));
             Shape body = Shape.ellipse(bx, by, rx, ry);
@@ -62,10 +62,14 @@ final class Things {
             double neckW = 0.2 * Math.sqrt(look.bw);
             c.fill(Shape.box(-0.34, 0.86, 0.34, 1.0, 0.03), look.markOr(Mark.TIP, look.shade(0.72)));
             c.fill(Shape.box(-neckW, neckTop, neckW, by - ry * 0.6, 0), look.primary);
-            body(c, Shape.ellipse(0, by, trx, ry));
+            Shape belly = Shape.ellipse(0, by, trx, ry);
+            body(c, belly);
+            if (look.mark == Mark.TIP) {
+                c.fill(belly.clip(-2, by + ry * 0.55, 2, 2), look.secondary);
+            }
             if (look.mark == Mark.COLLAR) {
                 double mid = (neckTop + by - ry) / 2;
-                c.fill(Shape.box(-neckW - 0.03, mid - 0.09, neckW + 0.03, mid + 0.09, 0), look.secondary);
+                c.fill(Shape.box(-neckW - 0.05, mid - 0.12, neckW + 0.05, mid + 0.12, 0), look.secondary);
             }
             c.fill(
                     Shape.box(-0.34, neckTop - 0.15, 0.34, neckTop + 0.04, 0.05),
@@ -88,7 +92,9 @@ final class Things {
             double w = trx;
             int strap = look.shade(0.55);
             for (int side = -1; side <= 1; side += 2) {
-                c.fill(Shape.capsule(side * w * 0.8, top + 0.25, side * (w + 0.14), 0.86, 0.08), strap);
+                c.fill(
+                        Shape.capsule(side * w * 0.8, top + 0.25, side * (w + 0.14), 0.86, 0.08),
+                        look.markOr(Mark.TIP, strap));
             }
             c.fill(Shape.ring(0, top, 0.22, 0.18, 0.11).clip(-2, -2, 2, top), look.markOr(Mark.TIP, strap));
             Shape bag = Shape.box(-w, top, w, 1.0, 0.3);
@@ -171,7 +177,7 @@ final class Things {
             if (look.mark == Mark.COLLAR) {
                 c.fill(Shape.ring(0, cy, r * 0.86, r * 0.86, 0.17), look.secondary);
             }
-            c.fill(Shape.circle(0, cy, r * 0.72), 0xFFF5DC);
+            c.fill(Shape.circle(0, cy, r * 0.62), 0xFFF5DC);
             c.fill(Shape.capsule(0, cy, 0, cy - r * 0.55, 0.05), Rgb.INK);
             c.fill(Shape.capsule(0, cy, r * 0.42, cy + r * 0.2, 0.05), Rgb.INK);
             c.fill(Shape.circle(0, cy, 0.07), Rgb.INK);
@@ -197,7 +203,7 @@ final class Things {
             }
             int trim = look.colour == Colour.WHITE ? 0xB4B4B4 : 0xF5F5F5;
             c.fill(Shape.box(-0.34, 0.32, 0.34, 1.0, 0), trim);
-            c.fill(Shape.box(-0.27, 0.39, 0.27, 1.0, 0), look.shade(0.8));
+            c.fill(Shape.box(-0.27, 0.39, 0.27, 1.0, 0), look.markOr(Mark.SPOT, look.shade(0.8)));
             c.fill(Shape.capsule(-0.27, 0.39, 0.27, 0.98, 0.045), trim);
             c.fill(Shape.capsule(0.27, 0.39, -0.27, 0.98, 0.045), trim);
             c.fill(Shape.box(-0.18, -0.44, 0.18, -0.1, 0), trim);

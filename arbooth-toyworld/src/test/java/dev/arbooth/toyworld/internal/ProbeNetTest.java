@@ -1,9 +1,16 @@
 package dev.arbooth.toyworld.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.arbooth.ArboothException;
+import dev.arbooth.internal.io.AtomicFiles;
 import dev.arbooth.toyworld.Scene;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ProbeNetTest {
     /**
@@ -69,5 +76,33 @@ class ProbeNetTest {
         for (int i = 0; i < pa.length; i++) {
             assertThat(pa[i]).containsExactly(pb[i]);
         }
+    }
+
+    /** A run stopped after a checkpoint and resumed gives exactly the weights of an uninterrupted run. */
+    @Test
+    void resumedTrainingEqualsUninterrupted(@TempDir Path dir) {
+        ProbeTraining.Options o = new ProbeTraining.Options(4, 2, 1e-3, 1e-4, 5);
+        ProbeNet whole = ProbeTraining.train(o, 1, line -> {});
+        Path ckpt = dir.resolve("probes.ckpt");
+        ProbeNet stopped = ProbeTraining.trainUntil(o, 1, line -> {}, ckpt, 2, 2); // a "crash" after step 2
+        assertThat(stopped.parameters()[0]).isNotEqualTo(whole.parameters()[0]);
+        List<String> log = new ArrayList<>();
+        ProbeNet resumed = ProbeTraining.train(o, 1, log::add, ckpt, 2);
+        assertThat(log.get(0)).contains("resumed").contains("step 2/4");
+        float[][] pw = whole.parameters();
+        float[][] pr = resumed.parameters();
+        for (int i = 0; i < pw.length; i++) {
+            assertThat(pr[i]).containsExactly(pw[i]);
+        }
+        ProbeTraining.Options other = new ProbeTraining.Options(5, 2, 1e-3, 1e-4, 5);
+        assertThatThrownBy(() -> ProbeTraining.train(other, 1, line -> {}, ckpt, 2))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("written with");
+        Path broken = dir.resolve("broken.ckpt");
+        AtomicFiles.write(broken, new byte[] {0x54, 0x57, 0x50, 0x43, 0, 0, 0, 1, 0});
+        assertThatThrownBy(() -> ProbeTraining.train(o, 1, line -> {}, broken, 2))
+                .isInstanceOf(ArboothException.class)
+                .hasMessageContaining(broken.toString())
+                .hasMessageContaining("truncated");
     }
 }

@@ -17,7 +17,10 @@ import java.util.Map;
  *
  * <p>Usage: {@code TrainProbes [target [steps [batch [seed]]]]}; defaults: {@code
  * arbooth-toyworld/src/main/resources/dev/arbooth/toyworld/probes.safetensors} and {@link
- * ProbeTraining.Options#shipped()}.
+ * ProbeTraining.Options#shipped()}. System properties: {@code threads} (default 2; the weights do not depend on
+ * it), {@code checkpoint} (default {@code arbooth-toyworld/target/probes-training.ckpt}: the training state,
+ * written atomically; a rerun with the same options resumes from it) and {@code checkpointEvery} (steps,
+ * default 100).
  */
 public final class TrainProbes {
     /** What the weights are, as stored in their metadata. */
@@ -46,7 +49,9 @@ public final class TrainProbes {
                 args.length > 3 ? Long.parseLong(args[3]) : d.seed());
         long t0 = System.nanoTime();
         int threads = Integer.getInteger("threads", 2);
-        ProbeNet net = ProbeTraining.train(o, threads, System.out::println);
+        Path checkpoint = Paths.get(System.getProperty("checkpoint", "arbooth-toyworld/target/probes-training.ckpt"));
+        int every = Integer.getInteger("checkpointEvery", 100);
+        ProbeNet net = ProbeTraining.train(o, threads, line -> System.out.println(line), checkpoint, every);
         double minutes = (System.nanoTime() - t0) / 60e9;
         ProbeWeights.roundToHalf(net);
         Map<String, String> meta = new LinkedHashMap<>();

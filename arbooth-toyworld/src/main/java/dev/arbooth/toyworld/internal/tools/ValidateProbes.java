@@ -55,6 +55,22 @@ public final class ValidateProbes {
                 .append(n)
                 .append("` (see Commands). Scene seeds ")
                 .append("from 2^61 (training uses seeds from 2^62), all combinations (`Split.ALL`) unless noted.\n\n");
+        java.util.Map<String, String> prov = probes.provenance();
+        md.append(String.format(
+                Locale.ROOT,
+                "Run %s on %s %s (%d processors visible), Java %s. Weights: %s steps of %s, seed %s, trained %s in %s"
+                        + " min on %s thread(s) (`Probes.provenance()`).%n%n",
+                java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MINUTES),
+                System.getProperty("os.name"),
+                System.getProperty("os.arch"),
+                Runtime.getRuntime().availableProcessors(),
+                System.getProperty("java.version"),
+                prov.get("steps"),
+                prov.get("batch"),
+                prov.get("seed"),
+                prov.get("trained_at"),
+                prov.get("training_minutes"),
+                prov.get("threads")));
         md.append("| images | ");
         for (String h : ProbeNet.HEAD_NAMES) {
             md.append(h).append(" | ");
@@ -83,11 +99,13 @@ public final class ValidateProbes {
             double[] m = {0, 0, 0};
             int k = c.wearsAccessories() ? 6 : 2;
             for (int i = 0; i < k; i++) {
-                Subject s = ToyWorld.subject(c, 5_000_000L + 100L * c.ordinal() + i);
+                // subject seeds from 6 000 000, photo seeds from 29: not the subjects (5 000 000…, 17…) on
+                // which the trait score's form was chosen
+                Subject s = ToyWorld.subject(c, 6_000_000L + 100L * c.ordinal() + i);
                 double[] v = {
-                    ProbeValidation.traitAuc(probes, s, 20, 100, 17 + i, null),
-                    ProbeValidation.traitAuc(probes, s, 20, 100, 17 + i, vae),
-                    recontextualisedAuc(probes, s, 17 + i)
+                    ProbeValidation.traitAuc(probes, s, 20, 100, 29 + i, null),
+                    ProbeValidation.traitAuc(probes, s, 20, 100, 29 + i, vae),
+                    recontextualisedAuc(probes, s, 29 + i)
                 };
                 for (int j = 0; j < 3; j++) {
                     a[j] = Math.min(a[j], v[j]);
