@@ -550,25 +550,11 @@ public final class InfinityNet {
         }
         int r = text.rows();
         int n = schedule.get(k).tokens();
-        int c = config.embedDim();
         Rope2d rope = rope(schedule);
         int half = rope.half();
 
         // 1. input tokens: the SOS token at scale 0, else the embedded next-scale input repeated to R rows
-        T x_RnC;
-        if (k == 0) {
-            if (x_Bnd != null) {
-                throw new IllegalArgumentException("scale 0 takes no input (its token is the SOS vector)");
-            }
-            x_RnC = ops.add(ops.reshape(text.cond_RC(), r, 1, c), ops.weight(POS_START.key()));
-        } else {
-            long[] xs = ops.shape(Objects.requireNonNull(x_Bnd, "x_Bnd of scale " + k));
-            if (xs.length != 3 || xs[1] != n || xs[2] != config.bitsPerToken() || xs[0] < 1 || r % xs[0] != 0) {
-                throw ShapeMismatchException.of("x_Bnd", new long[] {r, n, config.bitsPerToken()}, xs);
-            }
-            T emb = linear(ops, Var.of(ops, x_Bnd), InfinityLinear.WORD_EMBED).get();
-            x_RnC = xs[0] == r ? emb : ops.concat(0, Collections.nCopies((int) (r / xs[0]), emb));
-        }
+        T x_RnC = scaleInput(ops, text, k, n, x_Bnd, true);
 
         // 2. level embedding k; RoPE rows offset(k)..offset(k+1)-1
         T lvl_1C = ops.slice(ops.weight(LVL_EMBED.key()), 0, k, k + 1);
@@ -613,22 +599,9 @@ public final class InfinityNet {
         Objects.checkIndex(k, schedule.size());
         int r = text.rows();
         int n = schedule.get(k).tokens();
-        int c = config.embedDim();
         Rope2d rope = rope(schedule);
         int half = rope.half();
-        T x_RnC;
-        if (k == 0) {
-            if (x_Bnd != null) {
-                throw new IllegalArgumentException("scale 0 takes no input (its token is the SOS vector)");
-            }
-            x_RnC = ops.add(ops.reshape(text.cond_RC(), r, 1, c), ops.weight(POS_START.key()));
-        } else {
-            long[] xs = ops.shape(Objects.requireNonNull(x_Bnd, "x_Bnd of scale " + k));
-            if (xs.length != 3 || xs[0] != r || xs[1] != n || xs[2] != config.bitsPerToken()) {
-                throw ShapeMismatchException.of("x_Bnd", new long[] {r, n, config.bitsPerToken()}, xs);
-            }
-            x_RnC = linear(ops, Var.of(ops, x_Bnd), InfinityLinear.WORD_EMBED).get();
-        }
+        T x_RnC = scaleInput(ops, text, k, n, x_Bnd, false);
         T lvl_1C = ops.slice(ops.weight(LVL_EMBED.key()), 0, k, k + 1);
         RopeTables<T> angles = new RopeTables<>(
                 ops.constant(Arrays.copyOf(rope.cos(), n * half), n, half, 1),
@@ -646,6 +619,30 @@ public final class InfinityNet {
     }
 
     // ------------------------------------------------------------------------ shared pieces
+
+    /**
+     * The input tokens of scale {@code k}: the SOS token ({@code cond + pos_start}) at scale 0, else the
+     * word-embedded next-scale input.
+     *
+     * @param repeatable whether an input of B rows may stand for R = m·B rows (repeated), as in guided sampling;
+     *     otherwise it must have exactly R rows
+     */
+    private <T> T scaleInput(Ops<T> ops, InfinityText<T> text, int k, int n, T x_Bnd, boolean repeatable) {
+        int r = text.rows();
+        if (k == 0) {
+            if (x_Bnd != null) {
+                throw new IllegalArgumentException("scale 0 takes no input (its token is the SOS vector)");
+            }
+            return ops.add(ops.reshape(text.cond_RC(), r, 1, config.embedDim()), ops.weight(POS_START.key()));
+        }
+        long[] xs = ops.shape(Objects.requireNonNull(x_Bnd, "x_Bnd of scale " + k));
+        boolean rowsFit = repeatable ? xs.length == 3 && xs[0] >= 1 && r % xs[0] == 0 : xs.length == 3 && xs[0] == r;
+        if (!rowsFit || xs[1] != n || xs[2] != config.bitsPerToken()) {
+            throw ShapeMismatchException.of("x_Bnd", new long[] {r, n, config.bitsPerToken()}, xs);
+        }
+        T emb = linear(ops, Var.of(ops, x_Bnd), InfinityLinear.WORD_EMBED).get();
+        return xs[0] == r ? emb : ops.concat(0, Collections.nCopies((int) (r / xs[0]), emb));
+    }
 
     /** Whether the level embedding is added before block {@code i}: first block of the first or every chunk. */
     private boolean addsLevelEmbedding(int block) {

@@ -95,8 +95,7 @@ public final class FitLoop {
         this.data = data;
         this.baseFingerprint = baseFingerprint;
         this.settings = settings;
-        this.identity =
-                new FitIdentity(baseFingerprint.value(), options.toString(), classWord, data.imageFingerprints());
+        this.identity = identity(baseFingerprint, options, classWord, data);
     }
 
     /**
