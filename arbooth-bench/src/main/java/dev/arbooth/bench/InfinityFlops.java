@@ -25,15 +25,31 @@ final class InfinityFlops {
         return 2 * (2 * cc + 2.0 * c.embedDim() * c.ffnHidden());
     }
 
-    /** Teacher-forced forward of {@code rows} sequences with {@code textRows} text rows in all. */
+    /** Teacher-forced forward of {@code rows} sequences with {@code textRows} text rows in all (dense attention). */
     static Breakdown teacherForced(InfinityConfig c, ScaleSchedule s, int rows, int textRows) {
+        return teacherForced(c, s, rows, textRows, false);
+    }
+
+    /**
+     * Teacher-forced forward of {@code rows} sequences with {@code textRows} text rows in all; the self-attention
+     * counted over the whole {@code L × L} (dense, as computed before the chunked attention) or over the
+     * block-causal area {@code Σ n_k · offset(k+1)} that the chunks compute.
+     */
+    static Breakdown teacherForced(InfinityConfig c, ScaleSchedule s, int rows, int textRows, boolean blockCausal) {
         double l = s.totalTokens();
+        double area = l * l;
+        if (blockCausal) {
+            area = 0;
+            for (int k = 0; k < s.size(); k++) {
+                area += (double) s.get(k).tokens() * s.offset(k + 1);
+            }
+        }
         double linear = rows
                 * l
                 * (c.depth() * blockLinearPerToken(c)
                         + 2.0 * c.embedDim() * c.vocabSize()
                         + 2.0 * c.bitsPerToken() * c.embedDim());
-        double selfAttn = rows * c.depth() * 4.0 * l * l * c.embedDim();
+        double selfAttn = rows * c.depth() * 4.0 * area * c.embedDim();
         double crossAttn = rows * c.depth() * 4.0 * l * textRows * c.embedDim();
         double text = prologue(c, textRows);
         double trainable = rows * l * c.depth() * trainableLinearPerToken(c);

@@ -262,11 +262,11 @@ public final class Generator implements AutoCloseable {
             TextFeatures features = base.encodeText(tokens);
             // 3. the adapter's identifier rows in place of the identifier's tokens
             if (adapter != null) {
-                if (LOG.isDebugEnabled()) { // replace() finds the positions itself; this scan only feeds the log
+                if (LOG.isWarnEnabled()) { // replace() finds the positions itself; this scan only feeds the log
                     int[][] at = IdentifierRows.positions(tokens, identifierIds);
                     for (int i = 0; i < at.length; i++) {
                         if (at[i].length == 0) {
-                            LOG.debug(
+                            LOG.warn(
                                     "prompt {} does not name the identifier '{}': sampled as the base would",
                                     p0 + i,
                                     adapter.identifier());

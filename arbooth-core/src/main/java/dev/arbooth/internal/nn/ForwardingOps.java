@@ -188,6 +188,16 @@ public abstract class ForwardingOps<T> implements Ops<T> {
     }
 
     @Override
+    public T blockCausalAttention(T q_BLHd, T k_BLHd, T v_BLHd, AttentionChunks chunks, float scale) {
+        return delegate.blockCausalAttention(q_BLHd, k_BLHd, v_BLHd, chunks, scale);
+    }
+
+    @Override
+    public T attentionChunk(T q_BHLd, T kT_BHdL, T v_BHLd, AttentionChunks.Chunk chunk, float scale) {
+        return delegate.attentionChunk(q_BHLd, kT_BHdL, v_BHLd, chunk, scale);
+    }
+
+    @Override
     public T softmax(T x, int axis) {
         return delegate.softmax(x, axis);
     }

@@ -16,7 +16,7 @@ import java.util.Map;
 
 /**
  * One {@code CrossAttnBlock} of the Infinity transformer (README 4.2 step 4), written once for the
- * teacher-forced forward (block-causal bias over the whole sequence) and the KV-cached step (past keys and
+ * teacher-forced forward (block-causal attention over the whole sequence, in chunks) and the KV-cached step (past keys and
  * values prepended, no bias). It reads like the official {@code CrossAttnBlock.forward}:
  *
  * <pre>
@@ -41,7 +41,7 @@ final class InfinityBlock {
     private final int headDim;
     private final float eps;
 
-    /** The outputs of one block: the new hidden state and the keys/values its self-attention used. */
+    /** The outputs of one block: the new hidden state and, for a KV-cached step, the extended cache. */
     record Out<T>(T x_RnC, LayerKv<T> kv) {}
 
     /** The six AdaLN rows of a block, {@code (R, 1, C)} each, as the official unbind names them. */
@@ -78,21 +78,58 @@ final class InfinityBlock {
      * @param x_RnC the hidden state of the tokens run now, {@code (R, n, C)}
      * @param text the block's text context
      * @param rope the RoPE angles of the tokens run now
-     * @param selfBias_nl additive self-attention bias {@code (n, l)} over all keys, or {@code null}
+     * @param blockCausal for the teacher-forced forward, the chunks of the block-causal self-attention over the
+     *     whole sequence ({@link Ops#blockCausalAttention}); {@code null} for a KV-cached step
      * @param past the block's cached keys and values of earlier tokens, or {@code null}
+     * @return the new hidden state, and for a KV-cached step the extended cache ({@code null} with {@code
+     *     blockCausal})
      */
-    <T> Out<T> forward(Ops<T> ops, T x_RnC, BlockText<T> text, RopeTables<T> rope, T selfBias_nl, LayerKv<T> past) {
+    <T> Out<T> forward(
+            Ops<T> ops, T x_RnC, BlockText<T> text, RopeTables<T> rope, AttentionChunks blockCausal, LayerKv<T> past) {
+        // 1. AdaLN parameters: (ada_gss + gss) unbound along the slot axis
+        AdaLn<T> ada = adaLn(ops, text);
+        // 2. self-attention under AdaLN
+        SelfAttentionQkv<T> qkv = selfAttentionQkv(ops, x_RnC, ada, rope);
+        // softmax scale 1 (cosine attention)
+        T saOut_BLC;
+        LayerKv<T> cache = null;
+        if (blockCausal != null) {
+            if (past != null) {
+                throw new IllegalArgumentException("the block-causal forward takes no cache");
+            }
+            saOut_BLC = ops.blockCausalAttention(qkv.q_BLHd(), qkv.k_BLHd(), qkv.v_BLHd(), blockCausal, 1f);
+        } else {
+            CachedAttention<T> sa = ops.cachedAttention(qkv.q_BLHd(), qkv.k_BLHd(), qkv.v_BLHd(), past, null, 1f);
+            saOut_BLC = sa.out_BLC();
+            cache = sa.cache();
+        }
+        // 3.-4. projection and residual, cross-attention, FFN
+        return new Out<>(afterSelfAttention(ops, x_RnC, saOut_BLC, ada, text), cache);
+    }
+
+    /**
+     * The self-attention's queries, keys and values of a block (its first half; {@link #forward} without the
+     * attention and what follows it).
+     */
+    <T> SelfAttentionQkv<T> selfAttentionQkv(Ops<T> ops, T x_RnC, BlockText<T> text, RopeTables<T> rope) {
+        return selfAttentionQkv(ops, x_RnC, adaLn(ops, text), rope);
+    }
+
+    /** What follows the self-attention in a block (its second half), from the attention's output. */
+    <T> T afterSelfAttention(Ops<T> ops, T x_RnC, T saOut_BLC, BlockText<T> text) {
+        return afterSelfAttention(ops, x_RnC, saOut_BLC, adaLn(ops, text), text);
+    }
+
+    private <T> AdaLn<T> adaLn(Ops<T> ops, BlockText<T> text) {
+        return AdaLn.of(weight(ops, ADA_GSS).add(Var.of(ops, text.gss_R16C())).unbind(2));
+    }
+
+    /** Cosine attention with 2-D RoPE; q/k/v stay in (R, n, H, hd), the layout a fused attention kernel takes. */
+    private <T> SelfAttentionQkv<T> selfAttentionQkv(Ops<T> ops, T x_RnC, AdaLn<T> ada, RopeTables<T> rope) {
         long[] xs = ops.shape(x_RnC);
         long r = xs[0];
         long n = xs[1];
         Var<T> x = Var.of(ops, x_RnC);
-
-        // 1. AdaLN parameters: (ada_gss + gss) unbound along the slot axis
-        AdaLn<T> ada =
-                AdaLn.of(weight(ops, ADA_GSS).add(Var.of(ops, text.gss_R16C())).unbind(2));
-
-        // 2. self-attention under AdaLN: cosine attention with 2-D RoPE; q/k/v stay in (R, n, H, hd), the layout
-        //    a fused attention kernel takes
         Var<T> h = x.layerNorm(eps).mul(ada.scale1().add(1f)).add(ada.shift1());
         List<Var<T>> qkv = linear(ops, h, InfinityLinear.SA_QKV)
                 .reshape(r, n, 3, heads, headDim)
@@ -105,9 +142,15 @@ final class InfinityBlock {
         Var<T> k = qkv.get(1).l2Normalize(-1, NORMALIZE_EPS);
         q = q.rotary(rope);
         k = k.rotary(rope);
-        // softmax scale 1 (cosine attention)
-        CachedAttention<T> sa = ops.cachedAttention(q.get(), k.get(), qkv.get(2).get(), past, selfBias_nl, 1f);
-        Var<T> saOut = linear(ops, Var.of(ops, sa.out_BLC()), InfinityLinear.SA_PROJ);
+        return new SelfAttentionQkv<>(q.get(), k.get(), qkv.get(2).get());
+    }
+
+    private <T> T afterSelfAttention(Ops<T> ops, T x_RnC, T saOut_BLC, AdaLn<T> ada, BlockText<T> text) {
+        long[] xs = ops.shape(x_RnC);
+        long r = xs[0];
+        long n = xs[1];
+        Var<T> x = Var.of(ops, x_RnC);
+        Var<T> saOut = linear(ops, Var.of(ops, saOut_BLC), InfinityLinear.SA_PROJ);
         SumNorm<T> sn = ops.addLayerNorm(
                 x.get(),
                 saOut.mul(ada.gamma1()).get(),
@@ -128,7 +171,7 @@ final class InfinityBlock {
         Var<T> f = h2.linearGeluTanh(key(InfinityLinear.FFN_FC1), bias(ops, InfinityLinear.FFN_FC1));
         f = linear(ops, f, InfinityLinear.FFN_FC2);
         x = x.add(f.mul(ada.gamma2()));
-        return new Out<>(x.get(), sa.cache());
+        return x.get();
     }
 
     private String key(InfinityTensor t) {

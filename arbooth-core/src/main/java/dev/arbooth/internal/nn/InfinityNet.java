@@ -41,6 +41,13 @@ import java.util.Objects;
  * Immutable and thread-safe.
  */
 public final class InfinityNet {
+    /**
+     * The default budget of one block-causal attention chunk: scores per row and head ({@link
+     * AttentionChunks#blockCausal}). 2<sup>20</sup>: at Infinity-2B's 1024² schedule (L = 10 521, 16 heads) one
+     * chunk's scores for 2 rows are 128 MiB in float32, against 7 GiB for the dense {@code (B, H, L, L)} form.
+     */
+    public static final long DEFAULT_CHUNK_SCORES = 1L << 20;
+
     private final InfinityConfig config;
     private final List<InfinityBlock> blocks;
     private volatile Rope2d lastRope;
@@ -242,8 +249,9 @@ public final class InfinityNet {
     // ------------------------------------------------------------------------ 4.2 teacher-forced forward
 
     /**
-     * The additive block-causal bias of the teacher-forced forward: token {@code i} sees token {@code j} iff
-     * {@code scale(j) <= scale(i)}.
+     * The additive block-causal bias of the dense teacher-forced attention: token {@code i} sees token {@code j}
+     * iff {@code scale(j) <= scale(i)}. The forward never forms it (it attends in {@link AttentionChunks}); kept as
+     * the reference the chunks are checked against.
      *
      * @param schedule the scale schedule
      * @return {@code (L, L)} row-major, 0 or -inf
@@ -261,7 +269,8 @@ public final class InfinityNet {
     }
 
     /**
-     * The teacher-forced (training) forward over the whole sequence (README 4.2).
+     * The teacher-forced (training) forward over the whole sequence (README 4.2), the block-causal attention in
+     * chunks of at most {@link #DEFAULT_CHUNK_SCORES} scores per row and head.
      *
      * @param ops the engine
      * @param text the conditioning of the B prompt rows
@@ -273,50 +282,242 @@ public final class InfinityNet {
      */
     public <T> InfinityForward<T> forward(Ops<T> ops, InfinityText<T> text, T x_BLd, ScaleSchedule schedule) {
         config.requireCompatible(schedule);
-        int b = text.rows();
+        return forward(ops, text, x_BLd, teacherForcedTables(ops, schedule, defaultChunks(schedule)));
+    }
+
+    /**
+     * The teacher-forced forward with explicit tables (e.g. other attention chunks).
+     *
+     * @param ops the engine
+     * @param text the conditioning of the B prompt rows
+     * @param x_BLd the teacher-forcing input, {@code (B, L-1, d)}
+     * @param tables the schedule's tables ({@link #teacherForcedTables})
+     * @param <T> the engine's tensor handle
+     * @return the logits {@code (B, L, V)} and intermediates
+     * @throws ShapeMismatchException if the input does not fit the schedule, the rows or the configuration
+     */
+    public <T> InfinityForward<T> forward(Ops<T> ops, InfinityText<T> text, T x_BLd, TeacherForcedTables<T> tables) {
+        // 1. SOS token (cond + pos_start) followed by the embedded teacher-forcing input
+        T x_BLC = embed(ops, text.cond_RC(), x_BLd, tables);
+        // 2.-4. per block: the level embedding where it is added, then the block (block-causal attention)
+        T blockIn = null;
+        List<T> outs = new ArrayList<>();
+        for (int i = 0; i < blocks.size(); i++) {
+            x_BLC = levelEmbedded(ops, i, x_BLC, tables);
+            if (i == 0) {
+                blockIn = x_BLC;
+            }
+            x_BLC = block(ops, i, x_BLC, text.block(i), tables);
+            outs.add(x_BLC);
+        }
+        // 5. head: AdaLN on the pooled text, then Linear C -> V
+        T headNorm = headNorm(ops, x_BLC, text.cond_RC());
+        return new InfinityForward<>(logits(ops, headNorm), blockIn, outs, headNorm);
+    }
+
+    /**
+     * The default attention chunks of a schedule: scale by scale, at most {@link #DEFAULT_CHUNK_SCORES} scores per
+     * row and head.
+     *
+     * @param schedule the scale schedule
+     * @return the chunks
+     */
+    public static AttentionChunks defaultChunks(ScaleSchedule schedule) {
+        return AttentionChunks.blockCausal(schedule, DEFAULT_CHUNK_SCORES);
+    }
+
+    /**
+     * The per-schedule constants of a teacher-forced pass: level embedding per token, RoPE angles, the chunks.
+     *
+     * @param ops the engine
+     * @param schedule the scale schedule
+     * @param chunks the chunks of the block-causal attention over the schedule's tokens
+     * @param <T> the engine's tensor handle
+     * @return the tables
+     */
+    public <T> TeacherForcedTables<T> teacherForcedTables(Ops<T> ops, ScaleSchedule schedule, AttentionChunks chunks) {
+        config.requireCompatible(schedule);
         int l = schedule.totalTokens();
+        Rope2d rope = rope(schedule);
+        int half = rope.half();
+        long[] scaleOfToken =
+                Arrays.stream(schedule.scaleIndexPerToken()).asLongStream().toArray();
+        T lvl_LC = ops.gather(ops.weight(LVL_EMBED.key()), ops.constantLong(scaleOfToken, l));
+        RopeTables<T> angles =
+                new RopeTables<>(ops.constant(rope.cos(), l, half, 1), ops.constant(rope.sin(), l, half, 1));
+        return new TeacherForcedTables<>(schedule, lvl_LC, angles, chunks);
+    }
+
+    /**
+     * The input of the blocks before any level embedding: the SOS token ({@code cond + pos_start}) followed by the
+     * embedded teacher-forcing input.
+     *
+     * @param ops the engine
+     * @param cond_RC the pooled text vectors of the B rows, {@code (B, C)}
+     * @param x_BLd the teacher-forcing input, {@code (B, L-1, d)}
+     * @param tables the schedule's tables
+     * @param <T> the engine's tensor handle
+     * @return {@code (B, L, C)}
+     * @throws ShapeMismatchException if the input does not fit the schedule, the rows or the configuration
+     */
+    public <T> T embed(Ops<T> ops, T cond_RC, T x_BLd, TeacherForcedTables<T> tables) {
+        int b = Math.toIntExact(ops.shape(cond_RC)[0]);
+        int l = tables.schedule().totalTokens();
         int c = config.embedDim();
         long[] xs = ops.shape(x_BLd);
         long[] want = {b, l - 1, config.bitsPerToken()};
         if (!Arrays.equals(xs, want)) {
             throw ShapeMismatchException.of("x_BLd", want, xs);
         }
-        Rope2d rope = rope(schedule);
-        int half = rope.half();
-
-        // 1. SOS token (cond + pos_start) followed by the embedded teacher-forcing input
-        T sos_B1C = ops.add(ops.reshape(text.cond_RC(), b, 1, c), ops.weight(POS_START.key()));
+        T sos_B1C = ops.add(ops.reshape(cond_RC, b, 1, c), ops.weight(POS_START.key()));
         T emb_BLC = linear(ops, Var.of(ops, x_BLd), InfinityLinear.WORD_EMBED).get();
-        T x_BLC = ops.concat(1, List.of(sos_B1C, emb_BLC));
+        return ops.concat(1, List.of(sos_B1C, emb_BLC));
+    }
 
-        // 2. level embedding of every token's scale; 3. block-causal bias; RoPE rows 0..L-1
-        long[] scaleOfToken =
-                Arrays.stream(schedule.scaleIndexPerToken()).asLongStream().toArray();
-        T lvl_LC = ops.gather(ops.weight(LVL_EMBED.key()), ops.constantLong(scaleOfToken, l));
-        T bias_LL = ops.constant(blockCausalBias(schedule), l, l);
-        RopeTables<T> angles =
-                new RopeTables<>(ops.constant(rope.cos(), l, half, 1), ops.constant(rope.sin(), l, half, 1));
+    /**
+     * The hidden state with the level embedding added where block {@code i} receives it (the first block of the
+     * first chunk, or of every chunk), otherwise unchanged.
+     *
+     * @param ops the engine
+     * @param block the block index
+     * @param x_BLC the hidden state before the block
+     * @param tables the schedule's tables
+     * @param <T> the engine's tensor handle
+     * @return the block's input
+     */
+    public <T> T levelEmbedded(Ops<T> ops, int block, T x_BLC, TeacherForcedTables<T> tables) {
+        Objects.checkIndex(block, blocks.size());
+        return addsLevelEmbedding(block) ? ops.add(x_BLC, tables.lvl_LC()) : x_BLC;
+    }
 
-        // 4. the blocks, chunk by chunk
-        T blockIn = null;
-        List<T> outs = new ArrayList<>();
-        for (int i = 0; i < blocks.size(); i++) {
-            if (addsLevelEmbedding(i)) {
-                x_BLC = ops.add(x_BLC, lvl_LC);
-            }
-            if (i == 0) {
-                blockIn = x_BLC;
-            }
-            x_BLC = blocks.get(i)
-                    .forward(ops, x_BLC, text.block(i), angles, bias_LL, null)
-                    .x_RnC();
-            outs.add(x_BLC);
-        }
+    /**
+     * One block of the teacher-forced forward (its input already level-embedded, {@link #levelEmbedded}).
+     *
+     * @param ops the engine
+     * @param block the block index
+     * @param x_BLC the block's input {@code (B, L, C)}
+     * @param text the block's share of the conditioning ({@link InfinityText#block}, or one made with {@link
+     *     #crossKv})
+     * @param tables the schedule's tables
+     * @param <T> the engine's tensor handle
+     * @return the block's output {@code (B, L, C)}
+     */
+    public <T> T block(Ops<T> ops, int block, T x_BLC, BlockText<T> text, TeacherForcedTables<T> tables) {
+        return blocks.get(block)
+                .forward(ops, x_BLC, text, tables.angles(), tables.chunks(), null)
+                .x_RnC();
+    }
 
-        // 5. head: AdaLN on the pooled text, then Linear C -> V
-        T headNorm = headNorm(ops, x_BLC, text.cond_RC(), b);
-        T logits = linear(ops, Var.of(ops, headNorm), InfinityLinear.HEAD).get();
-        return new InfinityForward<>(logits, blockIn, outs, headNorm);
+    /**
+     * The first half of {@link #block}: the self-attention's queries, keys and values (so that a trainer can
+     * recompute the attention chunk by chunk, {@link #selfAttentionChunk}).
+     *
+     * @param ops the engine
+     * @param block the block index
+     * @param x_BLC the block's input {@code (B, L, C)} (level-embedded)
+     * @param text the block's share of the conditioning
+     * @param tables the schedule's tables
+     * @param <T> the engine's tensor handle
+     * @return q, k, v {@code (B, L, H, d)}
+     */
+    public <T> SelfAttentionQkv<T> blockQkv(
+            Ops<T> ops, int block, T x_BLC, BlockText<T> text, TeacherForcedTables<T> tables) {
+        return blocks.get(block).selfAttentionQkv(ops, x_BLC, text, tables.angles());
+    }
+
+    /**
+     * The second half of {@link #block}: the self-attention's projection and residual, the cross-attention and the
+     * FFN, from the self-attention's output.
+     *
+     * @param ops the engine
+     * @param block the block index
+     * @param x_BLC the block's input {@code (B, L, C)} (level-embedded)
+     * @param saOut_BLC the self-attention's output {@code (B, L, H*d)} ({@link Ops#blockCausalAttention} of {@link
+     *     #blockQkv})
+     * @param text the block's share of the conditioning
+     * @param <T> the engine's tensor handle
+     * @return the block's output {@code (B, L, C)}
+     */
+    public <T> T blockAfterAttention(Ops<T> ops, int block, T x_BLC, T saOut_BLC, BlockText<T> text) {
+        return blocks.get(block).afterSelfAttention(ops, x_BLC, saOut_BLC, text);
+    }
+
+    /**
+     * A block's whole self-attention from its queries, keys and values ({@link Ops#blockCausalAttention} in the
+     * tables' chunks, softmax scale 1: cosine attention).
+     *
+     * @param ops the engine
+     * @param qkv the block's {@link #blockQkv}
+     * @param tables the schedule's tables
+     * @param <T> the engine's tensor handle
+     * @return {@code (B, L, H*d)}
+     */
+    public <T> T selfAttention(Ops<T> ops, SelfAttentionQkv<T> qkv, TeacherForcedTables<T> tables) {
+        return ops.blockCausalAttention(qkv.q_BLHd(), qkv.k_BLHd(), qkv.v_BLHd(), tables.chunks(), 1f);
+    }
+
+    /**
+     * One chunk of a block's self-attention (softmax scale 1: cosine attention), as {@link
+     * Ops#blockCausalAttention} computes it.
+     *
+     * @param ops the engine
+     * @param q_BHLd the queries {@code (B, H, L, d)}
+     * @param kT_BHdL the transposed keys {@code (B, H, d, L)}
+     * @param v_BHLd the values {@code (B, H, L, d)}
+     * @param chunk the chunk
+     * @param <T> the engine's tensor handle
+     * @return {@code (B, H, b - a, d)}
+     */
+    public <T> T selfAttentionChunk(Ops<T> ops, T q_BHLd, T kT_BHdL, T v_BHLd, AttentionChunks.Chunk chunk) {
+        return ops.attentionChunk(q_BHLd, kT_BHdL, v_BHLd, chunk, 1f);
+    }
+
+    /**
+     * A block's cross-attention keys and values of the text tokens, as {@link #conditionText} computes them.
+     *
+     * @param ops the engine
+     * @param block the block index
+     * @param caKv_NC the cross-attention K/V source {@code (N, C)} ({@link InfinityText#caKv_NC})
+     * @param <T> the engine's tensor handle
+     * @return the keys and values
+     */
+    public <T> CrossKv<T> crossKv(Ops<T> ops, int block, T caKv_NC) {
+        return blocks.get(block).crossKv(ops, caKv_NC);
+    }
+
+    /**
+     * The number of blocks.
+     *
+     * @return the depth
+     */
+    public int depth() {
+        return blocks.size();
+    }
+
+    /**
+     * The head's AdaLN ({@code head_nm}): {@code LN(x) * (1 + scale) + shift} with (scale, shift) from
+     * SiLU(cond).
+     *
+     * @param ops the engine
+     * @param x_RnC the last block's output {@code (R, n, C)}
+     * @param cond_RC the pooled text vectors {@code (R, C)}
+     * @param <T> the engine's tensor handle
+     * @return {@code (R, n, C)}
+     */
+    public <T> T headNorm(Ops<T> ops, T x_RnC, T cond_RC) {
+        return headNorm(ops, x_RnC, cond_RC, Math.toIntExact(ops.shape(cond_RC)[0]));
+    }
+
+    /**
+     * The head's linear layer: bitwise logits.
+     *
+     * @param ops the engine
+     * @param headNorm_RnC the head's AdaLN output ({@link #headNorm(Ops, Object, Object)})
+     * @param <T> the engine's tensor handle
+     * @return {@code (R, n, V)}
+     */
+    public <T> T logits(Ops<T> ops, T headNorm_RnC) {
+        return linear(ops, Var.of(ops, headNorm_RnC), InfinityLinear.HEAD).get();
     }
 
     // ------------------------------------------------------------------------ 4.5 KV-cached step
@@ -349,25 +550,11 @@ public final class InfinityNet {
         }
         int r = text.rows();
         int n = schedule.get(k).tokens();
-        int c = config.embedDim();
         Rope2d rope = rope(schedule);
         int half = rope.half();
 
         // 1. input tokens: the SOS token at scale 0, else the embedded next-scale input repeated to R rows
-        T x_RnC;
-        if (k == 0) {
-            if (x_Bnd != null) {
-                throw new IllegalArgumentException("scale 0 takes no input (its token is the SOS vector)");
-            }
-            x_RnC = ops.add(ops.reshape(text.cond_RC(), r, 1, c), ops.weight(POS_START.key()));
-        } else {
-            long[] xs = ops.shape(Objects.requireNonNull(x_Bnd, "x_Bnd of scale " + k));
-            if (xs.length != 3 || xs[1] != n || xs[2] != config.bitsPerToken() || xs[0] < 1 || r % xs[0] != 0) {
-                throw ShapeMismatchException.of("x_Bnd", new long[] {r, n, config.bitsPerToken()}, xs);
-            }
-            T emb = linear(ops, Var.of(ops, x_Bnd), InfinityLinear.WORD_EMBED).get();
-            x_RnC = xs[0] == r ? emb : ops.concat(0, Collections.nCopies((int) (r / xs[0]), emb));
-        }
+        T x_RnC = scaleInput(ops, text, k, n, x_Bnd, true);
 
         // 2. level embedding k; RoPE rows offset(k)..offset(k+1)-1
         T lvl_1C = ops.slice(ops.weight(LVL_EMBED.key()), 0, k, k + 1);
@@ -412,22 +599,9 @@ public final class InfinityNet {
         Objects.checkIndex(k, schedule.size());
         int r = text.rows();
         int n = schedule.get(k).tokens();
-        int c = config.embedDim();
         Rope2d rope = rope(schedule);
         int half = rope.half();
-        T x_RnC;
-        if (k == 0) {
-            if (x_Bnd != null) {
-                throw new IllegalArgumentException("scale 0 takes no input (its token is the SOS vector)");
-            }
-            x_RnC = ops.add(ops.reshape(text.cond_RC(), r, 1, c), ops.weight(POS_START.key()));
-        } else {
-            long[] xs = ops.shape(Objects.requireNonNull(x_Bnd, "x_Bnd of scale " + k));
-            if (xs.length != 3 || xs[0] != r || xs[1] != n || xs[2] != config.bitsPerToken()) {
-                throw ShapeMismatchException.of("x_Bnd", new long[] {r, n, config.bitsPerToken()}, xs);
-            }
-            x_RnC = linear(ops, Var.of(ops, x_Bnd), InfinityLinear.WORD_EMBED).get();
-        }
+        T x_RnC = scaleInput(ops, text, k, n, x_Bnd, false);
         T lvl_1C = ops.slice(ops.weight(LVL_EMBED.key()), 0, k, k + 1);
         RopeTables<T> angles = new RopeTables<>(
                 ops.constant(Arrays.copyOf(rope.cos(), n * half), n, half, 1),
@@ -445,6 +619,30 @@ public final class InfinityNet {
     }
 
     // ------------------------------------------------------------------------ shared pieces
+
+    /**
+     * The input tokens of scale {@code k}: the SOS token ({@code cond + pos_start}) at scale 0, else the
+     * word-embedded next-scale input.
+     *
+     * @param repeatable whether an input of B rows may stand for R = m·B rows (repeated), as in guided sampling;
+     *     otherwise it must have exactly R rows
+     */
+    private <T> T scaleInput(Ops<T> ops, InfinityText<T> text, int k, int n, T x_Bnd, boolean repeatable) {
+        int r = text.rows();
+        if (k == 0) {
+            if (x_Bnd != null) {
+                throw new IllegalArgumentException("scale 0 takes no input (its token is the SOS vector)");
+            }
+            return ops.add(ops.reshape(text.cond_RC(), r, 1, config.embedDim()), ops.weight(POS_START.key()));
+        }
+        long[] xs = ops.shape(Objects.requireNonNull(x_Bnd, "x_Bnd of scale " + k));
+        boolean rowsFit = repeatable ? xs.length == 3 && xs[0] >= 1 && r % xs[0] == 0 : xs.length == 3 && xs[0] == r;
+        if (!rowsFit || xs[1] != n || xs[2] != config.bitsPerToken()) {
+            throw ShapeMismatchException.of("x_Bnd", new long[] {r, n, config.bitsPerToken()}, xs);
+        }
+        T emb = linear(ops, Var.of(ops, x_Bnd), InfinityLinear.WORD_EMBED).get();
+        return xs[0] == r ? emb : ops.concat(0, Collections.nCopies((int) (r / xs[0]), emb));
+    }
 
     /** Whether the level embedding is added before block {@code i}: first block of the first or every chunk. */
     private boolean addsLevelEmbedding(int block) {

@@ -394,6 +394,58 @@ public interface Ops<T> {
         return new CachedAttention<>(out_BLC, new LayerKv<>(keys_BHSd, values_BHSd));
     }
 
+    /**
+     * Block-causal multi-head self-attention in chunks ({@link AttentionChunks}): for every chunk, {@code
+     * softmax(q[a:b] · k[:e]ᵀ · scale) · v[:e]}, the outputs concatenated along the sequence. The same arithmetic
+     * as {@link #cachedAttention} with the additive block-causal bias (masked scores contribute exact zeros), but
+     * no score tensor larger than one chunk's is formed. The default composes it from {@link #permute}, {@link
+     * #slice}, {@link #matmul}, {@link #mulScalar} (skipped when {@code scale == 1}), {@link #softmax}, {@link
+     * #concat} and {@link #reshape}; an engine may free each chunk's scores as soon as its output exists.
+     *
+     * @param q_BLHd the queries {@code (B, L, H, d)}
+     * @param k_BLHd the keys {@code (B, L, H, d)}
+     * @param v_BLHd the values {@code (B, L, H, d)}
+     * @param chunks the chunks, covering the {@code L} tokens
+     * @param scale the score multiplier
+     * @return {@code (B, L, H*d)}
+     */
+    default T blockCausalAttention(T q_BLHd, T k_BLHd, T v_BLHd, AttentionChunks chunks, float scale) {
+        long[] qs = shape(q_BLHd);
+        T q_BHLd = permute(q_BLHd, 0, 2, 1, 3);
+        T kT_BHdL = permute(k_BLHd, 0, 2, 3, 1);
+        T v_BHLd = permute(v_BLHd, 0, 2, 1, 3);
+        List<T> outs = new java.util.ArrayList<>();
+        for (AttentionChunks.Chunk c : chunks.chunks()) {
+            outs.add(attentionChunk(q_BHLd, kT_BHdL, v_BHLd, c, scale));
+        }
+        T o_BHLd = concat(2, outs);
+        return reshape(permute(o_BHLd, 0, 2, 1, 3), qs[0], qs[1], qs[2] * qs[3]);
+    }
+
+    /**
+     * One chunk of {@link #blockCausalAttention}: {@code softmax(q[a:b] · kᵀ[:, :e] · scale) · v[:e]}.
+     *
+     * @param q_BHLd the queries {@code (B, H, L, d)}
+     * @param kT_BHdL the transposed keys {@code (B, H, d, L)}
+     * @param v_BHLd the values {@code (B, H, L, d)}
+     * @param chunk the query range and the visible keys
+     * @param scale the score multiplier
+     * @return {@code (B, H, b - a, d)}
+     */
+    default T attentionChunk(T q_BHLd, T kT_BHdL, T v_BHLd, AttentionChunks.Chunk chunk, float scale) {
+        long l = shape(q_BHLd)[2];
+        T q = chunk.queryStart() == 0 && chunk.queryEnd() == l
+                ? q_BHLd
+                : slice(q_BHLd, 2, chunk.queryStart(), chunk.queryEnd());
+        T kT = chunk.keyEnd() == l ? kT_BHdL : slice(kT_BHdL, 3, 0, chunk.keyEnd());
+        T v = chunk.keyEnd() == l ? v_BHLd : slice(v_BHLd, 2, 0, chunk.keyEnd());
+        T scores = matmul(q, kT);
+        if (scale != 1f) {
+            scores = mulScalar(scores, scale);
+        }
+        return matmul(softmax(scores, -1), v);
+    }
+
     // ---- reductions and normalisation ---------------------------------------------------------------
 
     /**

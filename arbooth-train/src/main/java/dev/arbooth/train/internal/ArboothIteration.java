@@ -2,6 +2,7 @@ package dev.arbooth.train.internal;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import dev.arbooth.ArboothException;
 import dev.arbooth.ShapeMismatchException;
@@ -9,7 +10,6 @@ import dev.arbooth.config.InfinityConfig;
 import dev.arbooth.config.Scale;
 import dev.arbooth.config.ScaleSchedule;
 import dev.arbooth.internal.format.TensorSpec;
-import dev.arbooth.internal.nn.InfinityForward;
 import dev.arbooth.internal.nn.InfinityKvCache;
 import dev.arbooth.internal.nn.InfinityNet;
 import dev.arbooth.internal.nn.InfinityStep;
@@ -38,6 +38,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * One ARBooth training iteration on DJL ({@code booth_trainer_final.py::train_step}; golden {@code
@@ -86,6 +88,7 @@ public final class ArboothIteration implements AutoCloseable {
     private final AdamW adam;
     private final boolean pretraining;
     private boolean doubleIdentifierUpdate;
+    private boolean checkpointing = true;
     private Diagnostics diagnostics;
     private boolean closed;
 
@@ -321,30 +324,42 @@ public final class ArboothIteration implements AutoCloseable {
         }
         try (NDManager sub = model.ops().manager().newSubManager()) {
             DjlOps scope = model.ops().scoped(sub);
-            Ops<NDArray> ops = training(scope, dropPath, b);
-            NDArray tokenCe;
-            NDArray loss;
-            try (GradientCollector gc = collector()) {
+            Function<DjlOps, Ops<NDArray>> decorate = training(dropPath, b);
+            Ops<NDArray> ops = decorate.apply(scope);
+            NDArray gt = ops.constantLong(gt_BLd, b, l, d);
+            NDArray weights = ops.constant(tokenWeights, l);
+            float[][] tokenCe = new float[1][];
+            InfinityText<NDArray> text = recorded(() -> {
                 NDArray kv = identifierText(ops, batch, dropped);
-                InfinityText<NDArray> text = net.conditionText(ops, kv, lensAfter);
-                InfinityForward<NDArray> f = net.forward(ops, text, ops.constant(x_BLd, b, l - 1, d), schedule);
-                tokenCe = ArboothLosses.tokenCrossEntropy(
-                        ArboothLosses.bitCrossEntropy(f.logits_BLV(), ops.constantLong(gt_BLd, b, l, d)));
-                loss = ArboothLosses.weightedCrossEntropy(tokenCe, ops.constant(tokenWeights, l));
                 if (diagnostics != null) {
                     diagnostics.kvAfter = kv.toFloatArray();
                     diagnostics.lensAfter = lensAfter.clone();
-                    diagnostics.logits = f.logits_BLV().toFloatArray();
                 }
-                gc.backward(loss);
-            }
+                return net.conditionText(ops, kv, lensAfter);
+            });
+            // the forward and backward, block-checkpointed unless switched off (DjlInfinity.lossAndGradients)
+            float loss = model.lossAndGradients(
+                    scope,
+                    text,
+                    x_BLd,
+                    schedule,
+                    logits -> {
+                        NDArray ce = ArboothLosses.tokenCrossEntropy(ArboothLosses.bitCrossEntropy(logits, gt));
+                        tokenCe[0] = ce.toFloatArray();
+                        if (diagnostics != null) {
+                            diagnostics.logits = logits.toFloatArray();
+                        }
+                        return ArboothLosses.weightedCrossEntropy(ce, weights);
+                    },
+                    decorate,
+                    checkpointing);
             Set<String> updated = new LinkedHashSet<>(baseKeys);
             updated.addAll(loraFactors);
             if (identifierUsed) {
                 updated.add(IDENTIFIER_KEY);
             }
             optimizerStep(sub, updated, identifierUsed && doubleIdentifierUpdate);
-            return new StepLosses(loss.getFloat(), perScale(tokenCe.toFloatArray(), b));
+            return new StepLosses(loss, perScale(tokenCe[0], b));
         }
     }
 
@@ -416,31 +431,41 @@ public final class ArboothIteration implements AutoCloseable {
         updated.addAll(loraFactors);
         try (NDManager sub = model.ops().manager().newSubManager()) {
             DjlOps scope = model.ops().scoped(sub);
-            Ops<NDArray> ops = training(scope, dropPath, b);
-            DistillKl.Result kl;
-            try (GradientCollector gc = updated.isEmpty() ? null : collector()) {
-                InfinityText<NDArray> text = net.conditionText(
-                        ops, ops.constant(batch.text_NCt5(), sum(batch.lens()), config.textChannels()), batch.lens());
-                InfinityForward<NDArray> f =
-                        net.forward(ops, text, ops.constant(teacher.nextInput_BLd(), b, l - 1, d), schedule);
-                float[] student = f.logits_BLV().toFloatArray();
-                kl = DistillKl.of(teacher.logits_BLV(), student, b, v, dist.temperature(), dist.lambda());
+            Function<DjlOps, Ops<NDArray>> decorate = training(dropPath, b);
+            Ops<NDArray> ops = decorate.apply(scope);
+            DistillKl.Result[] kl = new DistillKl.Result[1];
+            Function<NDArray, NDArray> lossOfLogits = logits -> {
+                float[] student = logits.toFloatArray();
+                kl[0] = DistillKl.of(teacher.logits_BLV(), student, b, v, dist.temperature(), dist.lambda());
                 if (diagnostics != null) {
                     diagnostics.teacher = teacher;
                     diagnostics.logits = student;
-                    diagnostics.klPerToken = kl.kl_BL();
+                    diagnostics.klPerToken = kl[0].kl_BL();
                 }
-                if (gc != null) {
-                    // the exact gradient of the (double) loss w.r.t. the logits, back-propagated through the student
-                    gc.backward(f.logits_BLV()
-                            .mul(ops.constant(kl.grad_BLV(), b, l, v))
-                            .sum());
-                }
+                // the exact gradient of the (double) loss w.r.t. the logits, back-propagated through the student
+                return logits.mul(logits.getManager().create(kl[0].grad_BLV(), new Shape(b, l, v)))
+                        .sum();
+            };
+            Supplier<InfinityText<NDArray>> text = () -> net.conditionText(
+                    ops, ops.constant(batch.text_NCt5(), sum(batch.lens()), config.textChannels()), batch.lens());
+            if (updated.isEmpty()) {
+                lossOfLogits.apply(
+                        net.forward(ops, text.get(), ops.constant(teacher.nextInput_BLd(), b, l - 1, d), schedule)
+                                .logits_BLV());
+            } else {
+                model.lossAndGradients(
+                        scope,
+                        recorded(text),
+                        teacher.nextInput_BLd(),
+                        schedule,
+                        lossOfLogits,
+                        decorate,
+                        checkpointing);
             }
             if (!updated.isEmpty()) {
                 optimizerStep(sub, updated, false);
             }
-            return new StepLosses((float) kl.loss(), perScale(kl.kl_BL(), b));
+            return new StepLosses((float) kl[0].loss(), perScale(kl[0].kl_BL(), b));
         }
     }
 
@@ -570,14 +595,13 @@ public final class ArboothIteration implements AutoCloseable {
 
     // ------------------------------------------------------------------------ shared
 
-    /** The student's training ops: LoRA, then drop-path masks drawn for this pass. */
-    private Ops<NDArray> training(DjlOps scope, SplittableRandom rng, int rows) {
-        Ops<NDArray> ops = scope;
-        if (options.lora() != null) {
-            ops = new LoraOps(ops, loraTargets, (float) options.lora().scale());
-        }
+    /**
+     * The student's training ops over a scope: LoRA, then drop-path masks drawn once for this pass (the same masks
+     * in every scope, as block-checkpointing recomputes blocks in scopes of their own).
+     */
+    private Function<DjlOps, Ops<NDArray>> training(SplittableRandom rng, int rows) {
+        Map<String, float[]> masks = new LinkedHashMap<>();
         if (options.dropPath() > 0) {
-            Map<String, float[]> masks = new LinkedHashMap<>();
             int depth = config.depth();
             for (int i = 0; i < depth; i++) {
                 // official: dpr = linspace(0, drop_path_rate, depth)
@@ -594,11 +618,34 @@ public final class ArboothIteration implements AutoCloseable {
                     masks.put(branch.key(config, i), m);
                 }
             }
-            if (!masks.isEmpty()) {
-                ops = new DropPathOps(ops, masks);
-            }
         }
-        return ops;
+        return scope -> {
+            Ops<NDArray> ops = scope;
+            if (options.lora() != null) {
+                ops = new LoraOps(ops, loraTargets, (float) options.lora().scale());
+            }
+            return masks.isEmpty() ? ops : new DropPathOps(ops, masks);
+        };
+    }
+
+    /** Computes something inside a gradient collector (closed when it returns), so that its graph is recorded. */
+    @SuppressWarnings("try")
+    private <T> T recorded(Supplier<T> f) {
+        try (GradientCollector gc = collector()) {
+            return f.get();
+        }
+    }
+
+    /**
+     * Whether the student's passes use block-level checkpointing ({@link DjlInfinity#lossAndGradients}: the same
+     * gradients, the memory of one block's graph instead of all, one more forward); on by default.
+     *
+     * @param on whether to checkpoint
+     * @return this iteration
+     */
+    public ArboothIteration checkpointing(boolean on) {
+        this.checkpointing = on;
+        return this;
     }
 
     private GradientCollector collector() {

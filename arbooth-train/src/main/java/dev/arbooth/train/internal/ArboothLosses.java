@@ -28,7 +28,7 @@ public final class ArboothLosses {
         NDArray one = gt_BLd.toType(DataType.FLOAT32, false);
         NDArray logp0 = logp.get(":, :, :, 0");
         NDArray logp1 = logp.get(":, :, :, 1");
-        return logp1.mul(one).add(logp0.mul(one.neg().add(1f))).neg();
+        return logp1.mul(one).add(logp0.mul(one.neg().add(scalar(one, 1f)))).neg();
     }
 
     /**
@@ -50,7 +50,8 @@ public final class ArboothLosses {
      */
     public static NDArray weightedCrossEntropy(NDArray tokenCe_BL, NDArray weight_L) {
         long tokens = tokenCe_BL.getShape().get(1);
-        return tokenCe_BL.mul(weight_L).sum(new int[] {1}).div(tokens).mean();
+        NDArray sum = tokenCe_BL.mul(weight_L).sum(new int[] {1});
+        return sum.div(scalar(sum, tokens)).mean();
     }
 
     /**
@@ -86,8 +87,8 @@ public final class ArboothLosses {
      * @return {@code kl_BL}
      */
     public static NDArray distillKlPerToken(NDArray teacher_BLV, NDArray student_BLV, float temperature) {
-        NDArray logp = teacher_BLV.div(temperature).logSoftmax(-1);
-        NDArray logq = student_BLV.div(temperature).logSoftmax(-1);
+        NDArray logp = teacher_BLV.div(scalar(teacher_BLV, temperature)).logSoftmax(-1);
+        NDArray logq = student_BLV.div(scalar(student_BLV, temperature)).logSoftmax(-1);
         return logp.exp().mul(logp.sub(logq)).sum(new int[] {-1});
     }
 
@@ -100,6 +101,17 @@ public final class ArboothLosses {
      */
     public static NDArray distillLoss(NDArray kl_BL, float lambda) {
         long tokens = kl_BL.getShape().get(1);
-        return kl_BL.sum(new int[] {1}).div(tokens).mean().mul(lambda);
+        NDArray sum = kl_BL.sum(new int[] {1});
+        NDArray mean = sum.div(scalar(sum, tokens)).mean();
+        return mean.mul(scalar(mean, lambda));
+    }
+
+    /**
+     * A 0-dim constant in the manager of {@code like} (so it lives as long as the loss's scope). DJL's {@code
+     * x.div(Number)} and its kin close their temporary scalar at once although PyTorch keeps it for the backward
+     * pass, as a view of a direct buffer the garbage collector may free (see {@code DjlOps#scalar}).
+     */
+    private static NDArray scalar(NDArray like, float v) {
+        return like.getManager().create(v);
     }
 }

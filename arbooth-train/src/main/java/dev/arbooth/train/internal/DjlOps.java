@@ -12,8 +12,12 @@ import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.LayerNorm;
 import dev.arbooth.internal.format.StateDict;
+import dev.arbooth.internal.nn.AttentionChunks;
+import dev.arbooth.internal.nn.CachedAttention;
+import dev.arbooth.internal.nn.LayerKv;
 import dev.arbooth.internal.nn.Ops;
 import dev.arbooth.tensor.Tensor;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
@@ -122,6 +126,17 @@ public final class DjlOps implements Ops<NDArray>, AutoCloseable {
         return Tensor.ofFloats(x.toType(DataType.FLOAT32, false).toFloatArray(), shape);
     }
 
+    /**
+     * A 0-dim float32 constant of this scope. Never {@code x.mul(float)} and its kin: DJL makes a temporary scalar
+     * array for the number and closes it as soon as the op returns, but PyTorch keeps that scalar for the backward
+     * pass (mul, div, pow, maximum save their operands) as a view of a direct buffer that the garbage collector may
+     * free meanwhile, so gradients read freed memory (seen as a NaN or a different loss after a few training steps,
+     * only when a GC ran between forward and backward). Owned by this scope, the scalar lives until the step ends.
+     */
+    private NDArray scalar(float v) {
+        return own(manager.create(v));
+    }
+
     private NDArray own(NDArray x) {
         x.attach(manager);
         return x;
@@ -225,12 +240,12 @@ public final class DjlOps implements Ops<NDArray>, AutoCloseable {
 
     @Override
     public NDArray mulScalar(NDArray x, float s) {
-        return own(x.mul(s));
+        return own(x.mul(scalar(s)));
     }
 
     @Override
     public NDArray addScalar(NDArray x, float s) {
-        return own(x.add(s));
+        return own(x.add(scalar(s)));
     }
 
     @Override
@@ -238,10 +253,10 @@ public final class DjlOps implements Ops<NDArray>, AutoCloseable {
         // never own(x) itself: x may be a weight of the root scope, which a scoped view must not adopt
         NDArray y = x;
         if (lo != Float.NEGATIVE_INFINITY) {
-            y = own(y.maximum(lo));
+            y = own(y.maximum(scalar(lo)));
         }
         if (hi != Float.POSITIVE_INFINITY) {
-            y = own(y.minimum(hi));
+            y = own(y.minimum(scalar(hi)));
         }
         return y == x ? own(x.duplicate()) : y;
     }
@@ -260,13 +275,13 @@ public final class DjlOps implements Ops<NDArray>, AutoCloseable {
     public NDArray geluTanh(NDArray x) {
         // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))), as torch's gelu(approximate='tanh'); one op a line, each
         // result owned by this scope
-        NDArray cube = own(x.pow(3));
-        NDArray cubic = own(cube.mul(0.044715f));
+        NDArray cube = own(x.pow(own(manager.create(3))));
+        NDArray cubic = own(cube.mul(scalar(0.044715f)));
         NDArray sum = own(cubic.add(x));
-        NDArray inner = own(sum.mul(SQRT_2_OVER_PI));
+        NDArray inner = own(sum.mul(scalar(SQRT_2_OVER_PI)));
         NDArray tanh = own(inner.tanh());
-        NDArray onePlusTanh = own(tanh.add(1f));
-        NDArray half = own(x.mul(0.5f));
+        NDArray onePlusTanh = own(tanh.add(scalar(1f)));
+        NDArray half = own(x.mul(scalar(0.5f)));
         return own(half.mul(onePlusTanh));
     }
 
@@ -275,6 +290,71 @@ public final class DjlOps implements Ops<NDArray>, AutoCloseable {
     @Override
     public NDArray matmul(NDArray a, NDArray b) {
         return own(a.matMul(b));
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>The default composition, op for op, with the scores and probabilities in a scope of their own that is
+     * closed before this returns: only the output and the cache outlive the call, so a KV-cached step holds one
+     * block's scores at a time instead of every block's until the step's scope closes.
+     */
+    @Override
+    public CachedAttention<NDArray> cachedAttention(
+            NDArray q_BLHd, NDArray k_BLHd, NDArray v_BLHd, LayerKv<NDArray> past, NDArray bias_LS, float scale) {
+        long[] qs = shape(q_BLHd);
+        try (NDManager call = manager.newSubManager()) {
+            DjlOps t = scoped(call);
+            NDArray k_BHLd = t.permute(k_BLHd, 0, 2, 1, 3);
+            NDArray v_BHLd = t.permute(v_BLHd, 0, 2, 1, 3);
+            NDArray keys_BHSd = past == null ? k_BHLd : t.concat(2, List.of(past.keys(), k_BHLd));
+            NDArray values_BHSd = past == null ? v_BHLd : t.concat(2, List.of(past.values(), v_BHLd));
+            NDArray scores_BHLS = t.matmul(t.permute(q_BLHd, 0, 2, 1, 3), t.permute(keys_BHSd, 0, 1, 3, 2));
+            if (scale != 1f) {
+                scores_BHLS = t.mulScalar(scores_BHLS, scale);
+            }
+            if (bias_LS != null) {
+                scores_BHLS = t.add(scores_BHLS, bias_LS);
+            }
+            NDArray o_BHLd = t.matmul(t.softmax(scores_BHLS, -1), values_BHSd);
+            NDArray out_BLC = t.reshape(t.permute(o_BHLd, 0, 2, 1, 3), qs[0], qs[1], qs[2] * qs[3]);
+            out_BLC.attach(manager);
+            keys_BHSd.attach(manager);
+            values_BHSd.attach(manager);
+            return new CachedAttention<>(out_BLC, new LayerKv<>(keys_BHSd, values_BHSd));
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Each chunk's scores and probabilities live in a scope of their own, closed as soon as the chunk's output
+     * exists: without a {@code GradientCollector} the peak is one chunk's scores, {@code B·H·max(n·e)} floats,
+     * never the {@code (B, H, L, L)} of the dense form; inside one, autograd keeps what its backward needs (the
+     * probabilities of every chunk) and nothing more.
+     */
+    @Override
+    public NDArray blockCausalAttention(
+            NDArray q_BLHd, NDArray k_BLHd, NDArray v_BLHd, AttentionChunks chunks, float scale) {
+        long[] qs = shape(q_BLHd);
+        try (NDManager pass = manager.newSubManager()) {
+            DjlOps p = scoped(pass);
+            NDArray q_BHLd = p.permute(q_BLHd, 0, 2, 1, 3);
+            NDArray kT_BHdL = p.permute(k_BLHd, 0, 2, 3, 1);
+            NDArray v_BHLd = p.permute(v_BLHd, 0, 2, 1, 3);
+            List<NDArray> outs = new ArrayList<>();
+            for (AttentionChunks.Chunk c : chunks.chunks()) {
+                try (NDManager chunk = pass.newSubManager()) {
+                    NDArray o = scoped(chunk).attentionChunk(q_BHLd, kT_BHdL, v_BHLd, c, scale);
+                    o.attach(pass);
+                    outs.add(o);
+                }
+            }
+            NDArray o_BHLd = p.concat(2, outs);
+            NDArray out = p.reshape(p.permute(o_BHLd, 0, 2, 1, 3), qs[0], qs[1], qs[2] * qs[3]);
+            out.attach(manager);
+            return out;
+        }
     }
 
     @Override
@@ -300,13 +380,13 @@ public final class DjlOps implements Ops<NDArray>, AutoCloseable {
     @Override
     public NDArray rmsNorm(NDArray x, NDArray gamma, float eps) {
         NDArray meanSq = own(own(x.square()).mean(new int[] {-1}, true));
-        NDArray inv = own(own(meanSq.add(eps)).sqrt());
+        NDArray inv = own(own(meanSq.add(scalar(eps))).sqrt());
         return own(own(x.div(inv)).mul(gamma));
     }
 
     @Override
     public NDArray l2Normalize(NDArray x, int axis, float eps) {
-        NDArray norm = own(own(x.norm(new int[] {axis}, true)).maximum(eps));
+        NDArray norm = own(own(x.norm(new int[] {axis}, true)).maximum(scalar(eps)));
         return own(x.div(norm));
     }
 
@@ -322,7 +402,7 @@ public final class DjlOps implements Ops<NDArray>, AutoCloseable {
         NDArray mean = own(g.mean(new int[] {2}, true));
         NDArray centered = own(g.sub(mean));
         NDArray var = own(own(centered.square()).mean(new int[] {2}, true));
-        NDArray normed = own(centered.div(own(own(var.add(eps)).sqrt())));
+        NDArray normed = own(centered.div(own(own(var.add(scalar(eps))).sqrt())));
         NDArray back = own(normed.reshape(s));
         NDArray scaled = own(back.mul(own(gamma.reshape(1, c, 1, 1))));
         return own(scaled.add(own(beta.reshape(1, c, 1, 1))));

@@ -192,6 +192,35 @@ class DjlOpsTest {
     }
 
     @Test
+    void blockCausalAttentionInChunksEqualsTheMaskedDenseForm() {
+        // 3 scales of 1, 4 and 9 tokens; a budget of 20 scores per head splits the last scale in 7 chunks
+        dev.arbooth.config.ScaleSchedule s =
+                dev.arbooth.config.ScaleSchedule.of(new int[] {1, 1}, new int[] {2, 2}, new int[] {3, 3});
+        dev.arbooth.internal.nn.AttentionChunks chunks = dev.arbooth.internal.nn.AttentionChunks.blockCausal(s, 20);
+        assertThat(chunks.chunks()).hasSize(1 + 1 + 7);
+        assertThat(chunks.peakScores()).isLessThanOrEqualTo(28);
+        assertThat(chunks.totalScores()).isEqualTo(1 + 4 * 5 + 9 * 14);
+        int l = 14;
+        NDArray q = ops.constant(randn(2 * l * 3 * 4, 1), 2, l, 3, 4);
+        NDArray k = ops.constant(randn(2 * l * 3 * 4, 2), 2, l, 3, 4);
+        NDArray v = ops.constant(randn(2 * l * 3 * 4, 3), 2, l, 3, 4);
+        NDArray bias = ops.constant(dev.arbooth.internal.nn.InfinityNet.blockCausalBias(s), l, l);
+        for (float scale : new float[] {1f, 0.7f}) {
+            float[] dense =
+                    ops.cachedAttention(q, k, v, null, bias, scale).out_BLC().toFloatArray();
+            float[] chunked = ops.blockCausalAttention(q, k, v, chunks, scale).toFloatArray();
+            float[] whole = ops.blockCausalAttention(
+                            q, k, v, dev.arbooth.internal.nn.AttentionChunks.blockCausal(s, Long.MAX_VALUE), scale)
+                    .toFloatArray();
+            assertThat(chunked).hasSameSizeAs(dense);
+            for (int i = 0; i < dense.length; i++) {
+                assertThat(chunked[i]).isCloseTo(dense[i], within(1e-6f));
+                assertThat(whole[i]).isCloseTo(dense[i], within(1e-6f));
+            }
+        }
+    }
+
+    @Test
     void trainableWeightsReceiveGradientsAndScopesFreeIntermediates() {
         ops.parameters().train(List.of(new DjlParameters.Group("w", List.of("w"))));
         try (NDManager sub = manager.newSubManager();
