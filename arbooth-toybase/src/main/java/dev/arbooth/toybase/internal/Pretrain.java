@@ -212,6 +212,23 @@ public final class Pretrain {
 
     // ------------------------------------------------------------------------------------------ VAE
 
+    /**
+     * The learning-rate schedule of both phases, a pure function of the step (so a resumed run follows it exactly):
+     * constant for the first 60 % of the steps, then a cosine down to 5 % of the rate at the last step.
+     *
+     * @param step the 0-based step about to be taken
+     * @param total the phase's steps
+     * @return the factor of the plan's rate
+     */
+    static double learningRateScale(long step, long total) {
+        double start = 0.6 * total;
+        if (step < start) {
+            return 1;
+        }
+        double t = Math.min(1, (step - start) / Math.max(1, total - 1 - start));
+        return 0.05 + 0.95 * 0.5 * (1 + Math.cos(Math.PI * t));
+    }
+
     private void trainVae(MetricsLog metrics) {
         Path done = base.resolve("vae.safetensors");
         if (Files.exists(done)) {
@@ -227,6 +244,7 @@ public final class Pretrain {
                 o.commitment(),
                 o.entropy(),
                 o.inverseTemperature(),
+                o.gradClip(),
                 o.seed());
         Tensor heldOut = render(scenes(TAG_HELD_OUT, 0, HELD_OUT, Split.ALL));
         try (VaeTraining t = VaeTraining.create(plan.vae(), plan.imageSide(), plan.schedule(), o)) {
@@ -241,6 +259,7 @@ public final class Pretrain {
             double psnr = Double.NaN;
             while (t.steps() < total) {
                 long s = t.steps();
+                t.learningRateScale(learningRateScale(s, total));
                 VaeTraining.Losses l = t.step(render(scenes(TAG_VAE, s, plan.vaeBatch(), Split.TRAIN)));
                 long stepDone = t.steps();
                 Map<String, Double> m = new LinkedHashMap<>();
@@ -249,6 +268,8 @@ public final class Pretrain {
                 m.put("mse", (double) l.mse());
                 m.put("commitment", (double) l.commitment());
                 m.put("entropy_penalty", (double) l.entropyPenalty());
+                m.put("grad_norm", (double) l.gradNorm());
+                m.put("skipped", l.skipped() ? 1.0 : 0.0);
                 if (stepDone % evalEvery == 0 || stepDone == total) {
                     psnr = heldOutPsnr(t, heldOut);
                     m.put("heldout_psnr_db", psnr);
@@ -423,6 +444,7 @@ public final class Pretrain {
                     System.arraycopy(f, 0, text, at, f.length);
                     at += f.length;
                 }
+                it.learningRateScale(learningRateScale(s, plan.transformerSteps()));
                 StepLosses loss = it.subjectStep(new SubjectBatch(text, lens, none, gt), mix(plan.seed(), TAG_STEP, s));
                 ema = Double.isNaN(ema) ? loss.loss() : 0.98 * ema + 0.02 * loss.loss();
                 long stepDone = s + 1;

@@ -648,6 +648,18 @@ public final class ArboothIteration implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Scales the learning rate of the following steps (a schedule's factor, used by pretraining; ARBooth's fit keeps
+     * a constant rate). See {@link AdamW#learningRateScale}.
+     *
+     * @param factor positive
+     * @return this iteration
+     */
+    public ArboothIteration learningRateScale(double factor) {
+        adam.learningRateScale(factor);
+        return this;
+    }
+
     private GradientCollector collector() {
         return model.ops().manager().getEngine().newGradientCollector();
     }

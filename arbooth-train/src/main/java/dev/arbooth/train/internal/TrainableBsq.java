@@ -134,11 +134,15 @@ final class TrainableBsq {
             NDArray r = down[k] == null
                     ? residual
                     : residual.reshape(n * d, hw).matMul(down[k]).reshape(n, d, sc.h(), sc.w());
-            // sqrt(sum r² + 1e-24), not norm(): the norm's backward is NaN at a zero vector (0/0), even under a max
-            // with eps
-            NDArray x = r.div(r.square().sum(new int[] {1}, true).add(1e-24f).sqrt());
-            NDArray zhat =
-                    x.gt(0f).toType(DataType.FLOAT32, false).mul(2 * scale).sub(scale);
+            // sqrt(sum r² + 1e-12), not norm(): the norm's backward is NaN at a zero vector (0/0), even under a max
+            // with eps; the floor 1e-6 (inference: 1e-12) bounds the gradient 1/|r| of a vanishing residual and never
+            // changes a sign, so the bits equal the inference path's
+            NDArray x = r.div(
+                    r.square().sum(new int[] {1}, true).add(scalar(r, 1e-12f)).sqrt());
+            NDArray zhat = x.gt(0f)
+                    .toType(DataType.FLOAT32, false)
+                    .mul(scalar(x, 2 * scale))
+                    .sub(scalar(x, scale));
             NDArray q = x.add(zhat.sub(x).stopGradient());
             NDArray c = x.sub(q.stopGradient()).square().mean();
             NDArray e = entropyPenalty(x);
@@ -151,17 +155,18 @@ final class TrainableBsq {
             z = z == null ? qUp : z.add(qUp);
         }
         float scales = schedule.size();
-        commitment = commitment.div(scales);
-        entropy = entropy.div(scales);
-        NDArray aux = commitment.mul((float) weights.commitment()).add(entropy.mul((float)
-                (weights.entropy() / weights.inverseTemperature())));
+        commitment = commitment.div(scalar(commitment, scales));
+        entropy = entropy.div(scalar(entropy, scales));
+        NDArray aux = commitment
+                .mul(scalar(commitment, (float) weights.commitment()))
+                .add(entropy.mul(scalar(entropy, (float) (weights.entropy() / weights.inverseTemperature()))));
         return new Output(z, aux, commitment, entropy);
     }
 
     /** {@code H_sample − H_codebook} of the soft bit assignments of {@code x (N, d, h, w)}. */
     private NDArray entropyPenalty(NDArray x) {
         float k = (float) (-4 * weights.inverseTemperature() / Math.sqrt(d));
-        NDArray p = Activation.sigmoid(x.mul(k));
+        NDArray p = Activation.sigmoid(x.mul(scalar(x, k)));
         NDArray perSample = binaryEntropy(p).sum(new int[] {1}).mean();
         NDArray avg = p.transpose(1, 0, 2, 3).reshape(d, -1).mean(new int[] {1});
         NDArray codebook = binaryEntropy(avg).sum();
@@ -169,7 +174,18 @@ final class TrainableBsq {
     }
 
     private static NDArray binaryEntropy(NDArray p) {
-        NDArray q = p.neg().add(1f);
-        return p.mul(p.add(1e-8f).log()).add(q.mul(q.add(1e-8f).log())).neg();
+        NDArray q = p.neg().add(scalar(p, 1f));
+        return p.mul(p.add(scalar(p, 1e-8f)).log())
+                .add(q.mul(q.add(scalar(q, 1e-8f)).log()))
+                .neg();
+    }
+
+    /**
+     * A 0-dim constant in {@code like}'s manager, alive until that manager closes. Never {@code x.mul(float)} and its
+     * kin in a trained graph: DJL frees the temporary scalar when the op returns while PyTorch keeps it for the
+     * backward pass (see {@code DjlScalarLifetimeTest}).
+     */
+    private static NDArray scalar(NDArray like, float v) {
+        return like.getManager().create(v);
     }
 }

@@ -52,6 +52,8 @@ public final class VaeTraining implements AutoCloseable {
      * @param commitment the weight of the quantizer's commitment loss (Infinity: 0.25)
      * @param entropy the weight of its entropy penalty (Infinity: 0.1)
      * @param inverseTemperature the entropy's inverse temperature (Infinity: 100)
+     * @param gradClip the largest global gradient norm applied (larger ones are scaled down to it); a step whose
+     *     gradient is not finite updates nothing (counted in {@link Losses#skipped})
      * @param seed the seed of the initial weights
      */
     public record Options(
@@ -61,6 +63,7 @@ public final class VaeTraining implements AutoCloseable {
             double commitment,
             double entropy,
             double inverseTemperature,
+            double gradClip,
             long seed) {
         /**
          * Validates.
@@ -71,6 +74,7 @@ public final class VaeTraining implements AutoCloseable {
          * @param commitment at least 0
          * @param entropy at least 0
          * @param inverseTemperature positive
+         * @param gradClip positive
          * @param seed any
          */
         public Options {
@@ -80,11 +84,14 @@ public final class VaeTraining implements AutoCloseable {
                         "reconstruction weights must be >= 0 and not both 0, got l1 " + l1 + ", mse " + mse);
             }
             new TrainableBsq.Weights(commitment, entropy, inverseTemperature);
+            if (!(gradClip > 0)) {
+                throw new IllegalArgumentException("gradient clip must be > 0, got " + gradClip);
+            }
         }
 
         /**
          * L1 + MSE (weights 1 and 1), Infinity's quantizer weights, AdamW lr 1e-3, betas (0.9, 0.99), weight decay
-         * 0.
+         * 0, gradient norm clipped at 1.
          *
          * @param seed the seed of the initial weights
          * @return the options
@@ -98,6 +105,7 @@ public final class VaeTraining implements AutoCloseable {
                     w.commitment(),
                     w.entropy(),
                     w.inverseTemperature(),
+                    1.0,
                     seed);
         }
     }
@@ -110,8 +118,17 @@ public final class VaeTraining implements AutoCloseable {
      * @param mse mean squared reconstruction error
      * @param commitment the quantizer's commitment loss (unweighted)
      * @param entropyPenalty {@code H_sample − H_codebook} (unweighted)
+     * @param gradNorm the global gradient norm before clipping
+     * @param skipped whether the update was skipped because the gradient was not finite
      */
-    public record Losses(float total, float l1, float mse, float commitment, float entropyPenalty) {}
+    public record Losses(
+            float total,
+            float l1,
+            float mse,
+            float commitment,
+            float entropyPenalty,
+            float gradNorm,
+            boolean skipped) {}
 
     private final VaeConfig config;
     private final BsqVaeNet net;
@@ -275,9 +292,8 @@ public final class VaeTraining implements AutoCloseable {
                 NDArray diff = y.sub(x);
                 l1 = diff.abs().mean();
                 mse = diff.square().mean();
-                loss = l1.mul((float) options.l1())
-                        .add(mse.mul((float) options.mse()))
-                        .add(q.aux());
+                loss = s.add(
+                        s.add(s.mulScalar(l1, (float) options.l1()), s.mulScalar(mse, (float) options.mse())), q.aux());
                 gc.backward(loss);
             }
             Map<String, NDArray> params = new LinkedHashMap<>();
@@ -289,9 +305,25 @@ public final class VaeTraining implements AutoCloseable {
                 params.put(key, w);
                 grads.put(key, g);
             }
-            adam.step(params, grads);
+            float norm = globalNorm(grads.values());
+            boolean skip = !Float.isFinite(norm);
+            if (!skip) {
+                if (norm > options.gradClip()) {
+                    NDArray factor = sub.create((float) (options.gradClip() / norm));
+                    for (NDArray g : grads.values()) {
+                        g.muli(factor);
+                    }
+                }
+                adam.step(params, grads);
+            }
             for (NDArray g : grads.values()) {
                 g.subi(g);
+            }
+            if (skip) {
+                // a NaN gradient survives g - g; zero it for the next step's accumulation
+                for (NDArray g : grads.values()) {
+                    g.set(g.isNaN(), 0f);
+                }
             }
             steps++;
             return new Losses(
@@ -299,8 +331,31 @@ public final class VaeTraining implements AutoCloseable {
                     l1.getFloat(),
                     mse.getFloat(),
                     q.commitment().getFloat(),
-                    q.entropyPenalty().getFloat());
+                    q.entropyPenalty().getFloat(),
+                    norm,
+                    skip);
         }
+    }
+
+    /**
+     * Scales the learning rate of the following steps (a schedule's factor; see {@link AdamW#learningRateScale}).
+     *
+     * @param factor positive
+     */
+    public void learningRateScale(double factor) {
+        adam.learningRateScale(factor);
+    }
+
+    /** {@code sqrt(Σ g²)} over every gradient, accumulated in double. */
+    private static float globalNorm(Iterable<NDArray> grads) {
+        double sum = 0;
+        for (NDArray g : grads) {
+            try (NDArray sq = g.square();
+                    NDArray total = sq.sum()) {
+                sum += total.getFloat();
+            }
+        }
+        return (float) Math.sqrt(sum);
     }
 
     /**
@@ -318,11 +373,11 @@ public final class VaeTraining implements AutoCloseable {
             try (GradientCollector gc = manager.getEngine().newGradientCollector()) {
                 TrainableBsq.Output q = bsq.forward(net.encode(s, x));
                 NDArray diff = net.decode(s, q.z_NdHW()).sub(x);
-                NDArray loss = diff.abs()
-                        .mean()
-                        .mul((float) options.l1())
-                        .add(diff.square().mean().mul((float) options.mse()))
-                        .add(q.aux());
+                NDArray loss = s.add(
+                        s.add(
+                                s.mulScalar(diff.abs().mean(), (float) options.l1()),
+                                s.mulScalar(diff.square().mean(), (float) options.mse())),
+                        q.aux());
                 gc.backward(loss);
             }
             Map<String, Tensor> out = new LinkedHashMap<>();

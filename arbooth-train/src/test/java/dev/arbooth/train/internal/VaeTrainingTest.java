@@ -68,7 +68,7 @@ class VaeTrainingTest {
     void straightThroughEstimatorCarriesTheReconstructionLossIntoTheEncoder() {
         // no commitment, no entropy: the encoder's only path to the loss is through the quantizer's STE
         VaeTraining.Options o =
-                new VaeTraining.Options(new OptimizerOptions(1e-3, 0.9, 0.99, 1e-8, 0), 1, 1, 0, 0, 100, 1);
+                new VaeTraining.Options(new OptimizerOptions(1e-3, 0.9, 0.99, 1e-8, 0), 1, 1, 0, 0, 100, 1.0, 1);
         try (VaeTraining t = VaeTraining.create(CONFIG, SIDE, SCHEDULE, o)) {
             Map<String, Tensor> grads = t.gradients(images(4, 7));
             assertThat(maxAbs(grads.get("encoder.conv_in.conv.weight"))).isGreaterThan(1e-6f);
@@ -200,7 +200,7 @@ class VaeTrainingTest {
                     .hasMessageContaining("(N, 3, 8, 8)");
         }
         assertThatThrownBy(() -> new VaeTraining.Options(
-                        new OptimizerOptions(1e-3, 0.9, 0.99, 1e-8, 0), 0, 0, 0.25, 0.1, 100, 1))
+                        new OptimizerOptions(1e-3, 0.9, 0.99, 1e-8, 0), 0, 0, 0.25, 0.1, 100, 1.0, 1))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("not both 0");
     }
