@@ -14,6 +14,7 @@ import dev.arbooth.tensor.Tensor;
 import dev.arbooth.text.TextFeatures;
 import dev.arbooth.text.internal.IdentifierRows;
 import dev.arbooth.text.internal.TokenBatch;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -146,28 +147,38 @@ public final class Generator implements AutoCloseable {
     }
 
     /**
-     * A personalized generator on the base the adapter records ({@value #BASE_DIRECTORY_PROVENANCE} in
-     * its manifest's provenance), on {@link Device#auto()}.
+     * A personalized generator on the adapter's base, on {@link Device#auto()}: the base directory the adapter
+     * records ({@value #BASE_DIRECTORY_PROVENANCE} in its manifest's provenance) when that directory holds a base,
+     * else the bundled base ({@link BaseModel#bundled()}, the toy base of {@code arbooth-toybase}). Either way the
+     * adapter's base fingerprint must match.
      *
      * @param adapter the adapter
      * @return the generator; close it
-     * @throws ArboothException if the adapter does not record its base directory
+     * @throws dev.arbooth.adapter.IncompatibleAdapterException if the adapter was made for another base than the one
+     *     found
+     * @throws ArboothException if the recorded directory holds no base and no base is bundled
      */
     public static Generator with(Adapter adapter) {
         String dir = adapter.manifest().provenance().get(BASE_DIRECTORY_PROVENANCE);
-        if (dir == null) {
-            throw new ArboothException(
-                    "This adapter does not record where its base model is (no '" + BASE_DIRECTORY_PROVENANCE
-                            + "' in its provenance); use Generator.with(adapter, BaseModel.load(dir))");
+        if (dir != null) {
+            try {
+                Path base = Path.of(dir);
+                if (Files.isRegularFile(base.resolve(BaseModel.DESCRIPTOR))) {
+                    return with(adapter, BaseModel.load(base));
+                }
+            } catch (java.nio.file.InvalidPathException e) {
+                // not a path on this machine: fall back to the bundled base
+            }
         }
-        Path base;
+        BaseModel bundled;
         try {
-            base = Path.of(dir);
-        } catch (java.nio.file.InvalidPathException e) {
-            throw new ArboothException("The adapter's recorded base directory ('" + BASE_DIRECTORY_PROVENANCE
-                    + "' in its provenance) is not a valid path: " + e.getMessage());
+            bundled = BaseModel.bundled();
+        } catch (ArboothException e) {
+            throw new ArboothException("This adapter's base is not here (recorded base directory: "
+                    + (dir == null ? "none" : "'" + dir + "', which holds no " + BaseModel.DESCRIPTOR)
+                    + ") and " + e.getMessage() + "; use Generator.with(adapter, BaseModel.load(dir))");
         }
-        return with(adapter, BaseModel.load(base));
+        return with(adapter, bundled);
     }
 
     /**

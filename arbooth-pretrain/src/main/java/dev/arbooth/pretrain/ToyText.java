@@ -1,4 +1,4 @@
-package dev.arbooth.toybase.internal;
+package dev.arbooth.pretrain;
 
 import dev.arbooth.config.T5Config;
 import dev.arbooth.internal.format.TensorSpec;

@@ -1,4 +1,4 @@
-package dev.arbooth.toybase.internal;
+package dev.arbooth.pretrain;
 
 import dev.arbooth.config.InfinityConfig;
 import dev.arbooth.internal.format.TensorSpec;

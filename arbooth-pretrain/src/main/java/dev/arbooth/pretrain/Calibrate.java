@@ -1,4 +1,4 @@
-package dev.arbooth.toybase.internal;
+package dev.arbooth.pretrain;
 
 import dev.arbooth.config.InfinityConfig;
 import dev.arbooth.config.VaeConfig;
@@ -26,7 +26,7 @@ import java.util.SplittableRandom;
  * (batch 32, 121 tokens, random bits and text rows of a typical caption length), each timed over a few steps after
  * one warm-up step. Not a benchmark of record: the figures are scaled by the machine's load when measured (printed).
  *
- * <pre>java -cp … dev.arbooth.toybase.internal.Calibrate [--vae-steps 4] [--transformer-steps 4] [--threads 2] [--only vae|transformer]</pre>
+ * <pre>java -cp … dev.arbooth.pretrain.Calibrate [--vae-steps 4] [--transformer-steps 4] [--threads 2] [--only vae|transformer]</pre>
  */
 public final class Calibrate {
     private Calibrate() {}

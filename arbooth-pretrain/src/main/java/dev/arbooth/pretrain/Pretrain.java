@@ -1,4 +1,4 @@
-package dev.arbooth.toybase.internal;
+package dev.arbooth.pretrain;
 
 import ai.djl.ndarray.NDManager;
 import dev.arbooth.base.BaseModel;
@@ -68,7 +68,7 @@ import java.util.SplittableRandom;
  * ({@link BaseModel#load}) with {@code toybase-manifest.json}.
  *
  * <pre>
- * java -cp … dev.arbooth.toybase.internal.Pretrain [--out DIR] [--plan two-hours|smoke] [--seed N]
+ * java -cp … dev.arbooth.pretrain.Pretrain [--out DIR] [--plan two-hours|smoke] [--seed N]
  *     [--vae-steps N] [--cache N] [--transformer-steps N] [--checkpoint-minutes M] [--threads T]
  * </pre>
  */
@@ -505,11 +505,11 @@ public final class Pretrain {
     private void writeManifest() {
         String json = "{\n"
                 + "  \"format\": 1,\n"
-                + "  \"status\": \"trained; quality gates not yet measured\",\n"
                 + "  \"plan\": \"" + plan.name() + "\",\n"
                 + "  \"seed\": " + plan.seed() + ",\n"
                 + "  \"command\": \"scripts/pretrain-toybase.sh --plan " + plan.name() + " --seed " + plan.seed()
-                + "\",\n"
+                + " --vae-steps " + plan.vaeSteps() + " --cache " + plan.cacheImages() + " --transformer-steps "
+                + plan.transformerSteps() + "\",\n"
                 + "  \"vae\": {\"steps\": " + plan.vaeSteps() + ", \"batch\": " + plan.vaeBatch() + ", \"lr\": "
                 + plan.vaeLearningRate() + ", \"loss\": \"L1 + MSE + BSQ commitment 0.25 + entropy 0.1 (invT 100)\"},\n"
                 + "  \"bits_cache\": {\"images\": " + plan.cacheImages() + "},\n"

@@ -1,4 +1,4 @@
-package dev.arbooth.toybase.internal;
+package dev.arbooth.pretrain;
 
 import dev.arbooth.config.InfinityConfig;
 import dev.arbooth.config.ScaleSchedule;
@@ -145,14 +145,14 @@ public record ToyBasePlan(
                 64,
                 vae(32),
                 16,
-                4500,
+                3200,
                 1e-3,
                 SCHEDULE_8,
                 toyT5(),
                 transformer(192, 4, 3, 32),
                 16384,
                 32,
-                2000,
+                1800,
                 8e-4,
                 0.1,
                 0.1,

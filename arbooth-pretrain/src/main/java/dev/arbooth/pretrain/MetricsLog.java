@@ -1,4 +1,4 @@
-package dev.arbooth.toybase.internal;
+package dev.arbooth.pretrain;
 
 import java.io.BufferedWriter;
 import java.io.IOException;
