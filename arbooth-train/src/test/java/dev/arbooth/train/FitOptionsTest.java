@@ -3,10 +3,43 @@ package dev.arbooth.train;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class FitOptionsTest {
+    @Test
+    void theBundledToyBaseHasItsOwnPresetAndEveryOtherBaseArbooths(@org.junit.jupiter.api.io.TempDir Path dir) {
+        System.setProperty("arbooth.cache.dir", dir.toString());
+        try {
+            dev.arbooth.base.BaseModel toy = dev.arbooth.base.BaseModel.bundled();
+            assertThat(toy.name()).isEqualTo(FitOptions.TOY_BASE_NAME);
+            assertThat(FitOptions.defaultsFor(toy)).isEqualTo(FitOptions.toyBase());
+            dev.arbooth.base.BaseModel renamed = new dev.arbooth.base.BaseModel(
+                    toy.directory(),
+                    "my base",
+                    toy.infinity(),
+                    toy.transformerWeights(),
+                    toy.vae(),
+                    toy.vaeWeights(),
+                    toy.textEncoder(),
+                    toy.textEncoderWeights(),
+                    toy.tokenizer(),
+                    toy.schedule());
+            assertThat(FitOptions.defaultsFor(renamed)).isEqualTo(FitOptions.arbooth());
+        } finally {
+            System.clearProperty("arbooth.cache.dir");
+        }
+        FitOptions t = FitOptions.toyBase();
+        assertThat(t.steps()).isEqualTo(FitOptions.TOY_STEPS);
+        assertThat(t.batchSize()).isEqualTo(FitOptions.TOY_BATCH);
+        assertThat(t.optimizer().learningRate()).isEqualTo(FitOptions.TOY_LEARNING_RATE);
+        assertThat(t.subjectPrompts("dog")).containsExactly("a photo of a <S*> dog");
+        assertThat(t.classPrompt("dog")).isEqualTo("a photo of a dog");
+        assertThat(t.tuning()).isEqualTo(FitOptions.arbooth().tuning());
+        assertThat(t.distillation()).isEqualTo(FitOptions.arbooth().distillation());
+    }
+
     @Test
     void arboothDefaults() {
         FitOptions o = FitOptions.arbooth();
