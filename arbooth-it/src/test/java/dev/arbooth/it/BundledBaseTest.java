@@ -33,9 +33,15 @@ class BundledBaseTest {
     @TempDir
     Path dir;
 
+    private final String previousCache = System.getProperty("arbooth.cache.dir");
+
     @AfterEach
-    void clearCache() {
-        System.clearProperty("arbooth.cache.dir");
+    void restoreCache() {
+        if (previousCache == null) {
+            System.clearProperty("arbooth.cache.dir");
+        } else {
+            System.setProperty("arbooth.cache.dir", previousCache);
+        }
     }
 
     @Test

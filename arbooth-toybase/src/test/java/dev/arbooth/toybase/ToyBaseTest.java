@@ -36,13 +36,14 @@ class ToyBaseTest {
 
     @Test
     void serviceLoaderFindsTheToyBase() {
+        String previousCache = System.getProperty(ToyBase.CACHE_PROPERTY);
         System.setProperty(ToyBase.CACHE_PROPERTY, cache.toString());
         try {
             BaseModel b = BaseModel.bundled();
             assertThat(b.name()).isEqualTo(ToyBase.NAME);
             assertThat(b.directory()).startsWith(cache);
         } finally {
-            System.clearProperty(ToyBase.CACHE_PROPERTY);
+            restore(ToyBase.CACHE_PROPERTY, previousCache);
         }
     }
 
@@ -103,5 +104,13 @@ class ToyBaseTest {
 
     private static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static void restore(String key, String previous) {
+        if (previous == null) {
+            System.clearProperty(key);
+        } else {
+            System.setProperty(key, previous);
+        }
     }
 }

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 class FitOptionsTest {
     @Test
     void theBundledToyBaseHasItsOwnPresetAndEveryOtherBaseArbooths(@org.junit.jupiter.api.io.TempDir Path dir) {
+        String previousCache = System.getProperty("arbooth.cache.dir");
         System.setProperty("arbooth.cache.dir", dir.toString());
         try {
             dev.arbooth.base.BaseModel toy = dev.arbooth.base.BaseModel.bundled();
@@ -28,7 +29,7 @@ class FitOptionsTest {
                     toy.schedule());
             assertThat(FitOptions.defaultsFor(renamed)).isEqualTo(FitOptions.arbooth());
         } finally {
-            System.clearProperty("arbooth.cache.dir");
+            restore("arbooth.cache.dir", previousCache);
         }
         FitOptions t = FitOptions.toyBase();
         assertThat(t.steps()).isEqualTo(FitOptions.TOY_STEPS);
@@ -122,5 +123,13 @@ class FitOptionsTest {
         ScaleWeights w = ScaleWeights.of(List.of(2.0, 1.0, 0.25));
         assertThat(List.of(w.weight(0), w.weight(1), w.weight(2), w.weight(9))).containsExactly(2.0, 1.0, 0.25, 0.25);
         assertThat(ScaleWeights.firstScales(3, 0.5).weight(3)).isEqualTo(0.5);
+    }
+
+    private static void restore(String key, String previous) {
+        if (previous == null) {
+            System.clearProperty(key);
+        } else {
+            System.setProperty(key, previous);
+        }
     }
 }

@@ -189,6 +189,7 @@ class PersonalizerInputTest {
 
     @Test
     void theStaticFitUsesTheBundledBaseAndChecksItsInputsFirst() {
+        String previousCache = System.getProperty("arbooth.cache.dir");
         System.setProperty("arbooth.cache.dir", dir.resolve("cache").toString());
         try {
             assertThatThrownBy(() -> Personalizer.fit(List.of(), "dog"))
@@ -200,7 +201,7 @@ class PersonalizerInputTest {
                     .hasMessageContaining("missing.jpg");
             assertThat(dir.resolve("cache")).isDirectory(); // the bundled base was extracted there
         } finally {
-            System.clearProperty("arbooth.cache.dir");
+            restore("arbooth.cache.dir", previousCache);
         }
     }
 
@@ -220,5 +221,13 @@ class PersonalizerInputTest {
         p.close();
         p.close();
         assertThatThrownBy(() -> p.fit(three(), "dog")).isInstanceOf(IllegalStateException.class);
+    }
+
+    private static void restore(String key, String previous) {
+        if (previous == null) {
+            System.clearProperty(key);
+        } else {
+            System.setProperty(key, previous);
+        }
     }
 }

@@ -49,7 +49,7 @@ import javax.imageio.ImageIO;
  * teddybear2; default dog1), {@code --images DIR} (own photos, PNG or JPEG, resized to the base's resolution) with
  * {@code --class WORD}, {@code --prompts FILE} (one prompt per line, {@code {class}} replaced by the class word,
  * {@code <S*>} the identifier, {@code #} comments), {@code --out DIR} (default {@code target/demo}), {@code --steps
- * N} (default: the bundled base's preset), {@code --per-prompt K} images per prompt (default 4), {@code --seed S}.
+ * N} and {@code --lr X} (default: the bundled base's preset), {@code --per-prompt K} images per prompt (default 4), {@code --seed S}.
  *
  * <p>The class prompt without the identifier is always added: its samples before and after the fit show whether the
  * class kept its meaning (language drift). The output directory is built beside the target and moved into place at
@@ -86,6 +86,7 @@ public final class Demo {
      * @param prompts a prompt file, or null for {@link #DEFAULT_PROMPTS}
      * @param out the output directory
      * @param steps fit steps, or null for the preset's
+     * @param learningRate the fit's learning rate, or null for the preset's
      * @param perPrompt images per prompt
      * @param seed the seed of the fit and the samples
      */
@@ -96,6 +97,7 @@ public final class Demo {
             Path prompts,
             Path out,
             Integer steps,
+            Double learningRate,
             int perPrompt,
             long seed) {
         /**
@@ -115,7 +117,7 @@ public final class Demo {
                 a.put(k.substring(2), args[++i]);
             }
             for (String k : a.keySet()) {
-                if (!List.of("subject", "images", "class", "prompts", "out", "steps", "per-prompt", "seed")
+                if (!List.of("subject", "images", "class", "prompts", "out", "steps", "lr", "per-prompt", "seed")
                         .contains(k)) {
                     throw new IllegalArgumentException("unknown option --" + k);
                 }
@@ -130,6 +132,7 @@ public final class Demo {
                     a.containsKey("prompts") ? Path.of(a.get("prompts")) : null,
                     Path.of(a.getOrDefault("out", "target/demo")),
                     a.containsKey("steps") ? Integer.valueOf(a.get("steps")) : null,
+                    a.containsKey("lr") ? Double.valueOf(a.get("lr")) : null,
                     Integer.parseInt(a.getOrDefault("per-prompt", "4")),
                     Long.parseLong(a.getOrDefault("seed", "0")));
         }
@@ -157,7 +160,7 @@ public final class Demo {
         } catch (IllegalArgumentException e) {
             System.err.println("demo: " + e.getMessage());
             System.err.println("usage: scripts/demo.sh [--subject dog1] [--images DIR --class WORD] [--prompts FILE]"
-                    + " [--out DIR] [--steps N] [--per-prompt K] [--seed S]");
+                    + " [--out DIR] [--steps N] [--lr X] [--per-prompt K] [--seed S]");
             System.exit(2);
             return;
         }
@@ -219,6 +222,15 @@ public final class Demo {
         Personalizer.Builder builder = Personalizer.builder(base).seed(s.seed()).listener(new ProgressBar("fit"));
         if (s.steps() != null) {
             builder.steps(s.steps());
+        }
+        if (s.learningRate() != null) {
+            FitOptions preset;
+            try (Personalizer probe = Personalizer.on(base)) {
+                preset = probe.options();
+            }
+            builder.options(preset.toBuilder()
+                    .optimizer(preset.optimizer().withLearningRate(s.learningRate()))
+                    .build());
         }
         FitOptions options;
         try (Personalizer p = builder.build()) {

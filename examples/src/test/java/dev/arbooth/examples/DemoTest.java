@@ -23,7 +23,6 @@ class DemoTest {
     @Test
     @Tag("slow")
     void theMainJobWritesAReportNamingEveryPromptWithAnImageEach() throws IOException {
-        System.setProperty("arbooth.cache.dir", dir.resolve("cache").toString());
         Path prompts = Files.writeString(
                 dir.resolve("prompts.txt"),
                 "# a reduced list\na <S*> {class} in the snow\na <S*> {class} wearing a santa hat\n\na purple <S*> {class}\n");
@@ -94,7 +93,6 @@ class DemoTest {
     @Test
     @Tag("slow")
     void ownPhotosAreResizedAndTheReportSaysSo() throws IOException {
-        System.setProperty("arbooth.cache.dir", dir.resolve("cache").toString());
         Path photos = Files.createDirectories(dir.resolve("photos"));
         for (String f : List.of("00.jpg", "01.jpg")) {
             Files.copy(Golden.vico("fat_dog/" + f), photos.resolve(f));
