@@ -22,6 +22,8 @@ b["name"] = "arbooth-toybase"
 open(p, "w").write(json.dumps(b, indent=2) + "\n")
 m = os.path.join(d, "toybase-manifest.json")
 man = json.load(open(m))
+man["configs"] = {k: b[k] for k in ("infinity", "vae", "textEncoder", "schedule")}
+man["text_encoder"] = "frozen, seeded random weights (ToyText.randomT5); tokenizer: word-level over the toy vocabulary and ViCo's prompt words"
 if gates:
     man["gates"] = json.load(open(gates))
 open(m, "w").write(json.dumps(man, indent=2) + "\n")

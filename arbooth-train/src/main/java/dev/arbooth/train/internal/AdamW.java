@@ -80,8 +80,14 @@ public final class AdamW implements AutoCloseable {
                 p.muli(decay);
                 s.expAvg.muli(b1).addi(gs.mul(oneMinusB1));
                 s.expAvgSq.muli(b2).addi(gs.mul(oneMinusB2).muli(gs));
-                NDArray denom = s.expAvgSq.sqrt().divi((float) bias2Sqrt).addi(eps);
-                p.addi(s.expAvg.mul(stepSize).divi(denom));
+                // results of ops on the state arrays belong to the state's manager: move them into this step's
+                // scope, or every step leaks two parameter-sized arrays (the pretraining VAE ran out of memory)
+                NDArray denom = s.expAvgSq.sqrt();
+                denom.attach(scope);
+                denom.divi((float) bias2Sqrt).addi(eps);
+                NDArray update = s.expAvg.mul(stepSize);
+                update.attach(scope);
+                p.addi(update.divi(denom));
             }
         }
     }
