@@ -3,10 +3,12 @@
 # subject, and writes a PNG grid and an HTML report (dev.arbooth.examples.Demo). On a fresh clone it builds what it
 # needs first (no install step; the first run downloads the Maven dependencies).
 # Usage: scripts/demo.sh [--subject dog1] [--images DIR --class WORD] [--prompts FILE] [--out DIR] [--steps N]
-#                        [--per-prompt K] [--seed S]
+#                        [--lr X] [--batch B] [--base DIR] [--per-prompt K] [--seed S]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DJL_OFFLINE=true OPT_OUT_TRACKING=true
+# PyTorch logs one "Could not initialize NNPACK" warning per convolution on CPUs without NNPACK support
+export TORCH_CPP_LOG_LEVEL="${TORCH_CPP_LOG_LEVEL:-ERROR}"
 echo "[build] compiling the SDK (mvn package, tests skipped) ..."
 mvn -B -ntp -q package dependency:build-classpath -Dmdep.outputFile=target/demo-classpath.txt \
   -DskipTests -Djacoco.skip=true -Dspotless.check.skip=true -Dmaven.javadoc.skip=true -Djazzer.skip=true \

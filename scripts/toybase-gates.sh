@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Measures the toy base's quality gates (dev.arbooth.pretrain.Gates): VAE PSNR and probes on round trips,
 # prompt fidelity on held-out caption combinations, sampling time. Writes gates.json and pictures.
-# Usage: scripts/toybase-gates.sh --base DIR [--out target/gates] [--renders 200] [--samples 200] [--batch 20]
+# Usage: scripts/toybase-gates.sh --base DIR [--out target/gates] [--renders 200] [--samples 200] [--batch 20] [--cfg 4] [--tau 0.5]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DJL_OFFLINE=true OPT_OUT_TRACKING=true

@@ -44,6 +44,7 @@ import java.util.SplittableRandom;
  *
  * <pre>
  * java -cp … dev.arbooth.pretrain.Gates --base DIR [--out DIR] [--renders 200] [--samples 200] [--batch 20]
+ *     [--cfg 4] [--tau 0.5]
  * </pre>
  */
 public final class Gates {
@@ -67,12 +68,15 @@ public final class Gates {
         int renders = Integer.parseInt(a.getOrDefault("renders", "200"));
         int samples = Integer.parseInt(a.getOrDefault("samples", "200"));
         int batch = Integer.parseInt(a.getOrDefault("batch", "20"));
+        SamplingOptions sampling = SamplingOptions.defaults()
+                .withCfg(Double.parseDouble(a.getOrDefault("cfg", String.valueOf(SamplingOptions.DEFAULT_CFG))))
+                .withTau(Double.parseDouble(a.getOrDefault("tau", String.valueOf(SamplingOptions.DEFAULT_TAU))));
         Files.createDirectories(out);
         Probes probes = Probes.bundled();
         StringBuilder json = new StringBuilder("{\n");
         json.append(String.format(Locale.ROOT, "  \"base\": \"%s\",\n", base.name()));
         vae(base, probes, renders, out, json);
-        fidelity(base, probes, samples, batch, out, json);
+        fidelity(base, probes, samples, batch, sampling, out, json);
         json.append("  \"measured_at\": \"").append(java.time.Instant.now()).append("\"\n}\n");
         AtomicFiles.write(out.resolve("gates.json"), json.toString().getBytes(StandardCharsets.UTF_8));
         System.out.print(json);
@@ -133,7 +137,8 @@ public final class Gates {
                 accuracies(okRound, n));
     }
 
-    private static void fidelity(BaseModel base, Probes probes, int n, int batch, Path out, StringBuilder json) {
+    private static void fidelity(
+            BaseModel base, Probes probes, int n, int batch, SamplingOptions sampling, Path out, StringBuilder json) {
         List<Combination> held = new ArrayList<>(Combination.of(Split.HELD_OUT));
         // a fixed shuffle, then as many as asked (cycling if there are fewer combinations)
         SplittableRandom r = new SplittableRandom(SEED);
@@ -153,7 +158,7 @@ public final class Gates {
         long nanos = 0;
         int timed = 0;
         try (Generator g = Generator.base(base)) {
-            SamplingOptions opt = SamplingOptions.defaults().withSeed(SEED);
+            SamplingOptions opt = sampling.withSeed(SEED);
             g.sample(captions.get(0).text(), opt); // warm-up
             for (int s = 0; s < n; s += batch) {
                 List<String> prompts = new ArrayList<>();
@@ -191,8 +196,8 @@ public final class Gates {
                         + " \"accuracy\": %s, \"all_named_agree\": %.3f},\n",
                 n,
                 held.size(),
-                SamplingOptions.DEFAULT_CFG,
-                SamplingOptions.DEFAULT_TAU,
+                sampling.cfg().get(0),
+                sampling.tau().get(0),
                 accuracies(ok, n),
                 all / (double) n));
         json.append(String.format(

@@ -2,6 +2,7 @@ package dev.arbooth.runtime;
 
 import dev.arbooth.ArboothException;
 import dev.arbooth.adapter.Adapter;
+import dev.arbooth.adapter.AdapterManifest;
 import dev.arbooth.base.BaseModel;
 import dev.arbooth.config.Scale;
 import dev.arbooth.config.ScaleSchedule;
@@ -63,7 +64,7 @@ public final class Generator implements AutoCloseable {
     public static final int DEFAULT_MAX_IMAGES_PER_PASS = 16;
 
     /** Adapter provenance key holding the base-model directory, used by {@link #with(Adapter)}. */
-    public static final String BASE_DIRECTORY_PROVENANCE = "base.directory";
+    public static final String BASE_DIRECTORY_PROVENANCE = AdapterManifest.BASE_DIRECTORY_PROVENANCE;
 
     private final SharedBase base;
     private final Adapter adapter;

@@ -87,6 +87,8 @@ public final class Demo {
      * @param out the output directory
      * @param steps fit steps, or null for the preset's
      * @param learningRate the fit's learning rate, or null for the preset's
+     * @param batch the fit's batch size, or null for the preset's
+     * @param base a base-model directory, or null for the bundled base
      * @param perPrompt images per prompt
      * @param seed the seed of the fit and the samples
      */
@@ -98,6 +100,8 @@ public final class Demo {
             Path out,
             Integer steps,
             Double learningRate,
+            Integer batch,
+            Path base,
             int perPrompt,
             long seed) {
         /**
@@ -117,7 +121,18 @@ public final class Demo {
                 a.put(k.substring(2), args[++i]);
             }
             for (String k : a.keySet()) {
-                if (!List.of("subject", "images", "class", "prompts", "out", "steps", "lr", "per-prompt", "seed")
+                if (!List.of(
+                                "subject",
+                                "images",
+                                "class",
+                                "prompts",
+                                "out",
+                                "steps",
+                                "lr",
+                                "batch",
+                                "base",
+                                "per-prompt",
+                                "seed")
                         .contains(k)) {
                     throw new IllegalArgumentException("unknown option --" + k);
                 }
@@ -133,6 +148,8 @@ public final class Demo {
                     Path.of(a.getOrDefault("out", "target/demo")),
                     a.containsKey("steps") ? Integer.valueOf(a.get("steps")) : null,
                     a.containsKey("lr") ? Double.valueOf(a.get("lr")) : null,
+                    a.containsKey("batch") ? Integer.valueOf(a.get("batch")) : null,
+                    a.containsKey("base") ? Path.of(a.get("base")) : null,
                     Integer.parseInt(a.getOrDefault("per-prompt", "4")),
                     Long.parseLong(a.getOrDefault("seed", "0")));
         }
@@ -160,7 +177,7 @@ public final class Demo {
         } catch (IllegalArgumentException e) {
             System.err.println("demo: " + e.getMessage());
             System.err.println("usage: scripts/demo.sh [--subject dog1] [--images DIR --class WORD] [--prompts FILE]"
-                    + " [--out DIR] [--steps N] [--lr X] [--per-prompt K] [--seed S]");
+                    + " [--out DIR] [--steps N] [--lr X] [--batch B] [--base DIR] [--per-prompt K] [--seed S]");
             System.exit(2);
             return;
         }
@@ -211,8 +228,8 @@ public final class Demo {
 
         // ---- base and fit
         long t = System.nanoTime();
-        BaseModel base = BaseModel.bundled();
-        timings.put("load the bundled base", seconds(t));
+        BaseModel base = s.base() == null ? BaseModel.bundled() : BaseModel.load(s.base());
+        timings.put(s.base() == null ? "load the bundled base" : "load the base", seconds(t));
         int side = base.vae().patchSize() * base.schedule().last().h();
         if (s.images() != null) {
             inputNotes.add(0, "own photos, resized to the base's " + side + "×" + side + " by the personalizer");
@@ -223,14 +240,16 @@ public final class Demo {
         if (s.steps() != null) {
             builder.steps(s.steps());
         }
-        if (s.learningRate() != null) {
-            FitOptions preset;
-            try (Personalizer probe = Personalizer.on(base)) {
-                preset = probe.options();
+        if (s.learningRate() != null || s.batch() != null) {
+            FitOptions preset = FitOptions.defaultsFor(base);
+            FitOptions.Builder b = preset.toBuilder();
+            if (s.learningRate() != null) {
+                b.optimizer(preset.optimizer().withLearningRate(s.learningRate()));
             }
-            builder.options(preset.toBuilder()
-                    .optimizer(preset.optimizer().withLearningRate(s.learningRate()))
-                    .build());
+            if (s.batch() != null) {
+                b.batchSize(s.batch());
+            }
+            builder.options(b.build());
         }
         FitOptions options;
         try (Personalizer p = builder.build()) {
