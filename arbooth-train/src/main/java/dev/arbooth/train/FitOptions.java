@@ -212,8 +212,11 @@ public record FitOptions(
     /** Batch size of {@link #toyBase()}. */
     public static final int TOY_BATCH = 2;
 
-    /** Learning rate of {@link #toyBase()}. */
-    public static final double TOY_LEARNING_RATE = 1e-4;
+    /**
+     * Learning rate of {@link #toyBase()}: about 43× ARBooth's, the lowest of those measured at which the small base
+     * draws the subject's traits within {@value #TOY_STEPS} steps ({@code docs/toy-model.md}).
+     */
+    public static final double TOY_LEARNING_RATE = 1e-3;
 
     /**
      * The subject prompts for a class word.

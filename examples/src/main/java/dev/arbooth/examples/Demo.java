@@ -15,7 +15,9 @@ import dev.arbooth.train.FitImages;
 import dev.arbooth.train.FitListener;
 import dev.arbooth.train.FitOptions;
 import dev.arbooth.train.FitProgress;
+import dev.arbooth.train.LoraOptions;
 import dev.arbooth.train.Personalizer;
+import dev.arbooth.train.Tuning;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
@@ -48,32 +50,42 @@ import javax.imageio.ImageIO;
  * <p>Options: {@code --subject NAME} (a demo subject of the toy world: dog1, dog2, cat1, cat2, teddybear1,
  * teddybear2; default dog1), {@code --images DIR} (own photos, PNG or JPEG, resized to the base's resolution) with
  * {@code --class WORD}, {@code --prompts FILE} (one prompt per line, {@code {class}} replaced by the class word,
- * {@code <S*>} the identifier, {@code #} comments), {@code --out DIR} (default {@code target/demo}), {@code --steps
- * N} and {@code --lr X} (default: the bundled base's preset), {@code --per-prompt K} images per prompt (default 4), {@code --seed S}.
+ * {@code {identifier}} by the fit's identifier, {@code #} comments), {@code --out DIR} (default {@code target/demo}),
+ * {@code --steps N}, {@code --lr X}, {@code --batch B}, {@code --tuning T} (a {@link Tuning}, e.g. {@code
+ * identifier-only}) and {@code --lora R} (default: the base's preset), {@code --base DIR} (a base-model directory
+ * instead of the bundled base), {@code --per-prompt K} images per prompt (default 4), {@code --seed S}.
  *
  * <p>The class prompt without the identifier is always added: its samples before and after the fit show whether the
  * class kept its meaning (language drift). The output directory is built beside the target and moved into place at
  * the end, so an interrupted run leaves no half-written report.
  */
 public final class Demo {
-    /** The prompts of the main job, in the spirit of ARBooth's demo; {@code {class}} is the class word. */
+    /**
+     * The prompts of the main job, in the spirit of ARBooth's demo; {@code {class}} is the class word, {@code
+     * {identifier}} the fit's identifier.
+     */
     public static final List<String> DEFAULT_PROMPTS = List.of(
-            "a photo of a <S*> {class}",
-            "a <S*> {class} in the snow",
-            "a <S*> {class} on the beach",
-            "a <S*> {class} in the jungle",
-            "a <S*> {class} with a city in the background",
-            "a <S*> {class} with a mountain in the background",
-            "a <S*> {class} on a cobblestone street",
-            "a <S*> {class} floating on top of water",
-            "a <S*> {class} wearing a santa hat",
-            "a <S*> {class} wearing pink glasses",
-            "a <S*> {class} wearing a rainbow scarf",
-            "a purple <S*> {class}",
-            "a shiny <S*> {class}",
-            "a <S*> {class} wearing a red hat on the beach");
+            "a photo of a {identifier} {class}",
+            "a {identifier} {class} in the snow",
+            "a {identifier} {class} on the beach",
+            "a {identifier} {class} in the jungle",
+            "a {identifier} {class} with a city in the background",
+            "a {identifier} {class} with a mountain in the background",
+            "a {identifier} {class} on a cobblestone street",
+            "a {identifier} {class} floating on top of water",
+            "a {identifier} {class} wearing a santa hat",
+            "a {identifier} {class} wearing pink glasses",
+            "a {identifier} {class} wearing a rainbow scarf",
+            "a purple {identifier} {class}",
+            "a shiny {identifier} {class}",
+            "a {identifier} {class} wearing a red hat on the beach");
 
     private static final int UPSCALE = 4;
+
+    private static final String USAGE =
+            "usage: scripts/demo.sh [--subject dog1] [--images DIR --class WORD] [--prompts FILE]"
+                    + " [--out DIR] [--steps N] [--lr X] [--batch B] [--tuning T] [--lora R] [--base DIR] [--per-prompt K]"
+                    + " [--seed S]";
 
     private Demo() {}
 
@@ -89,6 +101,8 @@ public final class Demo {
      * @param learningRate the fit's learning rate, or null for the preset's
      * @param batch the fit's batch size, or null for the preset's
      * @param base a base-model directory, or null for the bundled base
+     * @param tuning what the fit trains ({@link Tuning}), or null for the preset's
+     * @param loraRank LoRA rank on the tuned linear layers, or null for dense tuning (the preset's)
      * @param perPrompt images per prompt
      * @param seed the seed of the fit and the samples
      */
@@ -102,6 +116,8 @@ public final class Demo {
             Double learningRate,
             Integer batch,
             Path base,
+            Tuning tuning,
+            Integer loraRank,
             int perPrompt,
             long seed) {
         /**
@@ -131,6 +147,8 @@ public final class Demo {
                                 "lr",
                                 "batch",
                                 "base",
+                                "tuning",
+                                "lora",
                                 "per-prompt",
                                 "seed")
                         .contains(k)) {
@@ -150,9 +168,24 @@ public final class Demo {
                     a.containsKey("lr") ? Double.valueOf(a.get("lr")) : null,
                     a.containsKey("batch") ? Integer.valueOf(a.get("batch")) : null,
                     a.containsKey("base") ? Path.of(a.get("base")) : null,
+                    a.containsKey("tuning") ? parseTuning(a.get("tuning")) : null,
+                    a.containsKey("lora") ? Integer.valueOf(a.get("lora")) : null,
                     Integer.parseInt(a.getOrDefault("per-prompt", "4")),
                     Long.parseLong(a.getOrDefault("seed", "0")));
         }
+    }
+
+    private static Tuning parseTuning(String name) {
+        for (Tuning t : Tuning.values()) {
+            if (t.name().replace('_', '-').equalsIgnoreCase(name)) {
+                return t;
+            }
+        }
+        List<String> names = new ArrayList<>();
+        for (Tuning t : Tuning.values()) {
+            names.add(t.name().replace('_', '-').toLowerCase(Locale.ROOT));
+        }
+        throw new IllegalArgumentException("unknown --tuning '" + name + "'; one of " + names);
     }
 
     /** One prompt's samples and their probe readings. */
@@ -171,13 +204,16 @@ public final class Demo {
      * @param args see the class description
      */
     public static void main(String[] args) {
+        if (args.length == 1 && (args[0].equals("--help") || args[0].equals("-h"))) {
+            System.out.println(USAGE);
+            return;
+        }
         Settings s;
         try {
             s = Settings.parse(args);
         } catch (IllegalArgumentException e) {
             System.err.println("demo: " + e.getMessage());
-            System.err.println("usage: scripts/demo.sh [--subject dog1] [--images DIR --class WORD] [--prompts FILE]"
-                    + " [--out DIR] [--steps N] [--lr X] [--batch B] [--base DIR] [--per-prompt K] [--seed S]");
+            System.err.println(USAGE);
             System.exit(2);
             return;
         }
@@ -224,7 +260,7 @@ public final class Demo {
             }
             fitImages = FitImages.files(files);
         }
-        List<String> prompts = prompts(s.prompts(), classWord);
+        List<String> templates = prompts(s.prompts(), classWord); // read and checked before the fit
 
         // ---- base and fit
         long t = System.nanoTime();
@@ -240,14 +276,23 @@ public final class Demo {
         if (s.steps() != null) {
             builder.steps(s.steps());
         }
-        if (s.learningRate() != null || s.batch() != null) {
-            FitOptions preset = FitOptions.defaultsFor(base);
+        if (s.learningRate() != null || s.batch() != null || s.tuning() != null || s.loraRank() != null) {
+            FitOptions preset; // the base's preset as the personalizer resolves it (identifier rows included)
+            try (Personalizer probe = Personalizer.on(base)) {
+                preset = probe.options();
+            }
             FitOptions.Builder b = preset.toBuilder();
             if (s.learningRate() != null) {
                 b.optimizer(preset.optimizer().withLearningRate(s.learningRate()));
             }
             if (s.batch() != null) {
                 b.batchSize(s.batch());
+            }
+            if (s.tuning() != null) {
+                b.tuning(s.tuning());
+            }
+            if (s.loraRank() != null) {
+                b.lora(LoraOptions.rank(s.loraRank()));
             }
             builder.options(b.build());
         }
@@ -259,6 +304,10 @@ public final class Demo {
         double fitSeconds = seconds(t);
         timings.put("fit (" + options.steps() + " steps, including encoding the photos)", fitSeconds);
         String identifier = options.identifier();
+        List<String> prompts = new ArrayList<>();
+        for (String p : templates) {
+            prompts.add(p.replace(FitOptions.IDENTIFIER_SLOT, identifier));
+        }
 
         // ---- samples with the adapter and, for comparison, from the base
         Probes probes = Probes.bundled();

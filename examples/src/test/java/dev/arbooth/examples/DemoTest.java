@@ -91,13 +91,26 @@ class DemoTest {
     }
 
     @Test
+    void presetOverridesAreParsed() {
+        Demo.Settings s =
+                Demo.Settings.parse(new String[] {"--tuning", "identifier-only", "--lora", "4", "--batch", "3"});
+        assertThat(s.tuning()).isEqualTo(dev.arbooth.train.Tuning.IDENTIFIER_ONLY);
+        assertThat(s.loraRank()).isEqualTo(4);
+        assertThat(s.batch()).isEqualTo(3);
+        assertThat(s.base()).isNull();
+        assertThatThrownBy(() -> Demo.Settings.parse(new String[] {"--tuning", "everything"}))
+                .hasMessageContaining("unknown --tuning 'everything'")
+                .hasMessageContaining("identifier-only");
+    }
+
+    @Test
     @Tag("slow")
     void ownPhotosAreResizedAndTheReportSaysSo() throws IOException {
         Path photos = Files.createDirectories(dir.resolve("photos"));
         for (String f : List.of("00.jpg", "01.jpg")) {
             Files.copy(Golden.vico("fat_dog/" + f), photos.resolve(f));
         }
-        Path prompts = Files.writeString(dir.resolve("p.txt"), "a <S*> {class} on the beach\n");
+        Path prompts = Files.writeString(dir.resolve("p.txt"), "a {identifier} {class} on the beach\n");
         Path out = dir.resolve("own");
         Path report = Demo.run(Demo.Settings.parse(new String[] {
             "--images",
