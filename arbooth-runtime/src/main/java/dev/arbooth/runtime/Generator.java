@@ -279,7 +279,8 @@ public final class Generator implements AutoCloseable {
                     for (int i = 0; i < at.length; i++) {
                         if (at[i].length == 0) {
                             LOG.warn(
-                                    "prompt {} does not name the identifier '{}': sampled as the base would",
+                                    "prompt {} does not name the identifier '{}': sampled without the subject's rows (the adapter's tuned"
+                                            + " weights still apply)",
                                     p0 + i,
                                     adapter.identifier());
                         }

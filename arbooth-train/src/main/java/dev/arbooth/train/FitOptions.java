@@ -187,8 +187,9 @@ public record FitOptions(
 
     /**
      * The preset of the bundled toy base, chosen by measurement on its demo subjects ({@code docs/toy-model.md},
-     * "Personalization on it"): ARBooth's method and switches, with the prompts in the toy world's caption grammar
-     * ("a photo of a {@code <S*>} dog", class prompt "a photo of a dog") and the budget of a small model: {@value
+     * "Personalization on it"): ARBooth's method and switches, with prompts in the toy world's caption grammar
+     * (subject prompt "a {@code <S*>} dog", class prompt "a dog": the base never saw "a photo of", and with that
+     * template the class prompt's samples fell apart after the fit) and the budget of a small model: {@value
      * #TOY_STEPS} steps of batch {@value #TOY_BATCH}, AdamW learning rate {@value #TOY_LEARNING_RATE} (ARBooth's
      * betas, epsilon and weight decay).
      *
@@ -198,8 +199,8 @@ public record FitOptions(
         FitOptions a = arbooth();
         OptimizerOptions o = a.optimizer();
         return a.toBuilder()
-                .promptTemplates(List.of("a photo of a " + IDENTIFIER_SLOT + " " + CLASS_SLOT))
-                .classPromptTemplate("a photo of a " + CLASS_SLOT)
+                .promptTemplates(List.of("a " + IDENTIFIER_SLOT + " " + CLASS_SLOT))
+                .classPromptTemplate("a " + CLASS_SLOT)
                 .optimizer(new OptimizerOptions(TOY_LEARNING_RATE, o.beta1(), o.beta2(), o.eps(), o.weightDecay()))
                 .steps(TOY_STEPS)
                 .batchSize(TOY_BATCH)

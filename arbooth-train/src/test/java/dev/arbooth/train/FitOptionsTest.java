@@ -35,8 +35,8 @@ class FitOptionsTest {
         assertThat(t.steps()).isEqualTo(FitOptions.TOY_STEPS);
         assertThat(t.batchSize()).isEqualTo(FitOptions.TOY_BATCH);
         assertThat(t.optimizer().learningRate()).isEqualTo(FitOptions.TOY_LEARNING_RATE);
-        assertThat(t.subjectPrompts("dog")).containsExactly("a photo of a <S*> dog");
-        assertThat(t.classPrompt("dog")).isEqualTo("a photo of a dog");
+        assertThat(t.subjectPrompts("dog")).containsExactly("a <S*> dog");
+        assertThat(t.classPrompt("dog")).isEqualTo("a dog");
         assertThat(t.tuning()).isEqualTo(FitOptions.arbooth().tuning());
         assertThat(t.distillation()).isEqualTo(FitOptions.arbooth().distillation());
     }

@@ -59,7 +59,7 @@ public final class Demo {
      * {identifier}} the fit's identifier.
      */
     public static final List<String> DEFAULT_PROMPTS = List.of(
-            "a photo of a {identifier} {class}",
+            "a {identifier} {class}",
             "a {identifier} {class} in the snow",
             "a {identifier} {class} on the beach",
             "a {identifier} {class} in the jungle",
@@ -300,6 +300,9 @@ public final class Demo {
         for (String p : templates) {
             prompts.add(p.replace(FitOptions.IDENTIFIER_SLOT, identifier));
         }
+        String classPrompt = options.classPrompt(classWord); // the prompt prior distillation kept (last)
+        prompts.remove(classPrompt);
+        prompts.add(classPrompt);
 
         // ---- samples with the adapter and, for comparison, from the base
         Probes probes = Probes.bundled();
@@ -507,9 +510,6 @@ public final class Demo {
         if (out.isEmpty()) {
             throw new IllegalArgumentException("the prompt file " + file + " holds no prompt");
         }
-        String classPrompt = "a photo of a " + classWord;
-        out.remove(classPrompt);
-        out.add(classPrompt);
         return out;
     }
 
