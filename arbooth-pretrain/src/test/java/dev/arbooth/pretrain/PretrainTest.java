@@ -84,6 +84,19 @@ class PretrainTest {
                     .as(f)
                     .isEqualTo(Files.readAllBytes(a.resolve("base").resolve(f)));
         }
+        // the first step's loss (data, initialisation and forward pass, before any update) is reproducible
+        List<String> vaeA = vaeMetrics(a);
+        List<String> vaeC = vaeMetrics(c);
+        assertThat(field(vaeC.get(0), "loss"))
+                .isCloseTo(field(vaeA.get(0), "loss"), org.assertj.core.data.Offset.offset(1e-5));
+        // an update skipped for a non-finite gradient happens irreproducibly (docs/toy-model.md, "Known defects"); the
+        // weights are comparable only between runs that skipped the same steps
+        List<Double> skippedA = vaeA.stream().map(l -> field(l, "skipped")).toList();
+        List<Double> skippedC = vaeC.stream().map(l -> field(l, "skipped")).toList();
+        if (!skippedA.equals(skippedC)) {
+            System.out.printf("VAE weights not compared: skipped updates differ (%s vs %s)%n", skippedA, skippedC);
+            return;
+        }
         long n = 0;
         long off = 0;
         try (SafeTensors x = SafeTensors.open(a.resolve("base/vae.safetensors"));
@@ -102,6 +115,19 @@ class PretrainTest {
         // AdamW moves a weight by about +-lr whatever its gradient's size: rounding-level gradient differences near
         // zero can move a few weights the other way (VaeTrainingTest)
         assertThat((double) off / n).as(off + " of " + n).isLessThan(0.02);
+    }
+
+    private static List<String> vaeMetrics(Path run) throws java.io.IOException {
+        return Files.readAllLines(run.resolve("metrics.jsonl")).stream()
+                .filter(l -> l.contains("\"phase\": \"vae\""))
+                .toList();
+    }
+
+    private static double field(String json, String name) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"" + name + "\": ([-0-9.eE+]+|NaN)")
+                .matcher(json);
+        assertThat(m.find()).as("%s in %s", name, json).isTrue();
+        return Double.parseDouble(m.group(1));
     }
 
     private static void copy(Path from, Path to) throws java.io.IOException {
