@@ -17,6 +17,9 @@ module dev.arbooth.core {
     exports dev.arbooth.base;
     exports dev.arbooth.sampling;
     exports dev.arbooth.adapter;
+
+    uses dev.arbooth.base.BundledBaseProvider;
+
     exports dev.arbooth.internal.nn to
             dev.arbooth.train,
             dev.arbooth.runtime;

@@ -57,6 +57,12 @@ public record AdapterManifest(
     /** The format versions this library reads. */
     public static final List<Integer> SUPPORTED_FORMAT_VERSIONS = List.of(1, 2);
 
+    /**
+     * Provenance key of the base-model directory (absolute) an adapter was trained on; a hint for finding the base
+     * again, never trusted over the base fingerprint.
+     */
+    public static final String BASE_DIRECTORY_PROVENANCE = "base.directory";
+
     private static final Set<String> JSON_FIELDS = Set.of(
             "format_version",
             "base_fingerprint",

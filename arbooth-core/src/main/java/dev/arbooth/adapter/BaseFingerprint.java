@@ -1,6 +1,9 @@
 package dev.arbooth.adapter;
 
+import dev.arbooth.base.BaseModel;
 import dev.arbooth.config.InfinityConfig;
+import dev.arbooth.internal.format.CheckpointFile;
+import dev.arbooth.internal.format.Checkpoints;
 import dev.arbooth.internal.format.StateDict;
 import dev.arbooth.internal.weights.InfinityWeights;
 import dev.arbooth.tensor.Tensor;
@@ -89,6 +92,20 @@ public final class BaseFingerprint {
             }
         }
         return new BaseFingerprint(PREFIX + hex(md.digest()));
+    }
+
+    /**
+     * Fingerprints a base model's transformer checkpoint (opened, memory-mapped, and closed again).
+     *
+     * @param base the base model
+     * @return the fingerprint
+     * @throws dev.arbooth.FormatException if the checkpoint cannot be read
+     * @throws dev.arbooth.WeightBindingException if its tensors do not match the base's configuration
+     */
+    public static BaseFingerprint of(BaseModel base) {
+        try (CheckpointFile file = Checkpoints.open(base.transformerWeights())) {
+            return of(base.infinity(), file.toMap());
+        }
     }
 
     /**

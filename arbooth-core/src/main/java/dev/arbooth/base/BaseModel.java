@@ -21,7 +21,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
+import java.util.ServiceLoader;
 import java.util.Set;
 
 /**
@@ -202,6 +205,32 @@ public record BaseModel(
         } catch (IllegalArgumentException | ArboothException e) {
             throw o.error("describes a base that cannot run: " + e.getMessage());
         }
+    }
+
+    /**
+     * The base model bundled with the library: the one {@link BundledBaseProvider} on the class or module path (the
+     * SDK's toy base when {@code dev.arbooth:arbooth-toybase} is there, which {@code arbooth-train} and {@code
+     * arbooth-runtime} bring along). What {@code Personalizer.fit(images, classWord)} and {@code
+     * Generator.with(adapter)} use when no base is given.
+     *
+     * @return the bundled base
+     * @throws ArboothException if no provider is present, or several are
+     */
+    public static BaseModel bundled() {
+        List<BundledBaseProvider> found = new ArrayList<>();
+        ServiceLoader.load(BundledBaseProvider.class, BaseModel.class.getClassLoader())
+                .forEach(found::add);
+        if (found.isEmpty()) {
+            throw new ArboothException("No bundled base model is on the class path: add the dependency "
+                    + "dev.arbooth:arbooth-toybase (the SDK's toy base) or load a base with BaseModel.load(dir)");
+        }
+        if (found.size() > 1) {
+            List<String> names = new ArrayList<>();
+            found.forEach(p -> names.add(p.name() + " (" + p.getClass().getName() + ")"));
+            throw new ArboothException("Several bundled base models are on the class path: " + names
+                    + "; keep one, or load a base with BaseModel.load(dir)");
+        }
+        return found.get(0).load();
     }
 
     /**

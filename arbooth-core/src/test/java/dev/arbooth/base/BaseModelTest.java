@@ -17,6 +17,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class BaseModelTest {
+    @Test
+    void withoutAProviderOnTheClassPathBundledSaysWhichDependencyToAdd() {
+        // arbooth-core's own tests run without arbooth-toybase
+        assertThatThrownBy(BaseModel::bundled)
+                .isInstanceOf(ArboothException.class)
+                .hasMessageContaining("dev.arbooth:arbooth-toybase")
+                .hasMessageContaining("BaseModel.load(dir)");
+    }
+
     @TempDir
     Path dir;
 

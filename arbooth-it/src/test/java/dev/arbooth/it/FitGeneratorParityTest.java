@@ -79,5 +79,14 @@ class FitGeneratorParityTest {
             assertThat(ortBits.get(k)).as("scale %d", k).isEqualTo(djl.result().bits(k));
         }
         assertThat(Arrays.equals(djl.result().bits(0), ortBits.get(0))).isTrue();
+        // without a base argument the adapter finds its base through the directory it records
+        try (Generator g = Generator.with(adapter)) {
+            List<long[]> again = g.sample(prompt, options).get(0).bits().orElseThrow();
+            for (int k = 0; k < schedule.size(); k++) {
+                assertThat(again.get(k))
+                        .as("Generator.with(adapter), scale %d", k)
+                        .isEqualTo(ortBits.get(k));
+            }
+        }
     }
 }

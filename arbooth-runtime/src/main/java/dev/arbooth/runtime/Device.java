@@ -43,6 +43,12 @@ public final class Device {
 
     private final Kind kind;
     private final int cudaDeviceId;
+    /**
+     * The system property that sets the intra-op thread count of {@link #auto()} and {@link #cpu()} (which otherwise
+     * leave it to ONNX Runtime: one per physical core), e.g. {@code -Darbooth.cpu.threads=1} in tests.
+     */
+    public static final String THREADS_PROPERTY = "arbooth.cpu.threads";
+
     private final int cpuThreads;
 
     private Device(Kind kind, int cudaDeviceId, int cpuThreads) {

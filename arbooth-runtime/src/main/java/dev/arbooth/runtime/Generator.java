@@ -2,6 +2,7 @@ package dev.arbooth.runtime;
 
 import dev.arbooth.ArboothException;
 import dev.arbooth.adapter.Adapter;
+import dev.arbooth.adapter.AdapterManifest;
 import dev.arbooth.base.BaseModel;
 import dev.arbooth.config.Scale;
 import dev.arbooth.config.ScaleSchedule;
@@ -14,6 +15,7 @@ import dev.arbooth.tensor.Tensor;
 import dev.arbooth.text.TextFeatures;
 import dev.arbooth.text.internal.IdentifierRows;
 import dev.arbooth.text.internal.TokenBatch;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -62,7 +64,7 @@ public final class Generator implements AutoCloseable {
     public static final int DEFAULT_MAX_IMAGES_PER_PASS = 16;
 
     /** Adapter provenance key holding the base-model directory, used by {@link #with(Adapter)}. */
-    public static final String BASE_DIRECTORY_PROVENANCE = "base.directory";
+    public static final String BASE_DIRECTORY_PROVENANCE = AdapterManifest.BASE_DIRECTORY_PROVENANCE;
 
     private final SharedBase base;
     private final Adapter adapter;
@@ -146,28 +148,38 @@ public final class Generator implements AutoCloseable {
     }
 
     /**
-     * A personalized generator on the base the adapter records ({@value #BASE_DIRECTORY_PROVENANCE} in
-     * its manifest's provenance), on {@link Device#auto()}.
+     * A personalized generator on the adapter's base, on {@link Device#auto()}: the base directory the adapter
+     * records ({@value #BASE_DIRECTORY_PROVENANCE} in its manifest's provenance) when that directory holds a base,
+     * else the bundled base ({@link BaseModel#bundled()}, the toy base of {@code arbooth-toybase}). Either way the
+     * adapter's base fingerprint must match.
      *
      * @param adapter the adapter
      * @return the generator; close it
-     * @throws ArboothException if the adapter does not record its base directory
+     * @throws dev.arbooth.adapter.IncompatibleAdapterException if the adapter was made for another base than the one
+     *     found
+     * @throws ArboothException if the recorded directory holds no base and no base is bundled
      */
     public static Generator with(Adapter adapter) {
         String dir = adapter.manifest().provenance().get(BASE_DIRECTORY_PROVENANCE);
-        if (dir == null) {
-            throw new ArboothException(
-                    "This adapter does not record where its base model is (no '" + BASE_DIRECTORY_PROVENANCE
-                            + "' in its provenance); use Generator.with(adapter, BaseModel.load(dir))");
+        if (dir != null) {
+            try {
+                Path base = Path.of(dir);
+                if (Files.isRegularFile(base.resolve(BaseModel.DESCRIPTOR))) {
+                    return with(adapter, BaseModel.load(base));
+                }
+            } catch (java.nio.file.InvalidPathException e) {
+                // not a path on this machine: fall back to the bundled base
+            }
         }
-        Path base;
+        BaseModel bundled;
         try {
-            base = Path.of(dir);
-        } catch (java.nio.file.InvalidPathException e) {
-            throw new ArboothException("The adapter's recorded base directory ('" + BASE_DIRECTORY_PROVENANCE
-                    + "' in its provenance) is not a valid path: " + e.getMessage());
+            bundled = BaseModel.bundled();
+        } catch (ArboothException e) {
+            throw new ArboothException("This adapter's base is not here (recorded base directory: "
+                    + (dir == null ? "none" : "'" + dir + "', which holds no " + BaseModel.DESCRIPTOR)
+                    + ") and " + e.getMessage() + "; use Generator.with(adapter, BaseModel.load(dir))");
         }
-        return with(adapter, BaseModel.load(base));
+        return with(adapter, bundled);
     }
 
     /**
@@ -267,7 +279,8 @@ public final class Generator implements AutoCloseable {
                     for (int i = 0; i < at.length; i++) {
                         if (at[i].length == 0) {
                             LOG.warn(
-                                    "prompt {} does not name the identifier '{}': sampled as the base would",
+                                    "prompt {} does not name the identifier '{}': sampled without the subject's rows (the adapter's tuned"
+                                            + " weights still apply)",
                                     p0 + i,
                                     adapter.identifier());
                         }

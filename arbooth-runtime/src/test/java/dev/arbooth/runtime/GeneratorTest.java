@@ -209,9 +209,10 @@ class GeneratorTest {
         assertThatThrownBy(() -> base.withAdapter(twoRows))
                 .isInstanceOf(ArboothException.class)
                 .hasMessageContaining("has 2 rows but the base's tokenizer splits 'on' into 1 tokens");
+        // no recorded base directory: the bundled (toy) base is tried, and its fingerprint is not this adapter's
         assertThatThrownBy(() -> Generator.with(p))
-                .isInstanceOf(ArboothException.class)
-                .hasMessageContaining("does not record where its base model is");
+                .isInstanceOf(IncompatibleAdapterException.class)
+                .hasMessageContaining("trained on base " + p.baseFingerprint().value());
         // the base survives failed views
         assertThat(base.sample("a cat", SamplingOptions.defaults())).hasSize(1);
     }

@@ -169,6 +169,57 @@ public record FitOptions(
     }
 
     /**
+     * The name of the bundled toy base ({@code dev.arbooth:arbooth-toybase}), whose preset is {@link #toyBase()}.
+     */
+    public static final String TOY_BASE_NAME = "arbooth-toybase";
+
+    /**
+     * The options a base is personalized with by default: {@link #toyBase()} for the bundled toy base (by its name,
+     * {@value #TOY_BASE_NAME}), {@link #arbooth()} for any other base.
+     *
+     * @param base the base model
+     * @return the options
+     */
+    public static FitOptions defaultsFor(dev.arbooth.base.BaseModel base) {
+        Objects.requireNonNull(base, "base");
+        return TOY_BASE_NAME.equals(base.name()) ? toyBase() : arbooth();
+    }
+
+    /**
+     * The preset of the bundled toy base, chosen by measurement on its demo subjects ({@code docs/toy-model.md},
+     * "Personalization on it"): ARBooth's method and switches, with prompts in the toy world's caption grammar
+     * (subject prompt "a {@code <S*>} dog", class prompt "a dog": the base never saw "a photo of", and with that
+     * template the class prompt's samples fell apart after the fit) and the budget of a small model: {@value
+     * #TOY_STEPS} steps of batch {@value #TOY_BATCH}, AdamW learning rate {@value #TOY_LEARNING_RATE} (ARBooth's
+     * betas, epsilon and weight decay).
+     *
+     * @return the options
+     */
+    public static FitOptions toyBase() {
+        FitOptions a = arbooth();
+        OptimizerOptions o = a.optimizer();
+        return a.toBuilder()
+                .promptTemplates(List.of("a " + IDENTIFIER_SLOT + " " + CLASS_SLOT))
+                .classPromptTemplate("a " + CLASS_SLOT)
+                .optimizer(new OptimizerOptions(TOY_LEARNING_RATE, o.beta1(), o.beta2(), o.eps(), o.weightDecay()))
+                .steps(TOY_STEPS)
+                .batchSize(TOY_BATCH)
+                .build();
+    }
+
+    /** Steps of {@link #toyBase()}. */
+    public static final int TOY_STEPS = 200;
+
+    /** Batch size of {@link #toyBase()}. */
+    public static final int TOY_BATCH = 2;
+
+    /**
+     * Learning rate of {@link #toyBase()}: about 43× ARBooth's, the lowest of those measured at which the small base
+     * draws the subject's traits within {@value #TOY_STEPS} steps ({@code docs/toy-model.md}).
+     */
+    public static final double TOY_LEARNING_RATE = 1e-3;
+
+    /**
      * The subject prompts for a class word.
      *
      * @param classWord the class word (e.g. {@code dog})

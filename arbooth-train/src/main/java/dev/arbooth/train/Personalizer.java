@@ -4,8 +4,6 @@ import dev.arbooth.ArboothException;
 import dev.arbooth.adapter.Adapter;
 import dev.arbooth.adapter.BaseFingerprint;
 import dev.arbooth.base.BaseModel;
-import dev.arbooth.internal.format.CheckpointFile;
-import dev.arbooth.internal.format.Checkpoints;
 import dev.arbooth.train.internal.FitData;
 import dev.arbooth.train.internal.FitLoop;
 import dev.arbooth.train.internal.FitNetworks;
@@ -59,6 +57,7 @@ public final class Personalizer implements AutoCloseable {
     private final BaseModel base;
     private final FitOptions options;
     private final Long seed;
+    private final Integer steps;
     private final FitListener listener;
     private final Path checkpointDirectory;
     private final int checkpointEvery;
@@ -72,6 +71,7 @@ public final class Personalizer implements AutoCloseable {
         this.base = b.base;
         this.options = b.options;
         this.seed = b.seed;
+        this.steps = b.steps;
         this.listener = b.listener;
         this.checkpointDirectory = b.checkpointDirectory;
         this.checkpointEvery = b.checkpointEvery;
@@ -80,7 +80,8 @@ public final class Personalizer implements AutoCloseable {
     }
 
     /**
-     * A personalizer of a base with the defaults: ARBooth's options, seed 0, SLF4J progress, no checkpoints.
+     * A personalizer of a base with the defaults: the base's options ({@link FitOptions#defaultsFor}), seed 0, SLF4J
+     * progress, no checkpoints.
      *
      * @param base the base model
      * @return the personalizer (close it)
@@ -100,18 +101,37 @@ public final class Personalizer implements AutoCloseable {
     }
 
     /**
-     * Personalizes the bundled base model. <b>Reserved:</b> this library does not bundle a base model yet, so this
-     * always throws; use {@code Personalizer.on(BaseModel.load(dir)).fit(FitImages.files(images), classWord)}.
+     * Personalizes the bundled base model ({@link BaseModel#bundled()}: the SDK's toy base, from {@code
+     * arbooth-toybase}) with its preset ({@link FitOptions#defaultsFor}), seed 0 and SLF4J progress.
      *
-     * @param images the subject's photos
+     * <pre>{@code
+     * Adapter dog = Personalizer.fit(List.of(Path.of("dog1.jpg"), Path.of("dog2.jpg")), "dog");
+     * try (Generator g = Generator.with(dog)) { ... }
+     * }</pre>
+     *
+     * @param images the subject's photos (1 to 64)
      * @param classWord the subject's class
-     * @return never
-     * @throws ArboothException always, until a base model is bundled
+     * @return the adapter
+     * @throws FitInputException if an input is invalid (before any training)
+     * @throws ArboothException if no base is bundled or the fit fails
      */
     public static Adapter fit(List<Path> images, String classWord) {
-        throw new ArboothException("Personalizer.fit(images, classWord) without a base is reserved for the bundled "
-                + "base model, which this version of the library does not ship yet; load a base and use "
-                + "Personalizer.on(BaseModel.load(dir)).fit(FitImages.files(images), classWord)");
+        Objects.requireNonNull(images, "images");
+        try (Personalizer p = on(BaseModel.bundled())) {
+            return p.fit(FitImages.files(images), classWord);
+        }
+    }
+
+    /**
+     * The options a fit of this personalizer uses: the explicit ones or the base's defaults (identifier rows as the
+     * base's tokenizer splits the identifier), with the builder's seed and steps over them.
+     *
+     * @return the options
+     * @throws FitInputException if the base's tokenizer splits the default identifier into no token
+     */
+    public FitOptions options() {
+        ensureOpen();
+        return resolveOptions();
     }
 
     /**
@@ -183,11 +203,14 @@ public final class Personalizer implements AutoCloseable {
         }
     }
 
-    /** The explicit options, or ARBooth's with P = the identifier's token count; the builder's seed over either. */
+    /**
+     * The explicit options, or the base's defaults with P = the identifier's token count; the builder's seed and
+     * steps over either.
+     */
     private FitOptions resolveOptions() {
         FitOptions o = options;
         if (o == null) {
-            FitOptions d = FitOptions.arbooth();
+            FitOptions d = FitOptions.defaultsFor(base);
             long[] ids;
             try {
                 ids = nets.tokenizer().encodeWord(d.identifier());
@@ -200,14 +223,15 @@ public final class Personalizer implements AutoCloseable {
         if (seed != null) {
             o = o.toBuilder().seed(seed).build();
         }
+        if (steps != null) {
+            o = o.toBuilder().steps(steps).build();
+        }
         return o;
     }
 
     private BaseFingerprint fingerprint() {
         if (fingerprint == null) {
-            try (CheckpointFile file = Checkpoints.open(base.transformerWeights())) {
-                fingerprint = BaseFingerprint.of(base.infinity(), file.toMap());
-            }
+            fingerprint = BaseFingerprint.of(base);
         }
         return fingerprint;
     }
@@ -242,6 +266,7 @@ public final class Personalizer implements AutoCloseable {
         private final BaseModel base;
         private FitOptions options;
         private Long seed;
+        private Integer steps;
         private FitListener listener = FitListener.logging();
         private Path checkpointDirectory;
         private int checkpointEvery = DEFAULT_CHECKPOINT_EVERY;
@@ -270,6 +295,22 @@ public final class Personalizer implements AutoCloseable {
          */
         public Builder seed(long v) {
             seed = v;
+            return this;
+        }
+
+        /**
+         * Sets the number of steps, over the options' (the base's defaults or {@link #options}): a shorter or
+         * longer fit without spelling out every other option.
+         *
+         * @param v at least 1
+         * @return this
+         * @throws IllegalArgumentException if {@code v < 1}
+         */
+        public Builder steps(int v) {
+            if (v < 1) {
+                throw new IllegalArgumentException("steps must be at least 1, got " + v);
+            }
+            steps = v;
             return this;
         }
 

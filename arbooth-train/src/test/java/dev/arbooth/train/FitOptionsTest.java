@@ -3,10 +3,44 @@ package dev.arbooth.train;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class FitOptionsTest {
+    @Test
+    void theBundledToyBaseHasItsOwnPresetAndEveryOtherBaseArbooths(@org.junit.jupiter.api.io.TempDir Path dir) {
+        String previousCache = System.getProperty("arbooth.cache.dir");
+        System.setProperty("arbooth.cache.dir", dir.toString());
+        try {
+            dev.arbooth.base.BaseModel toy = dev.arbooth.base.BaseModel.bundled();
+            assertThat(toy.name()).isEqualTo(FitOptions.TOY_BASE_NAME);
+            assertThat(FitOptions.defaultsFor(toy)).isEqualTo(FitOptions.toyBase());
+            dev.arbooth.base.BaseModel renamed = new dev.arbooth.base.BaseModel(
+                    toy.directory(),
+                    "my base",
+                    toy.infinity(),
+                    toy.transformerWeights(),
+                    toy.vae(),
+                    toy.vaeWeights(),
+                    toy.textEncoder(),
+                    toy.textEncoderWeights(),
+                    toy.tokenizer(),
+                    toy.schedule());
+            assertThat(FitOptions.defaultsFor(renamed)).isEqualTo(FitOptions.arbooth());
+        } finally {
+            restore("arbooth.cache.dir", previousCache);
+        }
+        FitOptions t = FitOptions.toyBase();
+        assertThat(t.steps()).isEqualTo(FitOptions.TOY_STEPS);
+        assertThat(t.batchSize()).isEqualTo(FitOptions.TOY_BATCH);
+        assertThat(t.optimizer().learningRate()).isEqualTo(FitOptions.TOY_LEARNING_RATE);
+        assertThat(t.subjectPrompts("dog")).containsExactly("a <S*> dog");
+        assertThat(t.classPrompt("dog")).isEqualTo("a dog");
+        assertThat(t.tuning()).isEqualTo(FitOptions.arbooth().tuning());
+        assertThat(t.distillation()).isEqualTo(FitOptions.arbooth().distillation());
+    }
+
     @Test
     void arboothDefaults() {
         FitOptions o = FitOptions.arbooth();
@@ -89,5 +123,13 @@ class FitOptionsTest {
         ScaleWeights w = ScaleWeights.of(List.of(2.0, 1.0, 0.25));
         assertThat(List.of(w.weight(0), w.weight(1), w.weight(2), w.weight(9))).containsExactly(2.0, 1.0, 0.25, 0.25);
         assertThat(ScaleWeights.firstScales(3, 0.5).weight(3)).isEqualTo(0.5);
+    }
+
+    private static void restore(String key, String previous) {
+        if (previous == null) {
+            System.clearProperty(key);
+        } else {
+            System.setProperty(key, previous);
+        }
     }
 }

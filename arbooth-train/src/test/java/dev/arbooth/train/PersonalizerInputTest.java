@@ -3,7 +3,6 @@ package dev.arbooth.train;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.arbooth.ArboothException;
 import dev.arbooth.InvalidImageException;
 import dev.arbooth.base.BaseModel;
 import dev.arbooth.tensor.Tensor;
@@ -189,10 +188,31 @@ class PersonalizerInputTest {
     }
 
     @Test
-    void theStaticFitIsReservedForTheBundledBase() {
-        assertThatThrownBy(() -> Personalizer.fit(List.of(Path.of("dog.jpg")), "dog"))
-                .isExactlyInstanceOf(ArboothException.class)
-                .hasMessageContaining("reserved for the bundled base model");
+    void theStaticFitUsesTheBundledBaseAndChecksItsInputsFirst() {
+        String previousCache = System.getProperty("arbooth.cache.dir");
+        System.setProperty("arbooth.cache.dir", dir.resolve("cache").toString());
+        try {
+            assertThatThrownBy(() -> Personalizer.fit(List.of(), "dog"))
+                    .isInstanceOf(FitInputException.class)
+                    .hasMessageContaining("none were given");
+            Path missing = dir.resolve("missing.jpg");
+            assertThatThrownBy(() -> Personalizer.fit(List.of(missing), "dog"))
+                    .isInstanceOf(InvalidImageException.class)
+                    .hasMessageContaining("missing.jpg");
+            assertThat(dir.resolve("cache")).isDirectory(); // the bundled base was extracted there
+        } finally {
+            restore("arbooth.cache.dir", previousCache);
+        }
+    }
+
+    @Test
+    void builderStepsOverrideTheOptionsSteps() {
+        try (Personalizer p =
+                Personalizer.builder(base).options(oneStep()).steps(7).seed(3).build()) {
+            assertThat(p.options().steps()).isEqualTo(7);
+            assertThat(p.options().seed()).isEqualTo(3);
+        }
+        assertThatThrownBy(() -> Personalizer.builder(base).steps(0)).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
@@ -201,5 +221,13 @@ class PersonalizerInputTest {
         p.close();
         p.close();
         assertThatThrownBy(() -> p.fit(three(), "dog")).isInstanceOf(IllegalStateException.class);
+    }
+
+    private static void restore(String key, String previous) {
+        if (previous == null) {
+            System.clearProperty(key);
+        } else {
+            System.setProperty(key, previous);
+        }
     }
 }

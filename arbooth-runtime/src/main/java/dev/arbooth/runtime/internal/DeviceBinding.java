@@ -91,6 +91,27 @@ public final class DeviceBinding {
     }
 
     /**
+     * The intra-op thread count of devices that leave it to ONNX Runtime: the system property {@value
+     * Device#THREADS_PROPERTY} when set (tests set 1), else 0 (ONNX Runtime's default).
+     */
+    static int defaultThreads() {
+        String v = System.getProperty(Device.THREADS_PROPERTY);
+        if (v == null || v.isBlank()) {
+            return 0;
+        }
+        try {
+            int n = Integer.parseInt(v.strip());
+            if (n >= 1) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new ArboothException(
+                "System property " + Device.THREADS_PROPERTY + " must be a positive integer, got '" + v + "'");
+    }
+
+    /**
      * Applies a device through a {@link Target}.
      *
      * @param device the device
@@ -101,7 +122,7 @@ public final class DeviceBinding {
     public static Device.Resolved apply(Device device, Target target) {
         Objects.requireNonNull(device, "device");
         Objects.requireNonNull(target, "target");
-        int threads = device.cpuThreads();
+        int threads = device.cpuThreads() > 0 ? device.cpuThreads() : defaultThreads();
         try {
             target.setInterOpThreads(1);
             if (threads > 0) {

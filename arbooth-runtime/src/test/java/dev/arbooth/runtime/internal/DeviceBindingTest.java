@@ -88,18 +88,51 @@ class DeviceBindingTest {
         }
     }
 
+    /** Runs with {@link Device#THREADS_PROPERTY} set to a value (null: unset), restoring it after. */
+    private static void withThreadsProperty(String value, Runnable body) {
+        String saved = System.getProperty(Device.THREADS_PROPERTY);
+        try {
+            if (value == null) {
+                System.clearProperty(Device.THREADS_PROPERTY);
+            } else {
+                System.setProperty(Device.THREADS_PROPERTY, value);
+            }
+            body.run();
+        } finally {
+            if (saved == null) {
+                System.clearProperty(Device.THREADS_PROPERTY);
+            } else {
+                System.setProperty(Device.THREADS_PROPERTY, saved);
+            }
+        }
+    }
+
     @Test
     void cpuSetsIntraOpThreadsAndOneInterOpThread() {
-        Recording t = new Recording(false, null);
-        DeviceBinding.apply(Device.cpu(3), t);
-        assertThat(t.calls).containsExactly("interOp 1", "intraOp 3");
-        Recording d = new Recording(false, null);
-        DeviceBinding.apply(Device.cpu(), d);
-        assertThat(d.calls).containsExactly("interOp 1");
+        withThreadsProperty(null, () -> {
+            Recording t = new Recording(false, null);
+            DeviceBinding.apply(Device.cpu(3), t);
+            assertThat(t.calls).containsExactly("interOp 1", "intraOp 3");
+            Recording d = new Recording(false, null);
+            DeviceBinding.apply(Device.cpu(), d);
+            assertThat(d.calls).as("default threads: ONNX Runtime's").containsExactly("interOp 1");
+        });
+        withThreadsProperty("2", () -> {
+            Recording d = new Recording(false, null);
+            DeviceBinding.apply(Device.cpu(), d);
+            assertThat(d.calls).as("default threads from the property").containsExactly("interOp 1", "intraOp 2");
+            Recording t = new Recording(false, null);
+            DeviceBinding.apply(Device.cpu(3), t);
+            assertThat(t.calls).as("explicit threads win").containsExactly("interOp 1", "intraOp 3");
+        });
     }
 
     @Test
     void cudaAndAutoUseTheGpuWhenItLoads() {
+        withThreadsProperty(null, DeviceBindingTest::cudaAndAutoOnTheGpu);
+    }
+
+    private static void cudaAndAutoOnTheGpu() {
         Recording t = new Recording(true, null);
         Device.Resolved r = DeviceBinding.apply(Device.cuda(2), t);
         assertThat(t.calls).containsExactly("interOp 1", "cuda 2");

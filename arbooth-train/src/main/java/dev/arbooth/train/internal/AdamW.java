@@ -20,6 +20,7 @@ import java.util.Objects;
  * embedding twice; the single update is the golden {@code alt_dedup} variant).
  */
 public final class AdamW implements AutoCloseable {
+    private double lrScale = 1;
     /** One parameter's state. */
     private static final class State {
         final NDArray expAvg;
@@ -55,7 +56,8 @@ public final class AdamW implements AutoCloseable {
      * @param grads their gradients by name; a missing or null entry skips the parameter
      */
     public void step(Map<String, NDArray> params, Map<String, NDArray> grads) {
-        float decay = (float) (1 - hyper.learningRate() * hyper.weightDecay());
+        double lr = hyper.learningRate() * lrScale;
+        float decay = (float) (1 - lr * hyper.weightDecay());
         float b1 = (float) hyper.beta1();
         float oneMinusB1 = (float) (1 - hyper.beta1());
         float b2 = (float) hyper.beta2();
@@ -71,17 +73,36 @@ public final class AdamW implements AutoCloseable {
             s.step++;
             double bias1 = 1 - Math.pow(hyper.beta1(), s.step);
             double bias2Sqrt = Math.sqrt(1 - Math.pow(hyper.beta2(), s.step));
-            float stepSize = (float) (-hyper.learningRate() / bias1);
+            float stepSize = (float) (-lr / bias1);
             try (NDManager scope = manager.newSubManager()) {
                 NDArray gs = g.duplicate();
                 gs.attach(scope);
                 p.muli(decay);
                 s.expAvg.muli(b1).addi(gs.mul(oneMinusB1));
                 s.expAvgSq.muli(b2).addi(gs.mul(oneMinusB2).muli(gs));
-                NDArray denom = s.expAvgSq.sqrt().divi((float) bias2Sqrt).addi(eps);
-                p.addi(s.expAvg.mul(stepSize).divi(denom));
+                // results of ops on the state arrays belong to the state's manager: move them into this step's
+                // scope, or every step leaks two parameter-sized arrays (the pretraining VAE ran out of memory)
+                NDArray denom = s.expAvgSq.sqrt();
+                denom.attach(scope);
+                denom.divi((float) bias2Sqrt).addi(eps);
+                NDArray update = s.expAvg.mul(stepSize);
+                update.attach(scope);
+                p.addi(update.divi(denom));
             }
         }
+    }
+
+    /**
+     * Scales the learning rate of the following steps (a schedule's factor; 1 by default, which leaves every value
+     * as torch's constant-rate AdamW computes it). Not part of the state: a schedule sets it before each step.
+     *
+     * @param factor positive
+     */
+    public void learningRateScale(double factor) {
+        if (!(factor > 0) || Double.isInfinite(factor)) {
+            throw new IllegalArgumentException("learning-rate scale must be positive and finite, got " + factor);
+        }
+        this.lrScale = factor;
     }
 
     private NDArray zeros(NDArray like) {

@@ -9,6 +9,7 @@ import dev.arbooth.ShapeMismatchException;
 import dev.arbooth.config.InfinityConfig;
 import dev.arbooth.config.Scale;
 import dev.arbooth.config.ScaleSchedule;
+import dev.arbooth.internal.format.TensorSpec;
 import dev.arbooth.internal.nn.InfinityKvCache;
 import dev.arbooth.internal.nn.InfinityNet;
 import dev.arbooth.internal.nn.InfinityStep;
@@ -85,6 +86,7 @@ public final class ArboothIteration implements AutoCloseable {
     private final NDManager teacherManager;
     private final Map<String, NDArray> originals = new LinkedHashMap<>();
     private final AdamW adam;
+    private final boolean pretraining;
     private boolean doubleIdentifierUpdate;
     private boolean checkpointing = true;
     private Diagnostics diagnostics;
@@ -100,8 +102,9 @@ public final class ArboothIteration implements AutoCloseable {
         float[] klPerToken;
     }
 
-    private ArboothIteration(DjlInfinity model, FitOptions options, ScaleSchedule schedule) {
+    private ArboothIteration(DjlInfinity model, FitOptions options, ScaleSchedule schedule, boolean pretraining) {
         this.model = model;
+        this.pretraining = pretraining;
         this.config = model.config();
         this.net = model.net();
         this.options = options;
@@ -113,7 +116,12 @@ public final class ArboothIteration implements AutoCloseable {
             weights.add((float) options.scaleWeights().weight(k));
         }
         this.tokenWeights = ArboothLosses.tokenWeights(perScale, weights);
-        List<String> tuned = TrainableSets.baseGroup(config, options.tuning()).keys();
+        List<String> tuned = pretraining
+                ? InfinityWeights.expected(config).stream()
+                        .map(TensorSpec::name)
+                        .filter(k -> !InfinityWeights.isBuffer(k))
+                        .toList()
+                : TrainableSets.baseGroup(config, options.tuning()).keys();
         LoraOptions lora = options.lora();
         if (lora == null) {
             this.baseKeys = tuned;
@@ -155,7 +163,33 @@ public final class ArboothIteration implements AutoCloseable {
             throw new IllegalArgumentException("identifier width " + identifierWidthCt5
                     + " differs from the base's text channels " + base.config().textChannels());
         }
-        ArboothIteration it = new ArboothIteration(base, options, schedule);
+        return initialised(new ArboothIteration(base, options, schedule, false));
+    }
+
+    /**
+     * Prepares a model for pretraining from scratch with {@link #subjectStep}: every parameter of the transformer
+     * trains (the unconditional rows {@code cfg_uncond} too, so that condition dropout teaches guidance), prompts
+     * carry no identifier ({@link SubjectBatch#NO_IDENTIFIER}), no teacher copies are kept ({@link #priorStep} is
+     * refused). The identifier embedding is still added to the store (unused, never updated); {@link #snapshot}
+     * holds it.
+     *
+     * @param base the model at its initial weights; its store is modified in place
+     * @param options self-correction, condition dropout, scale weights, optimizer and seed (LoRA must be off)
+     * @param schedule the scale schedule of the training images
+     * @return the iteration
+     * @throws IllegalArgumentException if the options ask for LoRA or the schedule does not fit
+     */
+    public static ArboothIteration pretraining(DjlInfinity base, FitOptions options, ScaleSchedule schedule) {
+        Objects.requireNonNull(base, "base");
+        Objects.requireNonNull(options, "options");
+        Objects.requireNonNull(schedule, "schedule");
+        if (options.lora() != null) {
+            throw new IllegalArgumentException("pretraining trains every parameter; LoRA must be off");
+        }
+        return initialised(new ArboothIteration(base, options, schedule, true));
+    }
+
+    private static ArboothIteration initialised(ArboothIteration it) {
         try {
             it.initialise();
             return it;
@@ -203,7 +237,7 @@ public final class ArboothIteration implements AutoCloseable {
             groups.add(new DjlParameters.Group(LORA_GROUP, loraFactors));
         }
         p.train(groups);
-        for (String key : baseKeys) {
+        for (String key : pretraining ? List.<String>of() : baseKeys) {
             NDArray copy = p.get(key).duplicate();
             copy.attach(teacherManager);
             copy.setRequiresGradient(false);
@@ -278,14 +312,15 @@ public final class ArboothIteration implements AutoCloseable {
         boolean[] dropped = new boolean[b];
         boolean identifierUsed = false;
         for (int i = 0; i < b; i++) {
-            lensAfter[i] = batch.lens()[i] + p - 1;
+            boolean withIdentifier = batch.identifierRow()[i] != SubjectBatch.NO_IDENTIFIER;
+            lensAfter[i] = withIdentifier ? batch.lens()[i] + p - 1 : batch.lens()[i];
             dropped[i] = options.conditionDropout() > 0 && condDrop.nextDouble() < options.conditionDropout();
             if (dropped[i] && lensAfter[i] > config.textMaxLength()) {
                 throw new IllegalArgumentException("prompt " + i + " has " + lensAfter[i]
                         + " text rows with the identifier, more than the " + config.textMaxLength()
                         + " unconditional rows condition dropout can substitute");
             }
-            identifierUsed |= !dropped[i];
+            identifierUsed |= !dropped[i] && withIdentifier;
         }
         try (NDManager sub = model.ops().manager().newSubManager()) {
             DjlOps scope = model.ops().scoped(sub);
@@ -343,8 +378,10 @@ public final class ArboothIteration implements AutoCloseable {
             int len = batch.lens()[i];
             int at = batch.identifierRow()[i];
             if (dropped[i]) {
-                parts.add(ops.slice(
-                        ops.weight(InfinityTensor.CFG_UNCOND.key()), 0, 0, len + options.identifierRows() - 1));
+                int rows = at == SubjectBatch.NO_IDENTIFIER ? len : len + options.identifierRows() - 1;
+                parts.add(ops.slice(ops.weight(InfinityTensor.CFG_UNCOND.key()), 0, 0, rows));
+            } else if (at == SubjectBatch.NO_IDENTIFIER) {
+                parts.add(ops.constant(Arrays.copyOfRange(text, start * ct5, (start + len) * ct5), len, ct5));
             } else {
                 if (at > 0) {
                     parts.add(ops.constant(Arrays.copyOfRange(text, start * ct5, (start + at) * ct5), at, ct5));
@@ -377,6 +414,9 @@ public final class ArboothIteration implements AutoCloseable {
         Distillation dist = options.distillation();
         if (!dist.enabled()) {
             return null;
+        }
+        if (pretraining) {
+            throw new IllegalStateException("a pretraining iteration has no teacher: the prior step is refused");
         }
         int b = batch.batch();
         int l = schedule.totalTokens();
@@ -605,6 +645,18 @@ public final class ArboothIteration implements AutoCloseable {
      */
     public ArboothIteration checkpointing(boolean on) {
         this.checkpointing = on;
+        return this;
+    }
+
+    /**
+     * Scales the learning rate of the following steps (a schedule's factor, used by pretraining; ARBooth's fit keeps
+     * a constant rate). See {@link AdamW#learningRateScale}.
+     *
+     * @param factor positive
+     * @return this iteration
+     */
+    public ArboothIteration learningRateScale(double factor) {
+        adam.learningRateScale(factor);
         return this;
     }
 

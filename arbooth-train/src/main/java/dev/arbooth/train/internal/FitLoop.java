@@ -271,7 +271,8 @@ public final class FitLoop {
 
     /**
      * The adapter's provenance: every option ({@code option.<component>}), the seed, the steps, the image
-     * fingerprints, the fit's fingerprint and the last step's losses. Nothing about the run itself (paths, times,
+     * fingerprints, the fit's fingerprint, the last step's losses and the base's directory (a hint for {@code
+     * Generator.with(adapter)}; the fingerprint decides). Nothing about the run itself (times, checkpoint paths,
      * resumption), so that a resumed fit's adapter equals an uninterrupted one's.
      */
     private Map<String, String> provenance(double subjectLoss, double priorLoss) {
@@ -294,6 +295,9 @@ public final class FitLoop {
         p.put("loss.final.subject", Double.toString(subjectLoss));
         p.put("loss.final.prior", Double.toString(priorLoss));
         p.put("trainer", "arbooth-train FitLoop (DJL)");
+        p.put(
+                AdapterManifest.BASE_DIRECTORY_PROVENANCE,
+                nets.base().directory().toAbsolutePath().normalize().toString());
         return p;
     }
 }

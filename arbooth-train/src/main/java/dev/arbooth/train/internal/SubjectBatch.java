@@ -10,16 +10,20 @@ import java.util.Objects;
  *     Ct5)} row-major with {@code N = sum(lens)}
  * @param lens the token count of every prompt, each at least 1
  * @param identifierRow per prompt, the index (inside the prompt) of the placeholder row that the P learned rows
- *     replace
+ *     replace, or {@link #NO_IDENTIFIER} for a prompt without one (pretraining: the prompt's rows are used as they
+ *     are)
  * @param gtBits_BLd the ground-truth bits of the whole schedule in sequence order, {@code (B, L, d)}, each 0 or 1
  */
 public record SubjectBatch(float[] text_NCt5, int[] lens, int[] identifierRow, byte[] gtBits_BLd) {
+    /** The {@link #identifierRow} of a prompt without an identifier. */
+    public static final int NO_IDENTIFIER = -1;
+
     /**
      * Validates what can be checked without the model.
      *
      * @param text_NCt5 not null
      * @param lens not null, at least one prompt, each at least 1
-     * @param identifierRow one per prompt, inside its prompt
+     * @param identifierRow one per prompt, inside its prompt or {@link #NO_IDENTIFIER}
      * @param gtBits_BLd not null, 0/1 values, a multiple of B
      * @throws IllegalArgumentException naming the offending value
      */
@@ -39,7 +43,7 @@ public record SubjectBatch(float[] text_NCt5, int[] lens, int[] identifierRow, b
             if (lens[b] < 1) {
                 throw new IllegalArgumentException("prompt " + b + " has no tokens (length " + lens[b] + ")");
             }
-            if (identifierRow[b] < 0 || identifierRow[b] >= lens[b]) {
+            if (identifierRow[b] != NO_IDENTIFIER && (identifierRow[b] < 0 || identifierRow[b] >= lens[b])) {
                 throw new IllegalArgumentException("identifier row " + identifierRow[b] + " of prompt " + b
                         + " lies outside its " + lens[b] + " tokens");
             }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.arbooth.adapter.Adapter;
+import dev.arbooth.adapter.AdapterManifest;
 import dev.arbooth.adapter.BaseFingerprint;
 import dev.arbooth.base.BaseModel;
 import dev.arbooth.internal.format.CheckpointFile;
@@ -113,7 +114,10 @@ class FitLoopGoldenTest {
         assertThat(p)
                 .containsEntry("option.steps", "20")
                 .containsEntry("seed", "0")
-                .containsEntry("images.count", "3");
+                .containsEntry("images.count", "3")
+                .containsEntry(
+                        AdapterManifest.BASE_DIRECTORY_PROVENANCE,
+                        base.directory().toAbsolutePath().normalize().toString());
         assertThat(p.get("loss.final.subject")).isEqualTo(Double.toString(last));
         assertThat(adapter.baseFingerprint()).isEqualTo(fingerprint(base));
         // 4. the validation grid of the last step
