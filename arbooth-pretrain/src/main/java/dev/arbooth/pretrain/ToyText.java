@@ -1,7 +1,6 @@
 package dev.arbooth.pretrain;
 
 import dev.arbooth.config.T5Config;
-import dev.arbooth.internal.format.TensorSpec;
 import dev.arbooth.internal.weights.T5Weights;
 import dev.arbooth.tensor.Tensor;
 import dev.arbooth.toyworld.Accessory;
@@ -10,12 +9,10 @@ import dev.arbooth.toyworld.Context;
 import dev.arbooth.toyworld.ObjectClass;
 import dev.arbooth.toyworld.Property;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.SplittableRandom;
 
 /**
  * The toy base's text side: a word-level vocabulary covering the toy world's captions and ViCo's prompt words, its
@@ -118,23 +115,6 @@ public final class ToyText {
      * @return the weights under Hugging Face names
      */
     public static Map<String, Tensor> randomT5(T5Config config, long seed) {
-        SplittableRandom r = new SplittableRandom(seed);
-        Map<String, Tensor> out = new LinkedHashMap<>();
-        for (TensorSpec spec : T5Weights.expected(config)) {
-            if (spec.name().equals(T5Weights.EMBED_TOKENS)) {
-                continue;
-            }
-            long[] shape = spec.shape();
-            float[] v = new float[Math.toIntExact(Tensor.numel(shape))];
-            boolean norm = shape.length == 1;
-            double std = spec.name().startsWith("shared")
-                    ? 1.0
-                    : spec.name().contains("relative_attention_bias") ? 0.1 : 1.0 / Math.sqrt(shape[shape.length - 1]);
-            for (int i = 0; i < v.length; i++) {
-                v[i] = norm ? 1f : (float) (std * r.nextGaussian());
-            }
-            out.put(spec.name(), Tensor.ofFloats(v, shape));
-        }
-        return out;
+        return T5Weights.seededRandom(config, seed);
     }
 }

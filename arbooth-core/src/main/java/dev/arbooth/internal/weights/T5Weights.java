@@ -100,6 +100,37 @@ public final class T5Weights {
     }
 
     /**
+     * Seeded random encoder weights under Hugging Face names (the tied {@value #EMBED_TOKENS} left out: it is {@value
+     * #SHARED}): unit layer norms, N(0, 1) embeddings, N(0, 0.1²) relative-attention biases, N(0, 1/fan_in)
+     * matrices, drawn in {@link #expected} order from one {@link java.util.SplittableRandom}. The toy base's frozen
+     * text encoder and the test bases use it.
+     *
+     * @param c the shape
+     * @param seed the seed
+     * @return the weights, in {@link #expected} order
+     */
+    public static Map<String, Tensor> seededRandom(T5Config c, long seed) {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(seed);
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        for (TensorSpec spec : expected(c)) {
+            if (spec.name().equals(EMBED_TOKENS)) {
+                continue;
+            }
+            long[] shape = spec.shape();
+            float[] v = new float[Math.toIntExact(Tensor.numel(shape))];
+            boolean norm = shape.length == 1;
+            double std = spec.name().startsWith("shared")
+                    ? 1.0
+                    : spec.name().contains("relative_attention_bias") ? 0.1 : 1.0 / Math.sqrt(shape[shape.length - 1]);
+            for (int i = 0; i < v.length; i++) {
+                v[i] = norm ? 1f : (float) (std * r.nextGaussian());
+            }
+            out.put(spec.name(), Tensor.ofFloats(v, shape));
+        }
+        return out;
+    }
+
+    /**
      * The number of parameters, counting the tied embedding once.
      *
      * @param c the configuration

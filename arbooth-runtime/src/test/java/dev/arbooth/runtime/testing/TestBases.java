@@ -11,7 +11,6 @@ import dev.arbooth.config.T5Config;
 import dev.arbooth.config.VaeConfig;
 import dev.arbooth.internal.format.SafeTensors;
 import dev.arbooth.internal.format.StateDict;
-import dev.arbooth.internal.format.TensorSpec;
 import dev.arbooth.internal.nn.T5EncoderNet;
 import dev.arbooth.internal.weights.T5Weights;
 import dev.arbooth.runtime.internal.OrtSessions;
@@ -26,9 +25,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.SplittableRandom;
 
 /**
  * Test base models: the golden set-1 transformer and VAE (read from {@code ../shared}), a seeded random
@@ -80,24 +77,7 @@ public final class TestBases {
      * @return the weights under Hugging Face names
      */
     public static Map<String, Tensor> randomT5(T5Config config, long seed) {
-        SplittableRandom r = new SplittableRandom(seed);
-        Map<String, Tensor> out = new LinkedHashMap<>();
-        for (TensorSpec spec : T5Weights.expected(config)) {
-            if (spec.name().equals(T5Weights.EMBED_TOKENS)) {
-                continue; // tied to shared.weight: store the table once
-            }
-            long[] shape = spec.shape();
-            float[] v = new float[Math.toIntExact(Tensor.numel(shape))];
-            boolean norm = shape.length == 1;
-            double std = spec.name().contains("embed") || spec.name().startsWith("shared")
-                    ? 1.0
-                    : spec.name().contains("relative_attention_bias") ? 0.1 : 1.0 / Math.sqrt(shape[shape.length - 1]);
-            for (int i = 0; i < v.length; i++) {
-                v[i] = norm ? 1f : (float) (std * r.nextGaussian());
-            }
-            out.put(spec.name(), Tensor.ofFloats(v, shape));
-        }
-        return out;
+        return T5Weights.seededRandom(config, seed);
     }
 
     /**
