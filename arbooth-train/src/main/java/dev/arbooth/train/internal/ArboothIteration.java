@@ -74,6 +74,13 @@ public final class ArboothIteration implements AutoCloseable {
     /** The prefix of optimizer state in {@link #snapshot()}. */
     public static final String ADAM_PREFIX = "adam.";
 
+    /**
+     * Above this estimate of a recorded pass's activations ({@link DjlInfinity#recordedPassBytes(InfinityConfig,
+     * int, ScaleSchedule)}) the student's
+     * passes are checkpointed block by block unless {@link #checkpointing} says otherwise: 1 GiB.
+     */
+    public static final long RECORDED_PASS_BUDGET = 1L << 30;
+
     private final DjlInfinity model;
     private final InfinityConfig config;
     private final InfinityNet net;
@@ -88,7 +95,7 @@ public final class ArboothIteration implements AutoCloseable {
     private final AdamW adam;
     private final boolean pretraining;
     private boolean doubleIdentifierUpdate;
-    private boolean checkpointing = true;
+    private Boolean checkpointing;
     private Diagnostics diagnostics;
     private boolean closed;
 
@@ -352,7 +359,7 @@ public final class ArboothIteration implements AutoCloseable {
                         return ArboothLosses.weightedCrossEntropy(ce, weights);
                     },
                     decorate,
-                    checkpointing);
+                    checkpointed(b));
             Set<String> updated = new LinkedHashSet<>(baseKeys);
             updated.addAll(loraFactors);
             if (identifierUsed) {
@@ -460,7 +467,7 @@ public final class ArboothIteration implements AutoCloseable {
                         schedule,
                         lossOfLogits,
                         decorate,
-                        checkpointing);
+                        checkpointed(b));
             }
             if (!updated.isEmpty()) {
                 optimizerStep(sub, updated, false);
@@ -638,14 +645,30 @@ public final class ArboothIteration implements AutoCloseable {
 
     /**
      * Whether the student's passes use block-level checkpointing ({@link DjlInfinity#lossAndGradients}: the same
-     * gradients, the memory of one block's graph instead of all, one more forward); on by default.
+     * gradients, the memory of one block's graph instead of all, one more forward). By default a pass is
+     * checkpointed when the recorded one would keep more than {@link #RECORDED_PASS_BUDGET} bytes ({@link
+     * DjlInfinity#recordedPassBytes(InfinityConfig, int, ScaleSchedule)}): small models (the toy and golden ones) run recorded, which saves the extra
+     * forward and most of the per-op overhead; Infinity-sized ones are checkpointed.
      *
-     * @param on whether to checkpoint
+     * @param on whether to checkpoint; {@code null} for the default rule
      * @return this iteration
      */
-    public ArboothIteration checkpointing(boolean on) {
+    public ArboothIteration checkpointing(Boolean on) {
         this.checkpointing = on;
         return this;
+    }
+
+    /**
+     * Whether a pass over {@code rows} rows is checkpointed: as set by {@link #checkpointing}, else by the default
+     * rule.
+     *
+     * @param rows B
+     * @return true to checkpoint
+     */
+    public boolean checkpointed(int rows) {
+        return checkpointing != null
+                ? checkpointing
+                : DjlInfinity.recordedPassBytes(config, rows, schedule) > RECORDED_PASS_BUDGET;
     }
 
     /**
