@@ -3,6 +3,7 @@ package dev.arbooth.bench;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import dev.arbooth.base.BaseModel;
 import dev.arbooth.config.InfinityConfig;
 import dev.arbooth.config.ScaleSchedule;
 import dev.arbooth.internal.format.StateDict;
@@ -44,12 +45,12 @@ import java.util.SplittableRandom;
  * also measures DJL's 1024³ matmul rate and the student's forward + backward alone (the rate against the matmul).
  *
  * <pre>
- * java -cp &lt;reactor classes + dependencies&gt; dev.arbooth.bench.TrainBench [threads] [golden|mid|all] [iterations] [modes]
+ * java -cp &lt;reactor classes + dependencies&gt; dev.arbooth.bench.TrainBench [threads] [golden|mid|toy|all] [iterations] [modes]
  * </pre>
  */
 public final class TrainBench {
     static final String USAGE =
-            "TrainBench [threads] [golden|mid|all] [iterations] [modes, e.g. ckpt,attn,recorded,ort]";
+            "TrainBench [threads] [golden|mid|toy|all] [iterations] [modes, e.g. ckpt,attn,recorded,ort]";
     private static final List<String> MODES = List.of("ckpt", "attn", "recorded", "ort");
     private static final String CHILD = "--child";
     private static final int PROMPT_LEN = 8;
@@ -68,10 +69,10 @@ public final class TrainBench {
     public static void main(String[] args) throws Exception {
         if (args.length > 0 && args[0].equals(CHILD)) {
             BenchArgs.run(
-                    "TrainBench --child golden|mid ckpt|attn|recorded|ort threads iterations",
+                    "TrainBench --child golden|mid|toy ckpt|attn|recorded|ort threads iterations",
                     args,
                     a -> child(
-                            a.choice(1, "case", "golden", "mid"),
+                            a.choice(1, "case", "golden", "mid", "toy"),
                             a.choice(2, "what", "ckpt", "attn", "recorded", "ort"),
                             a.requiredInt(3, "threads", 1),
                             a.requiredInt(4, "iterations", 1)));
@@ -82,7 +83,7 @@ public final class TrainBench {
                 args,
                 a -> parent(
                         a.optionalInt(0, "threads", 2, 1),
-                        args.length > 1 ? a.choice(1, "configuration", "golden", "mid", "all") : "all",
+                        args.length > 1 ? a.choice(1, "configuration", "golden", "mid", "toy", "all") : "all",
                         a.optionalInt(2, "iterations", 3, 1),
                         modes(a.optional(3, String.join(",", MODES)))));
     }
@@ -101,6 +102,16 @@ public final class TrainBench {
     private record Case(String name, InfinityConfig config, ScaleSchedule schedule) {}
 
     private static Case caseNamed(String name) {
+        if (name.equals("toy")) {
+            BaseModel toy = BaseModel.bundled();
+            InfinityConfig c = toy.infinity();
+            return new Case(
+                    "toy (the bundled base's architecture: depth " + c.depth() + ", C " + c.embedDim() + ", "
+                            + c.numHeads() + " heads, " + c.bitsPerToken() + " bits, L "
+                            + toy.schedule().totalTokens() + ")",
+                    c,
+                    toy.schedule());
+        }
         return name.equals("golden")
                 ? new Case(
                         "golden set-1 (depth 2, C 128, 2 heads, 16 bits, 0.06M 1:1, L 521)",
@@ -115,15 +126,15 @@ public final class TrainBench {
     private static void parent(int threads, String which, int iterations, List<String> modes) throws Exception {
         System.out.printf(
                 "TrainBench: %d threads, %d measured iterations after 1 warm-up, batch %d; %d cores, load average %s;"
-                        + " MALLOC_ARENA_MAX=%s MALLOC_MMAP_THRESHOLD_=%s%n",
+                        + " allocator: %s; children's JVM options %s%n",
                 threads,
                 iterations,
                 BATCH,
                 Runtime.getRuntime().availableProcessors(),
                 loadAverage(),
-                System.getenv("MALLOC_ARENA_MAX"),
-                System.getenv("MALLOC_MMAP_THRESHOLD_"));
-        List<String> cases = which.equals("all") ? List.of("golden", "mid") : List.of(which);
+                allocator(),
+                jvmOptions());
+        List<String> cases = which.equals("all") ? List.of("golden", "mid", "toy") : List.of(which);
         for (String c : cases) {
             System.out.println(caseNamed(c).name());
             for (String m : modes) {
@@ -137,8 +148,9 @@ public final class TrainBench {
 
     private static void spawn(String caseName, String what, int threads, int iterations) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> cmd = new ArrayList<>(List.of(
-                java,
+        List<String> cmd = new ArrayList<>(List.of(java));
+        cmd.addAll(jvmOptions());
+        cmd.addAll(List.of(
                 "-cp",
                 System.getProperty("java.class.path"),
                 TrainBench.class.getName(),
@@ -387,6 +399,33 @@ public final class TrainBench {
             b.append(b.length() == 0 ? "" : ", ").append(String.format("%.3f", v));
         }
         return b.toString();
+    }
+
+    /** The parent's own JVM options (heap size, system properties), which every child gets too. */
+    private static List<String> jvmOptions() {
+        return java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments();
+    }
+
+    /**
+     * The allocator settings the process started with: {@code LD_PRELOAD} (e.g. jemalloc), {@code MALLOC_CONF} and
+     * glibc's {@code MALLOC_*} variables; "glibc defaults" when none is set.
+     */
+    static String allocator() {
+        StringBuilder b = new StringBuilder();
+        for (String v : List.of(
+                "LD_PRELOAD",
+                "MALLOC_CONF",
+                "MALLOC_ARENA_MAX",
+                "MALLOC_MMAP_MAX_",
+                "MALLOC_MMAP_THRESHOLD_",
+                "MALLOC_TRIM_THRESHOLD_",
+                "GLIBC_TUNABLES")) {
+            String value = System.getenv(v);
+            if (value != null) {
+                b.append(b.length() == 0 ? "" : " ").append(v).append('=').append(value);
+            }
+        }
+        return b.length() == 0 ? "glibc defaults" : b.toString();
     }
 
     /** The process's peak resident set ({@code VmHWM} of {@code /proc/self/status}), in kB; -1 where unknown. */
