@@ -16,6 +16,7 @@ import dev.arbooth.runtime.internal.OrtInfinity;
 import dev.arbooth.runtime.internal.OrtInfinityStepper;
 import dev.arbooth.train.Distillation;
 import dev.arbooth.train.FitOptions;
+import dev.arbooth.train.TeacherKind;
 import dev.arbooth.train.internal.ArboothIteration;
 import dev.arbooth.train.internal.ClassBatch;
 import dev.arbooth.train.internal.DjlEngine;
@@ -41,7 +42,8 @@ import java.util.SplittableRandom;
  * that configuration's alone: per configuration one child with block-level checkpointing ({@code ckpt}), one with
  * the recorded pass ({@code recorded}), and for the mid configuration one with the attention also recomputed chunk
  * by chunk in the backward ({@code attn}, {@code DjlInfinity.attentionCheckpointBudget(0)}) and one that measures the teacher's sampling on
- * DJL and on ONNX Runtime in one JVM and DJL's step 1 before and after ONNX Runtime ran ({@code ort}). Each child
+ * DJL and on ONNX Runtime in one JVM and DJL's step 1 before and after ONNX Runtime ran ({@code ort}). With {@code ortteacher}, the
+ * iteration's teacher samples on ONNX Runtime ({@code TeacherKind.KV_CACHED_ONNX_RUNTIME}). Each child
  * also measures DJL's 1024³ matmul rate and the student's forward + backward alone (the rate against the matmul).
  *
  * <pre>
@@ -50,8 +52,8 @@ import java.util.SplittableRandom;
  */
 public final class TrainBench {
     static final String USAGE =
-            "TrainBench [threads] [golden|mid|toy|all] [iterations] [modes, e.g. ckpt,attn,recorded,ort]";
-    private static final List<String> MODES = List.of("ckpt", "attn", "recorded", "ort");
+            "TrainBench [threads] [golden|mid|toy|all] [iterations] [modes, e.g. ckpt,attn,recorded,ort,ortteacher]";
+    private static final List<String> MODES = List.of("ckpt", "attn", "recorded", "ort", "ortteacher");
     private static final String CHILD = "--child";
     private static final int PROMPT_LEN = 8;
     private static final int CLASS_LEN = 6;
@@ -69,11 +71,11 @@ public final class TrainBench {
     public static void main(String[] args) throws Exception {
         if (args.length > 0 && args[0].equals(CHILD)) {
             BenchArgs.run(
-                    "TrainBench --child golden|mid|toy ckpt|attn|recorded|ort threads iterations",
+                    "TrainBench --child golden|mid|toy ckpt|attn|recorded|ort|ortteacher threads iterations",
                     args,
                     a -> child(
                             a.choice(1, "case", "golden", "mid", "toy"),
-                            a.choice(2, "what", "ckpt", "attn", "recorded", "ort"),
+                            a.choice(2, "what", "ckpt", "attn", "recorded", "ort", "ortteacher"),
                             a.requiredInt(3, "threads", 1),
                             a.requiredInt(4, "iterations", 1)));
             return;
@@ -138,7 +140,7 @@ public final class TrainBench {
         for (String c : cases) {
             System.out.println(caseNamed(c).name());
             for (String m : modes) {
-                if (m.equals("ckpt") || m.equals("recorded") || c.equals("mid")) {
+                if (m.equals("ckpt") || m.equals("recorded") || m.equals("ortteacher") || c.equals("mid")) {
                     spawn(c, m, threads, m.equals("ort") ? Math.min(iterations, 2) : iterations);
                 }
             }
@@ -194,7 +196,11 @@ public final class TrainBench {
                 caseName, what, engine.getVersion(), threads, matmul, loadAverage());
         SubjectBatch subject = subjectBatch(config, schedule);
         ClassBatch classes = classBatch(config);
-        FitOptions options = FitOptions.arbooth();
+        FitOptions options = what.equals("ortteacher")
+                ? FitOptions.arbooth().toBuilder()
+                        .distillation(Distillation.arbooth().withTeacher(TeacherKind.KV_CACHED_ONNX_RUNTIME))
+                        .build()
+                : FitOptions.arbooth();
         try (DjlInfinity model = DjlInfinity.create(config, weights)
                         .attentionCheckpointBudget(what.equals("attn") ? 0 : 1L << 30);
                 ArboothIteration it = ArboothIteration.create(model, options, config.textChannels(), schedule)
@@ -220,7 +226,7 @@ public final class TrainBench {
             long rssIteration = peakRssKb();
             // the parts, measured once each, alone on the same (warm) model
             double fwdBwd = Timer.once(() -> studentForwardBackward(model, subject, config, schedule, checkpointing));
-            double sampling = Timer.once(() -> teacherSamplingDjl(model, classes, config, schedule));
+            double sampling = Timer.once(() -> it.sampleTeacher(classes, 77));
             double flopsDense = studentFlops(config, schedule, false);
             double flopsCausal = studentFlops(config, schedule, true);
             double s1 = median(t1);
@@ -230,7 +236,7 @@ public final class TrainBench {
                             + " runs %s s]%n",
                     iterations, s1, s2, s1 + s2, fmt(t1), fmt(t2));
             System.out.printf(
-                    "  parts alone (once each): student fwd+bwd (B=%d, %s) %.3f s; teacher sampling on DJL (KV-cached, %d class"
+                    "  parts alone (once each): student fwd+bwd (B=%d, %s) %.3f s; teacher sampling (%s, %d class"
                             + " samples, cfg 1) %.3f s; so step 1 ≈ fwd+bwd + optimizer %.3f s, step 2 ≈ sampling +"
                             + " fwd+bwd + optimizer %.3f s%n",
                     BATCH,
@@ -238,6 +244,7 @@ public final class TrainBench {
                             ? "block- and attention-checkpointed"
                             : checkpointing ? "block-checkpointed" : "recorded",
                     fwdBwd,
+                    options.distillation().teacher(),
                     BATCH,
                     sampling,
                     s1 - fwdBwd,
