@@ -11,4 +11,7 @@ module dev.arbooth.runtime {
     requires com.google.gson;
 
     exports dev.arbooth.runtime;
+    // the teacher of prior distillation samples through OrtInfinity
+    exports dev.arbooth.runtime.internal to
+            dev.arbooth.train;
 }

@@ -7,6 +7,7 @@ module dev.arbooth.train {
     requires ai.djl.api;
     requires ai.djl.pytorch_engine;
     requires transitive dev.arbooth.text;
+    requires dev.arbooth.runtime;
     requires org.slf4j;
 
     exports dev.arbooth.train;

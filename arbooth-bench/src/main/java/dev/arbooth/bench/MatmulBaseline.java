@@ -12,17 +12,22 @@ import dev.arbooth.train.internal.DjlEngine;
 public final class MatmulBaseline {
     private MatmulBaseline() {}
 
-    /** Measures the 1024³ matmul rate (median of 9 runs after 3 warm-ups). */
+    /**
+     * Measures the 1024³ matmul rate: the median of 31 runs after 15 warm-ups (about a second; shorter
+     * measurements swung 3x on the 2-core machine while its intra-op threads and the allocator warmed up).
+     */
     static double gflops(NDManager manager) throws Exception {
         int n = 1024;
         try (NDManager sub = manager.newSubManager()) {
             NDArray a = sub.randomNormal(new Shape(n, n));
             NDArray b = sub.randomNormal(new Shape(n, n));
-            double s = Timer.median(3, 9, () -> {
+            double s = Timer.median(15, 31, () -> {
                 try (NDManager scope = sub.newSubManager()) {
                     NDArray c = a.matMul(b);
                     c.attach(scope);
-                    c.toFloatArray();
+                    // one element, not the whole product: copying 4 MiB into a new Java array took a third of
+                    // the time and swung with the garbage collector (52-153 GFLOP/s on one quiet machine)
+                    c.getFloat(0, 0);
                 }
             });
             return 2.0 * n * n * n / s / 1e9;

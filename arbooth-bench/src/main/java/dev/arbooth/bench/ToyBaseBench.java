@@ -9,7 +9,9 @@ import dev.arbooth.toyworld.Split;
 import dev.arbooth.toyworld.ToyWorld;
 import dev.arbooth.train.FitImages;
 import dev.arbooth.train.FitListener;
+import dev.arbooth.train.FitOptions;
 import dev.arbooth.train.Personalizer;
+import dev.arbooth.train.TeacherKind;
 import java.awt.image.BufferedImage;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -22,7 +24,8 @@ import javax.imageio.ImageIO;
  * wall time of a 500-step fit with the base's preset on the demo subject dog1's photos (photos encoded once,
  * included). Each figure is also given as a ratio to its target (100 ms per image; 120 s per 500-step fit).
  *
- * <p>Usage: {@code ToyBaseBench [fit steps, default 500] [prompts per batch, default 20]}.
+ * <p>Usage: {@code ToyBaseBench [fit steps, default 500] [prompts per batch, default 20] [teacher: preset|djl|ort,
+ * default preset]} (the teacher of prior distillation: the preset's, or the KV-cached one on DJL or on ONNX Runtime).
  */
 public final class ToyBaseBench {
     private ToyBaseBench() {}
@@ -35,12 +38,15 @@ public final class ToyBaseBench {
      */
     public static void main(String[] args) throws Exception {
         BenchArgs.run(
-                "ToyBaseBench [fit steps, default 500] [prompts per batch, default 20]",
+                "ToyBaseBench [fit steps, default 500] [prompts per batch, default 20] [teacher: preset|djl|ort]",
                 args,
-                a -> run(a.optionalInt(0, "fit steps", 500, 1), a.optionalInt(1, "batch", 20, 1)));
+                a -> run(
+                        a.optionalInt(0, "fit steps", 500, 1),
+                        a.optionalInt(1, "batch", 20, 1),
+                        args.length > 2 ? a.choice(2, "teacher", "preset", "djl", "ort") : "preset"));
     }
 
-    private static void run(int steps, int batch) throws Exception {
+    private static void run(int steps, int batch, String teacher) throws Exception {
         BaseModel base = BaseModel.bundled();
         System.out.printf(
                 "ToyBaseBench: %s, %d cores, load average %s%n",
@@ -67,17 +73,33 @@ public final class ToyBaseBench {
                 photos.add(ImageIO.read(in));
             }
         }
+        FitOptions preset; // the preset as the personalizer resolves it (identifier rows from the tokenizer)
+        try (Personalizer d =
+                Personalizer.builder(base).listener(FitListener.silent()).build()) {
+            preset = d.options();
+        }
+        FitOptions options = teacher.equals("preset")
+                ? preset
+                : preset.toBuilder()
+                        .distillation(preset.distillation()
+                                .withTeacher(
+                                        teacher.equals("ort")
+                                                ? TeacherKind.KV_CACHED_ONNX_RUNTIME
+                                                : TeacherKind.KV_CACHED))
+                        .build();
         try (Personalizer p = Personalizer.builder(base)
+                .options(options)
                 .steps(steps)
                 .listener(FitListener.silent())
                 .build()) {
             double s = Timer.once(() -> p.fit(FitImages.images(photos), "dog"));
             System.out.printf(
-                    "fit: %d steps of the preset (batch %d, lr %s) in %.1f s (%.2f steps/s); a 500-step"
+                    "fit: %d steps of the preset (batch %d, lr %s, teacher %s) in %.1f s (%.2f steps/s); a 500-step"
                             + " fit at this rate %.1f s = %.2f of the 120 s target%n",
                     steps,
                     p.options().batchSize(),
                     p.options().optimizer().learningRate(),
+                    p.options().distillation().teacher(),
                     s,
                     steps / s,
                     s * 500 / steps,

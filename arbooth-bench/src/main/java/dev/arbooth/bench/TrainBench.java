@@ -3,6 +3,7 @@ package dev.arbooth.bench;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import dev.arbooth.base.BaseModel;
 import dev.arbooth.config.InfinityConfig;
 import dev.arbooth.config.ScaleSchedule;
 import dev.arbooth.internal.format.StateDict;
@@ -15,6 +16,7 @@ import dev.arbooth.runtime.internal.OrtInfinity;
 import dev.arbooth.runtime.internal.OrtInfinityStepper;
 import dev.arbooth.train.Distillation;
 import dev.arbooth.train.FitOptions;
+import dev.arbooth.train.TeacherKind;
 import dev.arbooth.train.internal.ArboothIteration;
 import dev.arbooth.train.internal.ClassBatch;
 import dev.arbooth.train.internal.DjlEngine;
@@ -40,17 +42,18 @@ import java.util.SplittableRandom;
  * that configuration's alone: per configuration one child with block-level checkpointing ({@code ckpt}), one with
  * the recorded pass ({@code recorded}), and for the mid configuration one with the attention also recomputed chunk
  * by chunk in the backward ({@code attn}, {@code DjlInfinity.attentionCheckpointBudget(0)}) and one that measures the teacher's sampling on
- * DJL and on ONNX Runtime in one JVM and DJL's step 1 before and after ONNX Runtime ran ({@code ort}). Each child
+ * DJL and on ONNX Runtime in one JVM and DJL's step 1 before and after ONNX Runtime ran ({@code ort}). With {@code ortteacher}, the
+ * iteration's teacher samples on ONNX Runtime ({@code TeacherKind.KV_CACHED_ONNX_RUNTIME}). Each child
  * also measures DJL's 1024³ matmul rate and the student's forward + backward alone (the rate against the matmul).
  *
  * <pre>
- * java -cp &lt;reactor classes + dependencies&gt; dev.arbooth.bench.TrainBench [threads] [golden|mid|all] [iterations] [modes]
+ * java -cp &lt;reactor classes + dependencies&gt; dev.arbooth.bench.TrainBench [threads] [golden|mid|toy|all] [iterations] [modes]
  * </pre>
  */
 public final class TrainBench {
     static final String USAGE =
-            "TrainBench [threads] [golden|mid|all] [iterations] [modes, e.g. ckpt,attn,recorded,ort]";
-    private static final List<String> MODES = List.of("ckpt", "attn", "recorded", "ort");
+            "TrainBench [threads] [golden|mid|toy|all] [iterations] [modes, e.g. ckpt,attn,recorded,ort,ortteacher]";
+    private static final List<String> MODES = List.of("ckpt", "attn", "recorded", "ort", "ortteacher");
     private static final String CHILD = "--child";
     private static final int PROMPT_LEN = 8;
     private static final int CLASS_LEN = 6;
@@ -68,11 +71,11 @@ public final class TrainBench {
     public static void main(String[] args) throws Exception {
         if (args.length > 0 && args[0].equals(CHILD)) {
             BenchArgs.run(
-                    "TrainBench --child golden|mid ckpt|attn|recorded|ort threads iterations",
+                    "TrainBench --child golden|mid|toy ckpt|attn|recorded|ort|ortteacher threads iterations",
                     args,
                     a -> child(
-                            a.choice(1, "case", "golden", "mid"),
-                            a.choice(2, "what", "ckpt", "attn", "recorded", "ort"),
+                            a.choice(1, "case", "golden", "mid", "toy"),
+                            a.choice(2, "what", "ckpt", "attn", "recorded", "ort", "ortteacher"),
                             a.requiredInt(3, "threads", 1),
                             a.requiredInt(4, "iterations", 1)));
             return;
@@ -82,7 +85,7 @@ public final class TrainBench {
                 args,
                 a -> parent(
                         a.optionalInt(0, "threads", 2, 1),
-                        args.length > 1 ? a.choice(1, "configuration", "golden", "mid", "all") : "all",
+                        args.length > 1 ? a.choice(1, "configuration", "golden", "mid", "toy", "all") : "all",
                         a.optionalInt(2, "iterations", 3, 1),
                         modes(a.optional(3, String.join(",", MODES)))));
     }
@@ -101,6 +104,16 @@ public final class TrainBench {
     private record Case(String name, InfinityConfig config, ScaleSchedule schedule) {}
 
     private static Case caseNamed(String name) {
+        if (name.equals("toy")) {
+            BaseModel toy = BaseModel.bundled();
+            InfinityConfig c = toy.infinity();
+            return new Case(
+                    "toy (the bundled base's architecture: depth " + c.depth() + ", C " + c.embedDim() + ", "
+                            + c.numHeads() + " heads, " + c.bitsPerToken() + " bits, L "
+                            + toy.schedule().totalTokens() + ")",
+                    c,
+                    toy.schedule());
+        }
         return name.equals("golden")
                 ? new Case(
                         "golden set-1 (depth 2, C 128, 2 heads, 16 bits, 0.06M 1:1, L 521)",
@@ -115,19 +128,19 @@ public final class TrainBench {
     private static void parent(int threads, String which, int iterations, List<String> modes) throws Exception {
         System.out.printf(
                 "TrainBench: %d threads, %d measured iterations after 1 warm-up, batch %d; %d cores, load average %s;"
-                        + " MALLOC_ARENA_MAX=%s MALLOC_MMAP_THRESHOLD_=%s%n",
+                        + " allocator: %s; children's JVM options %s%n",
                 threads,
                 iterations,
                 BATCH,
                 Runtime.getRuntime().availableProcessors(),
                 loadAverage(),
-                System.getenv("MALLOC_ARENA_MAX"),
-                System.getenv("MALLOC_MMAP_THRESHOLD_"));
-        List<String> cases = which.equals("all") ? List.of("golden", "mid") : List.of(which);
+                allocator(),
+                jvmOptions());
+        List<String> cases = which.equals("all") ? List.of("golden", "mid", "toy") : List.of(which);
         for (String c : cases) {
             System.out.println(caseNamed(c).name());
             for (String m : modes) {
-                if (m.equals("ckpt") || m.equals("recorded") || c.equals("mid")) {
+                if (m.equals("ckpt") || m.equals("recorded") || m.equals("ortteacher") || c.equals("mid")) {
                     spawn(c, m, threads, m.equals("ort") ? Math.min(iterations, 2) : iterations);
                 }
             }
@@ -137,8 +150,9 @@ public final class TrainBench {
 
     private static void spawn(String caseName, String what, int threads, int iterations) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> cmd = new ArrayList<>(List.of(
-                java,
+        List<String> cmd = new ArrayList<>(List.of(java));
+        cmd.addAll(jvmOptions());
+        cmd.addAll(List.of(
                 "-cp",
                 System.getProperty("java.class.path"),
                 TrainBench.class.getName(),
@@ -182,7 +196,11 @@ public final class TrainBench {
                 caseName, what, engine.getVersion(), threads, matmul, loadAverage());
         SubjectBatch subject = subjectBatch(config, schedule);
         ClassBatch classes = classBatch(config);
-        FitOptions options = FitOptions.arbooth();
+        FitOptions options = what.equals("ortteacher")
+                ? FitOptions.arbooth().toBuilder()
+                        .distillation(Distillation.arbooth().withTeacher(TeacherKind.KV_CACHED_ONNX_RUNTIME))
+                        .build()
+                : FitOptions.arbooth();
         try (DjlInfinity model = DjlInfinity.create(config, weights)
                         .attentionCheckpointBudget(what.equals("attn") ? 0 : 1L << 30);
                 ArboothIteration it = ArboothIteration.create(model, options, config.textChannels(), schedule)
@@ -208,7 +226,7 @@ public final class TrainBench {
             long rssIteration = peakRssKb();
             // the parts, measured once each, alone on the same (warm) model
             double fwdBwd = Timer.once(() -> studentForwardBackward(model, subject, config, schedule, checkpointing));
-            double sampling = Timer.once(() -> teacherSamplingDjl(model, classes, config, schedule));
+            double sampling = Timer.once(() -> it.sampleTeacher(classes, 77));
             double flopsDense = studentFlops(config, schedule, false);
             double flopsCausal = studentFlops(config, schedule, true);
             double s1 = median(t1);
@@ -218,7 +236,7 @@ public final class TrainBench {
                             + " runs %s s]%n",
                     iterations, s1, s2, s1 + s2, fmt(t1), fmt(t2));
             System.out.printf(
-                    "  parts alone (once each): student fwd+bwd (B=%d, %s) %.3f s; teacher sampling on DJL (KV-cached, %d class"
+                    "  parts alone (once each): student fwd+bwd (B=%d, %s) %.3f s; teacher sampling (%s, %d class"
                             + " samples, cfg 1) %.3f s; so step 1 ≈ fwd+bwd + optimizer %.3f s, step 2 ≈ sampling +"
                             + " fwd+bwd + optimizer %.3f s%n",
                     BATCH,
@@ -226,6 +244,7 @@ public final class TrainBench {
                             ? "block- and attention-checkpointed"
                             : checkpointing ? "block-checkpointed" : "recorded",
                     fwdBwd,
+                    options.distillation().teacher(),
                     BATCH,
                     sampling,
                     s1 - fwdBwd,
@@ -387,6 +406,33 @@ public final class TrainBench {
             b.append(b.length() == 0 ? "" : ", ").append(String.format("%.3f", v));
         }
         return b.toString();
+    }
+
+    /** The parent's own JVM options (heap size, system properties), which every child gets too. */
+    private static List<String> jvmOptions() {
+        return java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments();
+    }
+
+    /**
+     * The allocator settings the process started with: {@code LD_PRELOAD} (e.g. jemalloc), {@code MALLOC_CONF} and
+     * glibc's {@code MALLOC_*} variables; "glibc defaults" when none is set.
+     */
+    static String allocator() {
+        StringBuilder b = new StringBuilder();
+        for (String v : List.of(
+                "LD_PRELOAD",
+                "MALLOC_CONF",
+                "MALLOC_ARENA_MAX",
+                "MALLOC_MMAP_MAX_",
+                "MALLOC_MMAP_THRESHOLD_",
+                "MALLOC_TRIM_THRESHOLD_",
+                "GLIBC_TUNABLES")) {
+            String value = System.getenv(v);
+            if (value != null) {
+                b.append(b.length() == 0 ? "" : " ").append(v).append('=').append(value);
+            }
+        }
+        return b.length() == 0 ? "glibc defaults" : b.toString();
     }
 
     /** The process's peak resident set ({@code VmHWM} of {@code /proc/self/status}), in kB; -1 where unknown. */

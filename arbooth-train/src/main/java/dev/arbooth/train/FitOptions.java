@@ -191,7 +191,9 @@ public record FitOptions(
      * (subject prompt "a {@code <S*>} dog", class prompt "a dog": the base never saw "a photo of", and with that
      * template the class prompt's samples fell apart after the fit) and the budget of a small model: {@value
      * #TOY_STEPS} steps of batch {@value #TOY_BATCH}, AdamW learning rate {@value #TOY_LEARNING_RATE} (ARBooth's
-     * betas, epsilon and weight decay).
+     * betas, epsilon and weight decay). Its teacher samples on ONNX Runtime ({@link
+     * TeacherKind#KV_CACHED_ONNX_RUNTIME}): at this size the DJL teacher's sampling is a third of a prior step, and
+     * the fit ran 1.20–1.27× faster ({@code docs/benchmarks.md}, "The teacher on ONNX Runtime").
      *
      * @return the options
      */
@@ -204,6 +206,7 @@ public record FitOptions(
                 .optimizer(new OptimizerOptions(TOY_LEARNING_RATE, o.beta1(), o.beta2(), o.eps(), o.weightDecay()))
                 .steps(TOY_STEPS)
                 .batchSize(TOY_BATCH)
+                .distillation(a.distillation().withTeacher(TeacherKind.KV_CACHED_ONNX_RUNTIME))
                 .build();
     }
 

@@ -38,7 +38,8 @@ class FitOptionsTest {
         assertThat(t.subjectPrompts("dog")).containsExactly("a <S*> dog");
         assertThat(t.classPrompt("dog")).isEqualTo("a dog");
         assertThat(t.tuning()).isEqualTo(FitOptions.arbooth().tuning());
-        assertThat(t.distillation()).isEqualTo(FitOptions.arbooth().distillation());
+        assertThat(t.distillation())
+                .isEqualTo(FitOptions.arbooth().distillation().withTeacher(TeacherKind.KV_CACHED_ONNX_RUNTIME));
     }
 
     @Test

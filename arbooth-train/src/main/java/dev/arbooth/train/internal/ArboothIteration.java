@@ -9,6 +9,7 @@ import dev.arbooth.ShapeMismatchException;
 import dev.arbooth.config.InfinityConfig;
 import dev.arbooth.config.Scale;
 import dev.arbooth.config.ScaleSchedule;
+import dev.arbooth.internal.format.StateDict;
 import dev.arbooth.internal.format.TensorSpec;
 import dev.arbooth.internal.nn.InfinityKvCache;
 import dev.arbooth.internal.nn.InfinityNet;
@@ -19,11 +20,14 @@ import dev.arbooth.internal.nn.Ops;
 import dev.arbooth.internal.sampling.BitSamplerOptions;
 import dev.arbooth.internal.sampling.NextScaleLoop;
 import dev.arbooth.internal.sampling.Resize;
+import dev.arbooth.internal.sampling.ScaleListener;
 import dev.arbooth.internal.sampling.ScaleStepper;
 import dev.arbooth.internal.weights.InfinityLinear;
 import dev.arbooth.internal.weights.InfinityTensor;
 import dev.arbooth.internal.weights.InfinityWeights;
 import dev.arbooth.internal.weights.LoraFuse;
+import dev.arbooth.runtime.internal.OrtInfinity;
+import dev.arbooth.runtime.internal.OrtInfinityStepper;
 import dev.arbooth.tensor.Tensor;
 import dev.arbooth.train.Distillation;
 import dev.arbooth.train.FitOptions;
@@ -74,6 +78,13 @@ public final class ArboothIteration implements AutoCloseable {
     /** The prefix of optimizer state in {@link #snapshot()}. */
     public static final String ADAM_PREFIX = "adam.";
 
+    /**
+     * Above this estimate of a recorded pass's activations ({@link DjlInfinity#recordedPassBytes(InfinityConfig,
+     * int, ScaleSchedule)}) the student's
+     * passes are checkpointed block by block unless {@link #checkpointing} says otherwise: 1 GiB.
+     */
+    public static final long RECORDED_PASS_BUDGET = 1L << 30;
+
     private final DjlInfinity model;
     private final InfinityConfig config;
     private final InfinityNet net;
@@ -88,7 +99,8 @@ public final class ArboothIteration implements AutoCloseable {
     private final AdamW adam;
     private final boolean pretraining;
     private boolean doubleIdentifierUpdate;
-    private boolean checkpointing = true;
+    private Boolean checkpointing;
+    private OrtInfinity ortTeacher;
     private Diagnostics diagnostics;
     private boolean closed;
 
@@ -352,7 +364,7 @@ public final class ArboothIteration implements AutoCloseable {
                         return ArboothLosses.weightedCrossEntropy(ce, weights);
                     },
                     decorate,
-                    checkpointing);
+                    checkpointed(b));
             Set<String> updated = new LinkedHashSet<>(baseKeys);
             updated.addAll(loraFactors);
             if (identifierUsed) {
@@ -460,7 +472,7 @@ public final class ArboothIteration implements AutoCloseable {
                         schedule,
                         lossOfLogits,
                         decorate,
-                        checkpointing);
+                        checkpointed(b));
             }
             if (!updated.isEmpty()) {
                 optimizerStep(sub, updated, false);
@@ -484,7 +496,8 @@ public final class ArboothIteration implements AutoCloseable {
         int l = schedule.totalTokens();
         int d = config.bitsPerToken();
         int v = config.vocabSize();
-        boolean cached = dist.teacher() == TeacherKind.KV_CACHED;
+        boolean onOrt = dist.teacher() == TeacherKind.KV_CACHED_ONNX_RUNTIME;
+        boolean cached = dist.teacher() != TeacherKind.ARBOOTH_NO_CACHE;
         // ARBooth's teacher runs without guidance whatever cfg says; the KV-cached one guides with cfg != 1
         boolean guided = cached && dist.cfg() != 1.0;
         BitSamplerOptions so =
@@ -494,6 +507,21 @@ public final class ArboothIteration implements AutoCloseable {
                 : NextScaleLoop.create(schedule, b, d, so, Resize.AREA);
         float[] logits_BLV = new float[b * l * v];
         float[] next_BLd = new float[b * (l - 1) * d];
+        ScaleListener keepLogits = (k, raw, guidedLogits, sampled) -> {
+            int n = schedule.get(k).tokens();
+            for (int r = 0; r < b; r++) {
+                System.arraycopy(raw, r * n * v, logits_BLV, (r * l + schedule.offset(k)) * v, n * v);
+            }
+        };
+        if (onOrt) {
+            try (OrtInfinityStepper st = ortTeacher().stepper(batch.text_NCt5(), batch.lens(), schedule, guided)) {
+                ScaleStepper recording = (k, input_Bnd) -> {
+                    recordInput(k, input_Bnd, b, next_BLd);
+                    return st.step(k, input_Bnd);
+                };
+                return new TeacherSample(loop.run(recording, keepLogits).bits(), logits_BLV, next_BLd);
+            }
+        }
         try (NDManager gen = model.ops().manager().newSubManager()) {
             DjlOps scope = model.ops().scoped(gen);
             Ops<NDArray> ops = new TeacherOps(scope, originals);
@@ -502,15 +530,39 @@ public final class ArboothIteration implements AutoCloseable {
                     ? net.conditionGuided(ops, textRows, batch.lens())
                     : net.conditionText(ops, textRows, batch.lens());
             ScaleStepper stepper = new TeacherStepper(gen, text, cached, b, next_BLd);
-            List<long[]> bits = loop.run(stepper, (k, raw, guidedLogits, sampled) -> {
-                        int n = schedule.get(k).tokens();
-                        for (int r = 0; r < b; r++) {
-                            System.arraycopy(raw, r * n * v, logits_BLV, (r * l + schedule.offset(k)) * v, n * v);
-                        }
-                    })
-                    .bits();
-            return new TeacherSample(bits, logits_BLV, next_BLd);
+            return new TeacherSample(loop.run(stepper, keepLogits).bits(), logits_BLV, next_BLd);
         }
+    }
+
+    /** Copies scale {@code k}'s next-scale input {@code (B, n, d)} into the teacher-forcing input {@code (B, L-1, d)}. */
+    private void recordInput(int k, float[] input_Bnd, int batch, float[] next_BLd) {
+        if (input_Bnd == null) {
+            return;
+        }
+        int n = schedule.get(k).tokens();
+        int d = config.bitsPerToken();
+        int l = schedule.totalTokens();
+        for (int r = 0; r < batch; r++) {
+            System.arraycopy(input_Bnd, r * n * d, next_BLd, (r * (l - 1) + schedule.offset(k) - 1) * d, n * d);
+        }
+    }
+
+    /**
+     * The teacher on ONNX Runtime, built at first use from the base's original weights: the copies of the trained
+     * tensors taken before training and every other (frozen) weight of the model.
+     */
+    private OrtInfinity ortTeacher() {
+        if (ortTeacher == null) {
+            Map<String, Tensor> weights = new LinkedHashMap<>();
+            for (TensorSpec spec : InfinityWeights.expected(config)) {
+                NDArray original = originals.get(spec.name());
+                weights.put(spec.name(), original != null ? DjlOps.toTensor(original) : model.weight(spec.name()));
+            }
+            int threads = Integer.getInteger(
+                    "ai.djl.pytorch.num_threads", Runtime.getRuntime().availableProcessors());
+            ortTeacher = OrtInfinity.create(config, StateDict.of(weights), Math.max(1, threads));
+        }
+        return ortTeacher;
     }
 
     /**
@@ -569,10 +621,7 @@ public final class ArboothIteration implements AutoCloseable {
                 Ops<NDArray> ops = new TeacherOps(model.ops().scoped(stepScope), originals);
                 NDArray x = null;
                 if (input_Bnd != null) {
-                    for (int r = 0; r < batch; r++) {
-                        System.arraycopy(
-                                input_Bnd, r * n * d, next_BLd, (r * (l - 1) + schedule.offset(k) - 1) * d, n * d);
-                    }
+                    recordInput(k, input_Bnd, batch, next_BLd);
                     x = ops.constant(input_Bnd, batch, n, d);
                 }
                 if (!cached) {
@@ -638,14 +687,30 @@ public final class ArboothIteration implements AutoCloseable {
 
     /**
      * Whether the student's passes use block-level checkpointing ({@link DjlInfinity#lossAndGradients}: the same
-     * gradients, the memory of one block's graph instead of all, one more forward); on by default.
+     * gradients, the memory of one block's graph instead of all, one more forward). By default a pass is
+     * checkpointed when the recorded one would keep more than {@link #RECORDED_PASS_BUDGET} bytes ({@link
+     * DjlInfinity#recordedPassBytes(InfinityConfig, int, ScaleSchedule)}): small models (the toy and golden ones) run recorded, which saves the extra
+     * forward and most of the per-op overhead; Infinity-sized ones are checkpointed.
      *
-     * @param on whether to checkpoint
+     * @param on whether to checkpoint; {@code null} for the default rule
      * @return this iteration
      */
-    public ArboothIteration checkpointing(boolean on) {
+    public ArboothIteration checkpointing(Boolean on) {
         this.checkpointing = on;
         return this;
+    }
+
+    /**
+     * Whether a pass over {@code rows} rows is checkpointed: as set by {@link #checkpointing}, else by the default
+     * rule.
+     *
+     * @param rows B
+     * @return true to checkpoint
+     */
+    public boolean checkpointed(int rows) {
+        return checkpointing != null
+                ? checkpointing
+                : DjlInfinity.recordedPassBytes(config, rows, schedule) > RECORDED_PASS_BUDGET;
     }
 
     /**
@@ -860,6 +925,9 @@ public final class ArboothIteration implements AutoCloseable {
             } finally {
                 adam.close();
                 teacherManager.close();
+                if (ortTeacher != null) {
+                    ortTeacher.close();
+                }
             }
         }
     }

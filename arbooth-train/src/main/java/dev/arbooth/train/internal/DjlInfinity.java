@@ -482,6 +482,27 @@ public final class DjlInfinity implements AutoCloseable {
         return this;
     }
 
+    /**
+     * An estimate of what a recorded teacher-forced pass ({@link #lossAndGradients} with {@code checkpointed =
+     * false}) keeps for its backward: per block and row, about {@code 16·C + 2·F} floats per token (the block's
+     * normalised, projected and activated intermediates, F the FFN width) and twice the self-attention's
+     * block-causal scores per head (scores and probabilities). For the mid configuration of {@code TrainBench}
+     * (B = 2) that is 6.1 GB, where the recorded pass's process peaked at 12.7 GB resident; for the bundled toy base
+     * (B = 2) 20 MB.
+     *
+     * @param config the architecture
+     * @param rows B
+     * @param schedule the scale schedule
+     * @return bytes
+     */
+    public static long recordedPassBytes(InfinityConfig config, int rows, ScaleSchedule schedule) {
+        long l = schedule.totalTokens();
+        long perToken = 16L * config.embedDim() + 2L * config.ffnHidden();
+        long scores =
+                2L * config.numHeads() * InfinityNet.defaultChunks(schedule).totalScores();
+        return 4L * rows * config.depth() * (l * perToken + scores);
+    }
+
     /** Block {@code i} from its input before the level embedding, its cross-attention K/V from {@code caKv}. */
     private NDArray block(
             Ops<NDArray> o,

@@ -14,6 +14,7 @@ import ai.djl.nn.norm.LayerNorm;
 import dev.arbooth.internal.format.StateDict;
 import dev.arbooth.internal.nn.AttentionChunks;
 import dev.arbooth.internal.nn.CachedAttention;
+import dev.arbooth.internal.nn.InfinityNet;
 import dev.arbooth.internal.nn.LayerKv;
 import dev.arbooth.internal.nn.Ops;
 import dev.arbooth.tensor.Tensor;
@@ -297,11 +298,40 @@ public final class DjlOps implements Ops<NDArray>, AutoCloseable {
      *
      * <p>The default composition, op for op, with the scores and probabilities in a scope of their own that is
      * closed before this returns: only the output and the cache outlive the call, so a KV-cached step holds one
-     * block's scores at a time instead of every block's until the step's scope closes.
+     * block's scores at a time instead of every block's until the step's scope closes. Where one step's scores
+     * would exceed {@link InfinityNet#DEFAULT_CHUNK_SCORES} per row and head (the mid configuration's last scale:
+     * 1 024 queries over 2 521 keys, 165 MB for 2 rows and 8 heads), the queries are taken in chunks within that
+     * budget, each chunk's scores freed before the next ({@link #cachedAttention(NDArray, NDArray, NDArray, LayerKv,
+     * NDArray, float, long)}).
      */
     @Override
     public CachedAttention<NDArray> cachedAttention(
             NDArray q_BLHd, NDArray k_BLHd, NDArray v_BLHd, LayerKv<NDArray> past, NDArray bias_LS, float scale) {
+        return cachedAttention(q_BLHd, k_BLHd, v_BLHd, past, bias_LS, scale, InfinityNet.DEFAULT_CHUNK_SCORES);
+    }
+
+    /**
+     * {@link #cachedAttention(NDArray, NDArray, NDArray, LayerKv, NDArray, float)} with the queries in chunks of at
+     * most {@code maxScoresPerHead} scores per row and head (at least one query per chunk). Each query's softmax
+     * runs over all its keys, so the chunks change no value, only how many scores exist at once.
+     *
+     * @param q_BLHd queries
+     * @param k_BLHd the new keys
+     * @param v_BLHd the new values
+     * @param past the cache so far, or {@code null}
+     * @param bias_LS an additive bias over (query, key), or {@code null}
+     * @param scale the scores' factor
+     * @param maxScoresPerHead the chunk budget; {@code Long.MAX_VALUE} for one chunk
+     * @return the output and the extended cache
+     */
+    CachedAttention<NDArray> cachedAttention(
+            NDArray q_BLHd,
+            NDArray k_BLHd,
+            NDArray v_BLHd,
+            LayerKv<NDArray> past,
+            NDArray bias_LS,
+            float scale,
+            long maxScoresPerHead) {
         long[] qs = shape(q_BLHd);
         try (NDManager call = manager.newSubManager()) {
             DjlOps t = scoped(call);
@@ -309,14 +339,33 @@ public final class DjlOps implements Ops<NDArray>, AutoCloseable {
             NDArray v_BHLd = t.permute(v_BLHd, 0, 2, 1, 3);
             NDArray keys_BHSd = past == null ? k_BHLd : t.concat(2, List.of(past.keys(), k_BHLd));
             NDArray values_BHSd = past == null ? v_BHLd : t.concat(2, List.of(past.values(), v_BHLd));
-            NDArray scores_BHLS = t.matmul(t.permute(q_BLHd, 0, 2, 1, 3), t.permute(keys_BHSd, 0, 1, 3, 2));
-            if (scale != 1f) {
-                scores_BHLS = t.mulScalar(scores_BHLS, scale);
+            NDArray q_BHLd = t.permute(q_BLHd, 0, 2, 1, 3);
+            NDArray kT_BHdS = t.permute(keys_BHSd, 0, 1, 3, 2);
+            long n = qs[1];
+            long keys = shape(keys_BHSd)[2];
+            long perChunk = Math.max(1, Math.min(n, maxScoresPerHead / keys));
+            List<NDArray> outs = new ArrayList<>();
+            for (long start = 0; start < n; start += perChunk) {
+                long end = Math.min(n, start + perChunk);
+                try (NDManager chunk = call.newSubManager()) {
+                    DjlOps c = scoped(chunk);
+                    NDArray q = perChunk == n ? q_BHLd : c.slice(q_BHLd, 2, start, end);
+                    NDArray scores_BHnS = c.matmul(q, kT_BHdS);
+                    if (scale != 1f) {
+                        scores_BHnS = c.mulScalar(scores_BHnS, scale);
+                    }
+                    if (bias_LS != null) {
+                        long[] bs = shape(bias_LS);
+                        int axis = bs.length - 2; // the query axis, unless the bias broadcasts over queries
+                        boolean perQuery = axis >= 0 && bs[axis] == n && perChunk != n;
+                        scores_BHnS = c.add(scores_BHnS, perQuery ? c.slice(bias_LS, axis, start, end) : bias_LS);
+                    }
+                    NDArray o = c.matmul(c.softmax(scores_BHnS, -1), values_BHSd);
+                    o.attach(call);
+                    outs.add(o);
+                }
             }
-            if (bias_LS != null) {
-                scores_BHLS = t.add(scores_BHLS, bias_LS);
-            }
-            NDArray o_BHLd = t.matmul(t.softmax(scores_BHLS, -1), values_BHSd);
+            NDArray o_BHLd = outs.size() == 1 ? outs.get(0) : t.concat(2, outs);
             NDArray out_BLC = t.reshape(t.permute(o_BHLd, 0, 2, 1, 3), qs[0], qs[1], qs[2] * qs[3]);
             out_BLC.attach(manager);
             keys_BHSd.attach(manager);

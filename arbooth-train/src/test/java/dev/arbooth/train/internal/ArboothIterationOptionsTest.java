@@ -388,6 +388,38 @@ class ArboothIterationOptionsTest {
     }
 
     @Test
+    void theTeacherOnOnnxRuntimeSamplesWhatTheDjlTeacherSamplesFromTheOriginalWeights() {
+        // two iterations on two copies of the same model; each student takes a step first (its trained tensors move),
+        // then both teachers sample the same class prompts with the same seed: the teacher reads the base's originals
+        FitOptions djl = options().build();
+        FitOptions ort = options()
+                .distillation(Distillation.arbooth().withTeacher(TeacherKind.KV_CACHED_ONNX_RUNTIME))
+                .build();
+        try (DjlInfinity m1 = model();
+                DjlInfinity m2 = model();
+                ArboothIteration a = iteration(m1, djl);
+                ArboothIteration b = iteration(m2, ort)) {
+            TeacherSample before = b.sampleTeacher(classes(3), 42);
+            a.subjectStep(subject(1), 0);
+            b.subjectStep(subject(1), 0);
+            TeacherSample onDjl = a.sampleTeacher(classes(3), 42);
+            TeacherSample onOrt = b.sampleTeacher(classes(3), 42);
+            for (int k = 0; k < SCHEDULE.size(); k++) {
+                assertThat(onOrt.bits_BhwD().get(k))
+                        .as("scale " + k)
+                        .containsExactly(onDjl.bits_BhwD().get(k));
+                assertThat(before.bits_BhwD().get(k))
+                        .containsExactly(onOrt.bits_BhwD().get(k));
+            }
+            assertThat(maxAbsDiff(onOrt.logits_BLV(), onDjl.logits_BLV())).isLessThan(1e-4);
+            assertThat(onOrt.nextInput_BLd()).containsExactly(onDjl.nextInput_BLd());
+            // and the prior step runs on the ONNX Runtime teacher's sample
+            StepLosses prior = b.priorStep(classes(3), 5);
+            assertThat(Double.isFinite(prior.loss())).isTrue();
+        }
+    }
+
+    @Test
     void distillationOffSkipsThePriorStep() {
         try (DjlInfinity model = model();
                 ArboothIteration it = iteration(

@@ -221,6 +221,39 @@ class DjlOpsTest {
     }
 
     @Test
+    void cachedAttentionInQueryChunksEqualsOneChunk() {
+        // a past of 5 tokens and 9 new ones: 14 keys per query; budgets of 1 query (below the key count), 3 queries
+        // (the last chunk shorter) and all 9
+        int past = 5;
+        int n = 9;
+        NDArray pk = ops.constant(randn(2 * 3 * past * 4, 4), 2, 3, past, 4);
+        NDArray pv = ops.constant(randn(2 * 3 * past * 4, 5), 2, 3, past, 4);
+        NDArray q = ops.constant(randn(2 * n * 3 * 4, 6), 2, n, 3, 4);
+        NDArray k = ops.constant(randn(2 * n * 3 * 4, 7), 2, n, 3, 4);
+        NDArray v = ops.constant(randn(2 * n * 3 * 4, 8), 2, n, 3, 4);
+        NDArray bias = ops.constant(randn(n * (past + n), 9), n, past + n);
+        dev.arbooth.internal.nn.LayerKv<NDArray> cache = new dev.arbooth.internal.nn.LayerKv<>(pk, pv);
+        for (NDArray b : java.util.Arrays.asList(null, bias)) {
+            dev.arbooth.internal.nn.CachedAttention<NDArray> whole =
+                    ops.cachedAttention(q, k, v, cache, b, 0.7f, Long.MAX_VALUE);
+            float[] expected = whole.out_BLC().toFloatArray();
+            for (long budget : new long[] {1, 3 * 14, 9 * 14}) {
+                dev.arbooth.internal.nn.CachedAttention<NDArray> chunked =
+                        ops.cachedAttention(q, k, v, cache, b, 0.7f, budget);
+                float[] out = chunked.out_BLC().toFloatArray();
+                assertThat(ops.shape(chunked.out_BLC())).containsExactly(2, n, 12);
+                for (int i = 0; i < expected.length; i++) {
+                    assertThat(out[i]).as("budget %d, element %d", budget, i).isCloseTo(expected[i], within(1e-6f));
+                }
+                assertThat(chunked.cache().keys().toFloatArray())
+                        .containsExactly(whole.cache().keys().toFloatArray());
+                assertThat(chunked.cache().values().toFloatArray())
+                        .containsExactly(whole.cache().values().toFloatArray());
+            }
+        }
+    }
+
+    @Test
     void trainableWeightsReceiveGradientsAndScopesFreeIntermediates() {
         ops.parameters().train(List.of(new DjlParameters.Group("w", List.of("w"))));
         try (NDManager sub = manager.newSubManager();
