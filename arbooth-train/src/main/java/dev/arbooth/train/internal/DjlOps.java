@@ -14,7 +14,6 @@ import ai.djl.nn.norm.LayerNorm;
 import dev.arbooth.internal.format.StateDict;
 import dev.arbooth.internal.nn.AttentionChunks;
 import dev.arbooth.internal.nn.CachedAttention;
-import dev.arbooth.internal.nn.InfinityNet;
 import dev.arbooth.internal.nn.LayerKv;
 import dev.arbooth.internal.nn.Ops;
 import dev.arbooth.tensor.Tensor;
@@ -36,6 +35,14 @@ import java.util.Objects;
  */
 public final class DjlOps implements Ops<NDArray>, AutoCloseable {
     private static final float SQRT_2_OVER_PI = (float) Math.sqrt(2.0 / Math.PI);
+
+    /**
+     * The query-chunk budget of the KV-cached attention, scores per row and head: 2<sup>18</sup>, so that for 2 rows
+     * and 8 heads (the teacher of the mid configuration) a chunk's scores are 16 MiB, under the 32 MiB above which
+     * glibc maps every block afresh; with 2<sup>20</sup> (the teacher-forced pass's budget) the teacher's sampling
+     * took 9.9 s instead of 5.2 s, most of the difference page faults ({@code docs/benchmarks.md}).
+     */
+    static final long CACHED_CHUNK_SCORES = 1L << 18;
 
     private final NDManager manager;
     private final DjlParameters parameters;
@@ -299,7 +306,7 @@ public final class DjlOps implements Ops<NDArray>, AutoCloseable {
      * <p>The default composition, op for op, with the scores and probabilities in a scope of their own that is
      * closed before this returns: only the output and the cache outlive the call, so a KV-cached step holds one
      * block's scores at a time instead of every block's until the step's scope closes. Where one step's scores
-     * would exceed {@link InfinityNet#DEFAULT_CHUNK_SCORES} per row and head (the mid configuration's last scale:
+     * would exceed {@link #CACHED_CHUNK_SCORES} per row and head (the mid configuration's last scale:
      * 1 024 queries over 2 521 keys, 165 MB for 2 rows and 8 heads), the queries are taken in chunks within that
      * budget, each chunk's scores freed before the next ({@link #cachedAttention(NDArray, NDArray, NDArray, LayerKv,
      * NDArray, float, long)}).
@@ -307,7 +314,7 @@ public final class DjlOps implements Ops<NDArray>, AutoCloseable {
     @Override
     public CachedAttention<NDArray> cachedAttention(
             NDArray q_BLHd, NDArray k_BLHd, NDArray v_BLHd, LayerKv<NDArray> past, NDArray bias_LS, float scale) {
-        return cachedAttention(q_BLHd, k_BLHd, v_BLHd, past, bias_LS, scale, InfinityNet.DEFAULT_CHUNK_SCORES);
+        return cachedAttention(q_BLHd, k_BLHd, v_BLHd, past, bias_LS, scale, CACHED_CHUNK_SCORES);
     }
 
     /**
