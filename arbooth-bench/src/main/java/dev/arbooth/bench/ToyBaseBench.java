@@ -73,25 +73,20 @@ public final class ToyBaseBench {
                 photos.add(ImageIO.read(in));
             }
         }
-        FitOptions preset; // the preset as the personalizer resolves it (identifier rows from the tokenizer)
-        try (Personalizer d =
-                Personalizer.builder(base).listener(FitListener.silent()).build()) {
-            preset = d.options();
+        Personalizer.Builder builder = Personalizer.builder(base).steps(steps).listener(FitListener.silent());
+        if (!teacher.equals("preset")) {
+            // the preset as the personalizer resolves it (identifier rows from the tokenizer), with another teacher
+            FitOptions preset;
+            try (Personalizer d =
+                    Personalizer.builder(base).listener(FitListener.silent()).build()) {
+                preset = d.options();
+            }
+            TeacherKind kind = teacher.equals("ort") ? TeacherKind.KV_CACHED_ONNX_RUNTIME : TeacherKind.KV_CACHED;
+            builder.options(preset.toBuilder()
+                    .distillation(preset.distillation().withTeacher(kind))
+                    .build());
         }
-        FitOptions options = teacher.equals("preset")
-                ? preset
-                : preset.toBuilder()
-                        .distillation(preset.distillation()
-                                .withTeacher(
-                                        teacher.equals("ort")
-                                                ? TeacherKind.KV_CACHED_ONNX_RUNTIME
-                                                : TeacherKind.KV_CACHED))
-                        .build();
-        try (Personalizer p = Personalizer.builder(base)
-                .options(options)
-                .steps(steps)
-                .listener(FitListener.silent())
-                .build()) {
+        try (Personalizer p = builder.build()) {
             double s = Timer.once(() -> p.fit(FitImages.images(photos), "dog"));
             System.out.printf(
                     "fit: %d steps of the preset (batch %d, lr %s, teacher %s) in %.1f s (%.2f steps/s); a 500-step"

@@ -558,9 +558,7 @@ public final class ArboothIteration implements AutoCloseable {
                 NDArray original = originals.get(spec.name());
                 weights.put(spec.name(), original != null ? DjlOps.toTensor(original) : model.weight(spec.name()));
             }
-            int threads = Integer.getInteger(
-                    "ai.djl.pytorch.num_threads", Runtime.getRuntime().availableProcessors());
-            ortTeacher = OrtInfinity.create(config, StateDict.of(weights), Math.max(1, threads));
+            ortTeacher = OrtInfinity.create(config, StateDict.of(weights), DjlEngine.intraOpThreads());
         }
         return ortTeacher;
     }

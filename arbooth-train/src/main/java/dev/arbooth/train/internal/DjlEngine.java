@@ -23,7 +23,22 @@ public final class DjlEngine {
 
     private static boolean gpuReported;
 
+    /** DJL's system property for PyTorch's intra-op thread count. */
+    private static final String THREADS_PROPERTY = "ai.djl.pytorch.num_threads";
+
     private DjlEngine() {}
+
+    /**
+     * The intra-op thread count PyTorch runs with: {@code ai.djl.pytorch.num_threads} as the caller or {@link
+     * #pytorch} set it, else the available processors (libtorch's own default). Other engines that share the cores
+     * with it in one process (the ONNX Runtime teacher of prior distillation) use the same count.
+     *
+     * @return at least 1
+     */
+    public static int intraOpThreads() {
+        return Math.max(
+                1, Integer.getInteger(THREADS_PROPERTY, Runtime.getRuntime().availableProcessors()));
+    }
 
     /**
      * The PyTorch engine, configured offline with the given intra-op thread count on first use.
@@ -43,8 +58,7 @@ public final class DjlEngine {
                     + "libtorch; unset it to use the bundled pytorch-native-cpu natives");
         }
         dev.arbooth.text.internal.DjlOffline.configure();
-        dev.arbooth.text.internal.DjlOffline.setIfAbsent(
-                "ai.djl.pytorch.num_threads", Integer.toString(intraOpThreads));
+        dev.arbooth.text.internal.DjlOffline.setIfAbsent(THREADS_PROPERTY, Integer.toString(intraOpThreads));
         dev.arbooth.text.internal.DjlOffline.setIfAbsent("ai.djl.pytorch.num_interop_threads", "1");
         DjlGpu.Probe gpu = DjlGpu.probeOnce();
         try {
