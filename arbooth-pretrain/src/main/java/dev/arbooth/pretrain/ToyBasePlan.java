@@ -208,6 +208,38 @@ public record ToyBasePlan(
         return with(vaeSteps, cacheImages, transformerSteps, s);
     }
 
+    /**
+     * This plan with another number of bits per token: the VAE's quantizer and the transformer's bit predictions.
+     *
+     * @param d bits per token
+     * @return the plan
+     */
+    public ToyBasePlan withBits(int d) {
+        return new ToyBasePlan(
+                name,
+                imageSide,
+                new VaeConfig(
+                        vae.baseChannels(),
+                        vae.channelMultipliers(),
+                        vae.numResBlocks(),
+                        d,
+                        vae.patchSize(),
+                        vae.normEps()),
+                vaeBatch,
+                vaeSteps,
+                vaeLearningRate,
+                schedule,
+                t5,
+                infinity.toBuilder().codebookDim(d).build(),
+                cacheImages,
+                transformerBatch,
+                transformerSteps,
+                transformerLearningRate,
+                selfCorrection,
+                conditionDropout,
+                seed);
+    }
+
     private ToyBasePlan with(int vaeSteps, int cacheImages, int transformerSteps, long seed) {
         return new ToyBasePlan(
                 name,

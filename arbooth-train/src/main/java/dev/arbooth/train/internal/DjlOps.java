@@ -454,11 +454,13 @@ public final class DjlOps implements Ops<NDArray>, AutoCloseable {
         if (c % groups != 0) {
             throw new IllegalArgumentException(groups + " groups do not divide " + c + " channels");
         }
-        NDArray g = own(x_NCHW.reshape(n, groups, -1));
-        NDArray mean = own(g.mean(new int[] {2}, true));
-        NDArray centered = own(g.sub(mean));
-        NDArray var = own(own(centered.square()).mean(new int[] {2}, true));
-        NDArray normed = own(centered.div(own(own(var.add(scalar(eps))).sqrt())));
+        // PyTorch's fused layer_norm over each group's values (one kernel each way instead of seven ops, and a
+        // backward without the hand-written chain's NaN at near-constant groups)
+        long per = x_NCHW.size() / (n * groups);
+        NDArray ones = own(manager.ones(new Shape(per)));
+        NDArray zeros = own(manager.zeros(new Shape(per)));
+        NDArray normed = own(LayerNorm.layerNorm(own(x_NCHW.reshape(n, groups, per)), new Shape(per), ones, zeros, eps)
+                .singletonOrThrow());
         NDArray back = own(normed.reshape(s));
         NDArray scaled = own(back.mul(own(gamma.reshape(1, c, 1, 1))));
         return own(scaled.add(own(beta.reshape(1, c, 1, 1))));

@@ -146,6 +146,52 @@ class DjlOpsTest {
         }
     }
 
+    /**
+     * The input gradient of a group norm is finite also for a constant group (zero variance), and it has the exact
+     * invariances of a normalisation: per group it sums to zero (shifting a group changes nothing) and it is
+     * orthogonal to the centred values (scaling a group changes nothing, up to eps).
+     */
+    @Test
+    void groupNormGradientIsFiniteAndInvariant() {
+        int n = 2;
+        int c = 4;
+        int hw = 6;
+        int groups = 2;
+        float[] v = randn(n * c * hw, 11);
+        int per = c / groups * hw;
+        java.util.Arrays.fill(v, 0, per, 0.25f); // sample 0, group 0: constant
+        float[] r = randn(n * c * hw, 12);
+        try (NDManager sub = manager.newSubManager();
+                GradientCollector gc = manager.getEngine().newGradientCollector()) {
+            DjlOps scoped = ops.scoped(sub);
+            NDArray x = scoped.constant(v, n, c, 1, hw);
+            x.setRequiresGradient(true);
+            NDArray y = scoped.groupNorm(
+                    x, groups, scoped.constant(new float[] {1, 1, 1, 1}, c), scoped.constant(new float[c], c), 1e-6f);
+            gc.backward(y.mul(scoped.constant(r, n, c, 1, hw)).sum());
+            float[] g = x.getGradient().toFloatArray();
+            for (float e : g) {
+                assertThat(Float.isFinite(e)).isTrue();
+            }
+            for (int grp = 0; grp < n * groups; grp++) {
+                double mean = 0;
+                for (int i = 0; i < per; i++) {
+                    mean += v[grp * per + i] / per;
+                }
+                double sum = 0;
+                double dot = 0;
+                double scale = 0;
+                for (int i = 0; i < per; i++) {
+                    sum += g[grp * per + i];
+                    dot += g[grp * per + i] * (v[grp * per + i] - mean);
+                    scale += Math.abs(g[grp * per + i]);
+                }
+                assertThat(sum).as("group %d: gradient sum", grp).isCloseTo(0, within(1e-4 * (1 + scale)));
+                assertThat(dot).as("group %d: gradient . centred", grp).isCloseTo(0, within(1e-4 * (1 + scale)));
+            }
+        }
+    }
+
     @Test
     void conv2dMatchesDefinition() {
         int cin = 2;
