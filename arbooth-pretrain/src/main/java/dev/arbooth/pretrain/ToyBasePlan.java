@@ -214,32 +214,17 @@ public record ToyBasePlan(
      * @return the plan
      */
     public ToyBasePlan withBits(int d) {
-        return new ToyBasePlan(
-                name,
-                imageSide,
-                new VaeConfig(
-                        vae.baseChannels(),
-                        vae.channelMultipliers(),
-                        vae.numResBlocks(),
-                        d,
-                        vae.patchSize(),
-                        vae.normEps()),
-                vaeBatch,
-                vaeSteps,
-                vaeLearningRate,
-                schedule,
-                t5,
-                infinity.toBuilder().codebookDim(d).build(),
-                cacheImages,
-                transformerBatch,
-                transformerSteps,
-                transformerLearningRate,
-                selfCorrection,
-                conditionDropout,
-                seed);
+        VaeConfig v = new VaeConfig(
+                vae.baseChannels(), vae.channelMultipliers(), vae.numResBlocks(), d, vae.patchSize(), vae.normEps());
+        return with(v, infinity.toBuilder().codebookDim(d).build(), vaeSteps, cacheImages, transformerSteps, seed);
     }
 
     private ToyBasePlan with(int vaeSteps, int cacheImages, int transformerSteps, long seed) {
+        return with(vae, infinity, vaeSteps, cacheImages, transformerSteps, seed);
+    }
+
+    private ToyBasePlan with(
+            VaeConfig vae, InfinityConfig infinity, int vaeSteps, int cacheImages, int transformerSteps, long seed) {
         return new ToyBasePlan(
                 name,
                 imageSide,
