@@ -69,7 +69,7 @@ import java.util.SplittableRandom;
  *
  * <pre>
  * java -cp … dev.arbooth.pretrain.Pretrain [--out DIR] [--plan two-hours|smoke] [--seed N]
- *     [--vae-steps N] [--cache N] [--transformer-steps N] [--checkpoint-minutes M] [--threads T]
+ *     [--bits D] [--vae-steps N] [--cache N] [--transformer-steps N] [--checkpoint-minutes M] [--threads T]
  * </pre>
  */
 public final class Pretrain {
@@ -113,6 +113,9 @@ public final class Pretrain {
                 Integer.parseInt(a.getOrDefault("vae-steps", Integer.toString(plan.vaeSteps()))),
                 Integer.parseInt(a.getOrDefault("cache", Integer.toString(plan.cacheImages()))),
                 Integer.parseInt(a.getOrDefault("transformer-steps", Integer.toString(plan.transformerSteps()))));
+        if (a.containsKey("bits")) {
+            plan = plan.withBits(Integer.parseInt(a.get("bits")));
+        }
         plan = plan.withSeed(Long.parseLong(a.getOrDefault("seed", Long.toString(plan.seed()))));
         DjlEngine.pytorch(Integer.parseInt(a.getOrDefault("threads", "2")));
         Path out = Path.of(a.getOrDefault("out", "target/pretrain"));

@@ -169,4 +169,15 @@ class PretrainTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("--name value");
     }
+
+    @Test
+    void withBitsChangesTheQuantizerAndTheTransformerTogether() {
+        ToyBasePlan p = ToyBasePlan.twoHours();
+        ToyBasePlan q = p.withBits(2 * p.vae().codebookDim());
+        assertThat(q.vae().codebookDim()).isEqualTo(2 * p.vae().codebookDim());
+        assertThat(q.infinity().codebookDim()).isEqualTo(q.vae().codebookDim());
+        assertThat(q.vae().baseChannels()).isEqualTo(p.vae().baseChannels());
+        assertThat(q.infinity().embedDim()).isEqualTo(p.infinity().embedDim());
+        assertThat(q.withBits(p.vae().codebookDim())).isEqualTo(p);
+    }
 }

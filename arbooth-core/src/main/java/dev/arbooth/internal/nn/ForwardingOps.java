@@ -142,6 +142,12 @@ public abstract class ForwardingOps<T> implements Ops<T> {
         return delegate.linearGeluTanh(x, w_OI, bias);
     }
 
+    /** Forwarded: the engine's chunk size ({@link #ffn} itself is not forwarded, so that it runs this decorator's hooks). */
+    @Override
+    public long ffnTokenChunk(long rows, long tokens, long hidden) {
+        return delegate.ffnTokenChunk(rows, tokens, hidden);
+    }
+
     @Override
     public T linearLayer(T x, String weightKey, T bias) {
         return delegate.linearLayer(x, weightKey, bias);

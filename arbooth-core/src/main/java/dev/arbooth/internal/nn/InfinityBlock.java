@@ -168,8 +168,14 @@ final class InfinityBlock {
 
         // 4. FFN under AdaLN: fc2(GELU_tanh(fc1(.))) * gamma2
         Var<T> h2 = Var.of(ops, sn.normed()).mul(ada.scale2().add(1f)).add(ada.shift2());
-        Var<T> f = h2.linearGeluTanh(key(InfinityLinear.FFN_FC1), bias(ops, InfinityLinear.FFN_FC1));
-        f = linear(ops, f, InfinityLinear.FFN_FC2);
+        Var<T> f = Var.of(
+                ops,
+                ops.ffn(
+                        h2.get(),
+                        key(InfinityLinear.FFN_FC1),
+                        bias(ops, InfinityLinear.FFN_FC1),
+                        key(InfinityLinear.FFN_FC2),
+                        bias(ops, InfinityLinear.FFN_FC2)));
         x = x.add(f.mul(ada.gamma2()));
         return x.get();
     }

@@ -1,5 +1,6 @@
 package dev.arbooth.internal.nn;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -254,6 +255,47 @@ public interface Ops<T> {
         return linearGeluTanh(x, weight(weightKey), bias);
     }
 
+    /**
+     * The feed-forward branch {@code fc2(GELU_tanh(fc1(x)))} over the tokens of {@code x [rows, n, in]}, in token
+     * chunks of {@link #ffnTokenChunk} (each chunk through {@link #linearLayerGeluTanh} and {@link #linearLayer}, so
+     * decorators of those hooks see every chunk; the chunks' outputs are concatenated). Chunking changes no value:
+     * every token's FFN reads only that token.
+     *
+     * @param x_RnC the input {@code [rows, n, in]}
+     * @param fc1Key the official key of the first layer's weight {@code [hidden, in]}
+     * @param fc1Bias its bias
+     * @param fc2Key the official key of the second layer's weight {@code [out, hidden]}
+     * @param fc2Bias its bias
+     * @return {@code [rows, n, out]}
+     */
+    default T ffn(T x_RnC, String fc1Key, T fc1Bias, String fc2Key, T fc2Bias) {
+        long[] s = shape(x_RnC);
+        long n = s[1];
+        long chunk = ffnTokenChunk(s[0], n, shape(weight(fc1Key))[0]);
+        if (chunk >= n) {
+            return linearLayer(linearLayerGeluTanh(x_RnC, fc1Key, fc1Bias), fc2Key, fc2Bias);
+        }
+        List<T> parts = new ArrayList<>();
+        for (long start = 0; start < n; start += chunk) {
+            T part = slice(x_RnC, 1, start, Math.min(n, start + chunk));
+            parts.add(linearLayer(linearLayerGeluTanh(part, fc1Key, fc1Bias), fc2Key, fc2Bias));
+        }
+        return concat(1, parts);
+    }
+
+    /**
+     * How many tokens {@link #ffn} processes at once. The default, all of them, is what an exported graph wants; an
+     * eager engine may bound the hidden activations' size (e.g. below the allocator's threshold for fresh mappings).
+     *
+     * @param rows the rows of the input
+     * @param tokens the tokens per row
+     * @param hidden the hidden width
+     * @return tokens per chunk, at least 1
+     */
+    default long ffnTokenChunk(long rows, long tokens, long hidden) {
+        return tokens;
+    }
+
     // ---- linear algebra -----------------------------------------------------------------------------
 
     /**
@@ -414,7 +456,7 @@ public interface Ops<T> {
         T q_BHLd = permute(q_BLHd, 0, 2, 1, 3);
         T kT_BHdL = permute(k_BLHd, 0, 2, 3, 1);
         T v_BHLd = permute(v_BLHd, 0, 2, 1, 3);
-        List<T> outs = new java.util.ArrayList<>();
+        List<T> outs = new ArrayList<>();
         for (AttentionChunks.Chunk c : chunks.chunks()) {
             outs.add(attentionChunk(q_BHLd, kT_BHdL, v_BHLd, c, scale));
         }

@@ -44,6 +44,12 @@ public final class DjlOps implements Ops<NDArray>, AutoCloseable {
      */
     static final long CACHED_CHUNK_SCORES = 1L << 18;
 
+    /**
+     * The FFN's chunk budget, hidden activations per chunk ({@link #ffnTokenChunk}): 2<sup>22</sup> floats, 16 MiB,
+     * under glibc's 32 MiB mapping threshold (the mid configuration's whole FFN hidden layer is 41 MB per tensor).
+     */
+    static final long FFN_CHUNK_FLOATS = 1L << 22;
+
     private final NDManager manager;
     private final DjlParameters parameters;
     private final boolean ownsParameters;
@@ -281,16 +287,28 @@ public final class DjlOps implements Ops<NDArray>, AutoCloseable {
 
     @Override
     public NDArray geluTanh(NDArray x) {
-        // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))), as torch's gelu(approximate='tanh'); one op a line, each
-        // result owned by this scope
-        NDArray cube = own(x.pow(own(manager.create(3))));
-        NDArray cubic = own(cube.mul(scalar(0.044715f)));
-        NDArray sum = own(cubic.add(x));
-        NDArray inner = own(sum.mul(scalar(SQRT_2_OVER_PI)));
-        NDArray tanh = own(inner.tanh());
-        NDArray onePlusTanh = own(tanh.add(scalar(1f)));
-        NDArray half = own(x.mul(scalar(0.5f)));
-        return own(half.mul(onePlusTanh));
+        // 0.5 x (1 + tanh(u)) = x sigmoid(2u), u = sqrt(2/pi) (x + 0.044715 x^3) = x (a + b x^2) / 2: torch's
+        // gelu(approximate='tanh') in six ops (each a full-size tensor forward and backward), each result owned by
+        // this scope
+        NDArray square = own(x.square());
+        NDArray scaled = own(square.mul(scalar((float) (2 * SQRT_2_OVER_PI * 0.044715))));
+        NDArray poly = own(scaled.add(scalar(2 * SQRT_2_OVER_PI)));
+        NDArray twoU = own(poly.mul(x));
+        return own(x.mul(own(Activation.sigmoid(twoU))));
+    }
+
+    /**
+     * Chunks of at most {@link #FFN_CHUNK_FLOATS} hidden activations: a training pass allocates several tensors of
+     * the hidden size per block (GELU's intermediates and their gradients), and glibc serves each allocation of 32
+     * MiB and more from fresh, zero-filled pages and unmaps it on free (the page faults measured in {@code
+     * docs/benchmarks.md}); below that they are reused from the heap.
+     */
+    @Override
+    public long ffnTokenChunk(long rows, long tokens, long hidden) {
+        long perToken = Math.max(1, rows * hidden);
+        long chunks = Math.max(1, (rows * tokens * hidden + FFN_CHUNK_FLOATS - 1) / FFN_CHUNK_FLOATS);
+        long chunk = (tokens + chunks - 1) / chunks;
+        return Math.max(1, Math.min(chunk, Math.max(1, FFN_CHUNK_FLOATS / perToken)));
     }
 
     // ---- linear algebra -----------------------------------------------------------------------------
@@ -454,11 +472,13 @@ public final class DjlOps implements Ops<NDArray>, AutoCloseable {
         if (c % groups != 0) {
             throw new IllegalArgumentException(groups + " groups do not divide " + c + " channels");
         }
-        NDArray g = own(x_NCHW.reshape(n, groups, -1));
-        NDArray mean = own(g.mean(new int[] {2}, true));
-        NDArray centered = own(g.sub(mean));
-        NDArray var = own(own(centered.square()).mean(new int[] {2}, true));
-        NDArray normed = own(centered.div(own(own(var.add(scalar(eps))).sqrt())));
+        // PyTorch's fused layer_norm over each group's values (one kernel each way instead of seven ops, and a
+        // backward without the hand-written chain's NaN at near-constant groups)
+        long per = x_NCHW.size() / (n * groups);
+        NDArray ones = own(manager.ones(new Shape(per)));
+        NDArray zeros = own(manager.zeros(new Shape(per)));
+        NDArray normed = own(LayerNorm.layerNorm(own(x_NCHW.reshape(n, groups, per)), new Shape(per), ones, zeros, eps)
+                .singletonOrThrow());
         NDArray back = own(normed.reshape(s));
         NDArray scaled = own(back.mul(own(gamma.reshape(1, c, 1, 1))));
         return own(scaled.add(own(beta.reshape(1, c, 1, 1))));

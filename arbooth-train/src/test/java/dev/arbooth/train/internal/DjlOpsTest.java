@@ -7,6 +7,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
 import dev.arbooth.internal.format.StateDict;
+import dev.arbooth.internal.nn.ForwardingOps;
+import dev.arbooth.internal.nn.Ops;
 import dev.arbooth.tensor.Tensor;
 import java.util.List;
 import java.util.Map;
@@ -144,6 +146,132 @@ class DjlOpsTest {
                 }
             }
         }
+    }
+
+    /**
+     * The input gradient of a group norm is finite also for a constant group (zero variance), and it has the exact
+     * invariances of a normalisation: per group it sums to zero (shifting a group changes nothing) and it is
+     * orthogonal to the centred values (scaling a group changes nothing, up to eps).
+     */
+    @Test
+    void groupNormGradientIsFiniteAndInvariant() {
+        int n = 2;
+        int c = 4;
+        int hw = 6;
+        int groups = 2;
+        float[] v = randn(n * c * hw, 11);
+        int per = c / groups * hw;
+        java.util.Arrays.fill(v, 0, per, 0.25f); // sample 0, group 0: constant
+        float[] r = randn(n * c * hw, 12);
+        try (NDManager sub = manager.newSubManager();
+                GradientCollector gc = manager.getEngine().newGradientCollector()) {
+            DjlOps scoped = ops.scoped(sub);
+            NDArray x = scoped.constant(v, n, c, 1, hw);
+            x.setRequiresGradient(true);
+            NDArray y = scoped.groupNorm(
+                    x, groups, scoped.constant(new float[] {1, 1, 1, 1}, c), scoped.constant(new float[c], c), 1e-6f);
+            gc.backward(y.mul(scoped.constant(r, n, c, 1, hw)).sum());
+            float[] g = x.getGradient().toFloatArray();
+            for (float e : g) {
+                assertThat(Float.isFinite(e)).isTrue();
+            }
+            for (int grp = 0; grp < n * groups; grp++) {
+                double mean = 0;
+                for (int i = 0; i < per; i++) {
+                    mean += v[grp * per + i] / per;
+                }
+                double sum = 0;
+                double dot = 0;
+                double scale = 0;
+                for (int i = 0; i < per; i++) {
+                    sum += g[grp * per + i];
+                    dot += g[grp * per + i] * (v[grp * per + i] - mean);
+                    scale += Math.abs(g[grp * per + i]);
+                }
+                assertThat(sum).as("group %d: gradient sum", grp).isCloseTo(0, within(1e-4 * (1 + scale)));
+                assertThat(dot).as("group %d: gradient . centred", grp).isCloseTo(0, within(1e-4 * (1 + scale)));
+            }
+        }
+    }
+
+    /** GELU(tanh) against its definition {@code 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))}. */
+    @Test
+    void geluTanhMatchesDefinition() {
+        float[] v = randn(64, 13);
+        v[0] = 0f;
+        v[1] = 12f;
+        v[2] = -12f;
+        float[] out = ops.geluTanh(ops.constant(v, 64)).toFloatArray();
+        for (int i = 0; i < v.length; i++) {
+            double x = v[i];
+            double e = 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x * x * x)));
+            assertThat((double) out[i]).as("x = %s", x).isCloseTo(e, within(1e-6 * (1 + Math.abs(e))));
+        }
+    }
+
+    /**
+     * {@code Ops.ffn} in token chunks equals the whole FFN (values and weight gradients), for chunks that divide the
+     * tokens and one that does not; the engine's own chunk size keeps a chunk's hidden activations within its budget.
+     */
+    @Test
+    void ffnInTokenChunksEqualsWholeFfn() {
+        int rows = 2;
+        int n = 7;
+        int c = 3;
+        int hidden = 8;
+        Map<String, Tensor> w = Map.of(
+                "fc1.weight", Tensor.ofFloats(randn(hidden * c, 21), hidden, c),
+                "fc1.bias", Tensor.ofFloats(randn(hidden, 22), hidden),
+                "fc2.weight", Tensor.ofFloats(randn(c * hidden, 23), c, hidden),
+                "fc2.bias", Tensor.ofFloats(randn(c, 24), c));
+        float[] x = randn(rows * n * c, 25);
+        float[] r = randn(rows * n * c, 26);
+        float[][] wholeOut = new float[2][];
+        for (long chunk : new long[] {n, 2, 3, 1}) {
+            try (NDManager m = DjlEngine.pytorch(1).newBaseManager();
+                    DjlOps base = DjlOps.create(m, StateDict.of(w))) {
+                base.parameters().train(List.of(new DjlParameters.Group("ffn", List.copyOf(w.keySet()))));
+                Ops<NDArray> chunked = new ForwardingOps<>(base) {
+                    @Override
+                    public long ffnTokenChunk(long rows, long tokens, long hidden) {
+                        return chunk;
+                    }
+                };
+                try (NDManager sub = m.newSubManager();
+                        GradientCollector gc = m.getEngine().newGradientCollector()) {
+                    DjlOps scoped = base.scoped(sub);
+                    NDArray y = chunked.ffn(
+                            scoped.constant(x, rows, n, c),
+                            "fc1.weight",
+                            base.weight("fc1.bias"),
+                            "fc2.weight",
+                            base.weight("fc2.bias"));
+                    gc.backward(y.mul(scoped.constant(r, rows, n, c)).sum());
+                    float[] out = y.toFloatArray();
+                    float[] grad = base.weight("fc1.weight").getGradient().toFloatArray();
+                    if (chunk == n) {
+                        wholeOut[0] = out;
+                        wholeOut[1] = grad;
+                    } else {
+                        for (int i = 0; i < out.length; i++) {
+                            assertThat(out[i])
+                                    .as("chunk %d, out %d", chunk, i)
+                                    .isCloseTo(wholeOut[0][i], within(1e-6f));
+                        }
+                        for (int i = 0; i < grad.length; i++) {
+                            assertThat(grad[i])
+                                    .as("chunk %d, grad %d", chunk, i)
+                                    .isCloseTo(wholeOut[1][i], within(1e-5f));
+                        }
+                    }
+                }
+            }
+        }
+        long tokens = 2521;
+        long chunk = ops.ffnTokenChunk(2, tokens, 2048);
+        assertThat(chunk).isLessThan(tokens);
+        assertThat(2 * chunk * 2048).isLessThanOrEqualTo(DjlOps.FFN_CHUNK_FLOATS);
+        assertThat(ops.ffnTokenChunk(2, 121, 768)).isEqualTo(121);
     }
 
     @Test
