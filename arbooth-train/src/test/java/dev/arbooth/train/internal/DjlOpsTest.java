@@ -10,6 +10,7 @@ import dev.arbooth.internal.format.StateDict;
 import dev.arbooth.internal.nn.ForwardingOps;
 import dev.arbooth.internal.nn.Ops;
 import dev.arbooth.tensor.Tensor;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -161,7 +162,7 @@ class DjlOpsTest {
         int groups = 2;
         float[] v = randn(n * c * hw, 11);
         int per = c / groups * hw;
-        java.util.Arrays.fill(v, 0, per, 0.25f); // sample 0, group 0: constant
+        Arrays.fill(v, 0, per, 0.25f); // sample 0, group 0: constant
         float[] r = randn(n * c * hw, 12);
         try (NDManager sub = manager.newSubManager();
                 GradientCollector gc = manager.getEngine().newGradientCollector()) {
@@ -361,7 +362,7 @@ class DjlOpsTest {
         NDArray v = ops.constant(randn(2 * n * 3 * 4, 8), 2, n, 3, 4);
         NDArray bias = ops.constant(randn(n * (past + n), 9), n, past + n);
         dev.arbooth.internal.nn.LayerKv<NDArray> cache = new dev.arbooth.internal.nn.LayerKv<>(pk, pv);
-        for (NDArray b : java.util.Arrays.asList(null, bias)) {
+        for (NDArray b : Arrays.asList(null, bias)) {
             dev.arbooth.internal.nn.CachedAttention<NDArray> whole =
                     ops.cachedAttention(q, k, v, cache, b, 0.7f, Long.MAX_VALUE);
             float[] expected = whole.out_BLC().toFloatArray();
