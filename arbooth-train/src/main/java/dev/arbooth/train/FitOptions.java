@@ -193,7 +193,10 @@ public record FitOptions(
      * #TOY_STEPS} steps of batch {@value #TOY_BATCH}, AdamW learning rate {@value #TOY_LEARNING_RATE} (ARBooth's
      * betas, epsilon and weight decay). Its teacher samples on ONNX Runtime ({@link
      * TeacherKind#KV_CACHED_ONNX_RUNTIME}): at this size the DJL teacher's sampling is a third of a prior step, and
-     * the fit ran 1.20–1.27× faster ({@code docs/benchmarks.md}, "The teacher on ONNX Runtime").
+     * the fit ran 1.20–1.27× faster ({@code docs/benchmarks.md}, "The teacher on ONNX Runtime"). Prior distillation
+     * also distils the unconditional branch ({@link Distillation#withUnconditional}): with ARBooth's conditional-only
+     * KL the class prompt's samples at the default cfg turned to noise after the fit on every demo subject ({@code
+     * docs/toy-model.md}, "Language drift under guidance").
      *
      * @return the options
      */
@@ -206,7 +209,9 @@ public record FitOptions(
                 .optimizer(new OptimizerOptions(TOY_LEARNING_RATE, o.beta1(), o.beta2(), o.eps(), o.weightDecay()))
                 .steps(TOY_STEPS)
                 .batchSize(TOY_BATCH)
-                .distillation(a.distillation().withTeacher(TeacherKind.KV_CACHED_ONNX_RUNTIME))
+                .distillation(a.distillation()
+                        .withTeacher(TeacherKind.KV_CACHED_ONNX_RUNTIME)
+                        .withUnconditional(true))
                 .build();
     }
 

@@ -39,7 +39,11 @@ class FitOptionsTest {
         assertThat(t.classPrompt("dog")).isEqualTo("a dog");
         assertThat(t.tuning()).isEqualTo(FitOptions.arbooth().tuning());
         assertThat(t.distillation())
-                .isEqualTo(FitOptions.arbooth().distillation().withTeacher(TeacherKind.KV_CACHED_ONNX_RUNTIME));
+                .isEqualTo(FitOptions.arbooth()
+                        .distillation()
+                        .withTeacher(TeacherKind.KV_CACHED_ONNX_RUNTIME)
+                        .withUnconditional(true));
+        assertThat(FitOptions.arbooth().distillation().unconditional()).isFalse();
     }
 
     @Test

@@ -47,7 +47,7 @@ class FitResumeTest {
         return FitOptions.arbooth().toBuilder()
                 .steps(12)
                 .batchSize(1)
-                .distillation(new Distillation(true, 0.5, 1.0, 1, 1.0, 0.5, 900, 0.97, TeacherKind.KV_CACHED))
+                .distillation(new Distillation(true, 0.5, 1.0, 1, 1.0, 0.5, 900, 0.97, TeacherKind.KV_CACHED, false))
                 .seed(42)
                 .build();
     }

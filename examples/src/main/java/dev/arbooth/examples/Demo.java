@@ -46,7 +46,7 @@ import javax.imageio.ImageIO;
  * {@code --class WORD}, {@code --prompts FILE} (one prompt per line, {@code {class}} replaced by the class word,
  * {@code {identifier}} by the fit's identifier, {@code #} comments), {@code --out DIR} (default {@code target/demo}),
  * {@code --steps N}, {@code --lr X}, {@code --batch B}, {@code --tuning T} (a {@link Tuning}, e.g. {@code
- * identifier-only}) and {@code --lora R} (default: the base's preset), {@code --base DIR} (a base-model directory
+ * identifier-only}) and {@code --lora R}, {@code --distill-uncond true|false} (default: the base's preset), {@code --base DIR} (a base-model directory
  * instead of the bundled base), {@code --per-prompt K} images per prompt (default 4), {@code --seed S}.
  *
  * <p>The class prompt without the identifier is always added: its samples before and after the fit show whether the
@@ -76,7 +76,7 @@ public final class Demo {
 
     private static final String USAGE =
             "usage: scripts/demo.sh [--subject dog1] [--images DIR --class WORD] [--prompts FILE]"
-                    + " [--out DIR] [--steps N] [--lr X] [--batch B] [--tuning T] [--lora R] [--base DIR] [--per-prompt K]"
+                    + " [--out DIR] [--steps N] [--lr X] [--batch B] [--tuning T] [--lora R] [--distill-uncond B] [--base DIR] [--per-prompt K]"
                     + " [--seed S]";
 
     private Demo() {}
@@ -95,6 +95,8 @@ public final class Demo {
      * @param base a base-model directory, or null for the bundled base
      * @param tuning what the fit trains ({@link Tuning}), or null for the preset's
      * @param loraRank LoRA rank on the tuned linear layers, or null for dense tuning (the preset's)
+     * @param distillUnconditional whether prior distillation also distils the unconditional branch ({@link
+     *     dev.arbooth.train.Distillation#withUnconditional}), or null for the preset's
      * @param perPrompt images per prompt
      * @param seed the seed of the fit and the samples
      */
@@ -110,6 +112,7 @@ public final class Demo {
             Path base,
             Tuning tuning,
             Integer loraRank,
+            Boolean distillUnconditional,
             int perPrompt,
             long seed) {
         /**
@@ -141,6 +144,7 @@ public final class Demo {
                                 "base",
                                 "tuning",
                                 "lora",
+                                "distill-uncond",
                                 "per-prompt",
                                 "seed")
                         .contains(k)) {
@@ -162,9 +166,18 @@ public final class Demo {
                     a.containsKey("base") ? Path.of(a.get("base")) : null,
                     a.containsKey("tuning") ? parseTuning(a.get("tuning")) : null,
                     a.containsKey("lora") ? Integer.valueOf(a.get("lora")) : null,
+                    a.containsKey("distill-uncond") ? parseBoolean("distill-uncond", a.get("distill-uncond")) : null,
                     Integer.parseInt(a.getOrDefault("per-prompt", "4")),
                     Long.parseLong(a.getOrDefault("seed", "0")));
         }
+    }
+
+    private static Boolean parseBoolean(String option, String value) {
+        return switch (value.toLowerCase(Locale.ROOT)) {
+            case "true", "on", "yes" -> Boolean.TRUE;
+            case "false", "off", "no" -> Boolean.FALSE;
+            default -> throw new IllegalArgumentException("--" + option + " takes true or false, got '" + value + "'");
+        };
     }
 
     private static Tuning parseTuning(String name) {
@@ -187,6 +200,7 @@ public final class Demo {
             List<BufferedImage> images,
             List<ProbeReading> readings,
             List<Double> traitScores,
+            List<float[]> features,
             Caption caption,
             double fidelity) {}
 
@@ -268,7 +282,11 @@ public final class Demo {
         if (s.steps() != null) {
             builder.steps(s.steps());
         }
-        if (s.learningRate() != null || s.batch() != null || s.tuning() != null || s.loraRank() != null) {
+        if (s.learningRate() != null
+                || s.batch() != null
+                || s.tuning() != null
+                || s.loraRank() != null
+                || s.distillUnconditional() != null) {
             FitOptions preset; // the base's preset as the personalizer resolves it (identifier rows included)
             try (Personalizer probe = Personalizer.on(base)) {
                 preset = probe.options();
@@ -285,6 +303,9 @@ public final class Demo {
             }
             if (s.loraRank() != null) {
                 b.lora(LoraOptions.rank(s.loraRank()));
+            }
+            if (s.distillUnconditional() != null) {
+                b.distillation(preset.distillation().withUnconditional(s.distillUnconditional()));
             }
             builder.options(b.build());
         }
@@ -406,12 +427,14 @@ public final class Demo {
         List<BufferedImage> images = new ArrayList<>();
         List<ProbeReading> readings = new ArrayList<>();
         List<Double> traits = new ArrayList<>();
+        List<float[]> features = new ArrayList<>();
         int agree = 0;
         for (GeneratedImage g : imgs) {
             images.add(g.toBufferedImage());
             ToyImage toy = ToyImage.fromTensor(g.image());
             ProbeReading p = probes.read(toy);
             readings.add(p);
+            features.add(probes.features(toy));
             if (subject != null) {
                 traits.add(probes.traitScore(toy, subject));
             }
@@ -425,6 +448,7 @@ public final class Demo {
                 images,
                 readings,
                 traits,
+                features,
                 caption,
                 caption == null ? Double.NaN : agree / (double) imgs.size());
     }
@@ -479,7 +503,55 @@ public final class Demo {
                 }
             }
         }
+        for (int i = 0; i < with.size(); i++) {
+            if (!with.get(i).personalized()) {
+                List<float[]> after = with.get(i).features();
+                List<float[]> before = base.get(i).features();
+                m.put("class_prompt_similarity_after_fit_to_base_same_seeds", pairedSimilarity(after, before));
+                if (before.size() > 1) {
+                    m.put("class_prompt_similarity_base_other_seeds", otherSeedSimilarity(before));
+                }
+                break;
+            }
+        }
         return m;
+    }
+
+    /**
+     * Language drift of the class prompt: the mean cosine similarity of the probes' features between the samples
+     * after the fit and the base's samples of the same prompt and seeds (1: the same pictures).
+     */
+    static double pairedSimilarity(List<float[]> after, List<float[]> before) {
+        double s = 0;
+        for (int j = 0; j < after.size(); j++) {
+            s += cosine(after.get(j), before.get(j));
+        }
+        return s / after.size();
+    }
+
+    /** The scale for {@link #pairedSimilarity}: the same between the base's samples of different seeds. */
+    static double otherSeedSimilarity(List<float[]> before) {
+        double s = 0;
+        int n = 0;
+        for (int j = 0; j < before.size(); j++) {
+            for (int k = j + 1; k < before.size(); k++) {
+                s += cosine(before.get(j), before.get(k));
+                n++;
+            }
+        }
+        return s / n;
+    }
+
+    static double cosine(float[] a, float[] b) {
+        double ab = 0;
+        double aa = 0;
+        double bb = 0;
+        for (int i = 0; i < a.length; i++) {
+            ab += (double) a[i] * b[i];
+            aa += (double) a[i] * a[i];
+            bb += (double) b[i] * b[i];
+        }
+        return aa == 0 || bb == 0 ? 0 : ab / Math.sqrt(aa * bb);
     }
 
     private static double mean(List<Double> v) {

@@ -152,7 +152,11 @@ final class DemoReport {
                 .append("</td></tr>"));
         h.append("</table>\n<p>Trait score: the probes' belief (0–1) that an image shows the subject's uncaptioned "
                 + "traits (pattern, secondary colour, build, mark); prompt fidelity: share of samples whose class, "
-                + "colour, context, accessory and property agree with what the prompt names.</p>\n");
+                + "colour, context, accessory and property agree with what the prompt names; class-prompt "
+                + "similarity: the mean cosine similarity of the probes' features between the class prompt's samples "
+                + "after the fit and the base's samples of the same prompt and seeds (1: the same pictures; the base's "
+                + "samples of other seeds give the scale of unrelated pictures of the class), the measure of language "
+                + "drift.</p>\n");
         h.append("<h2>Samples</h2>\n<table><tr><th>prompt</th><th>with the adapter</th><th>probes</th>"
                 + "<th>base model, prompt without identifier</th><th>probes</th></tr>\n");
         for (int r = 0; r < with.size(); r++) {

@@ -2,6 +2,7 @@ package dev.arbooth.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.arbooth.testing.Golden;
 import java.io.IOException;
@@ -19,6 +20,20 @@ import org.junit.jupiter.api.io.TempDir;
 class DemoTest {
     @TempDir
     Path dir;
+
+    @Test
+    void classPromptSimilarityIsTheMeanPairedCosine() {
+        float[] a = {1, 0, 0};
+        float[] b = {0, 1, 0};
+        float[] c = {2, 0, 0};
+        assertThat(Demo.cosine(a, c)).isEqualTo(1.0);
+        assertThat(Demo.cosine(a, b)).isEqualTo(0.0);
+        // pairs (a, c) and (b, a): 1 and 0; pairs by seed, not every pair
+        assertThat(Demo.pairedSimilarity(java.util.List.of(a, b), java.util.List.of(c, a)))
+                .isEqualTo(0.5);
+        // other seeds of the base: (a, b), (a, c), (b, c) → (0 + 1 + 0) / 3
+        assertThat(Demo.otherSeedSimilarity(java.util.List.of(a, b, c))).isCloseTo(1.0 / 3, within(1e-12));
+    }
 
     @Test
     @Tag("slow")
@@ -62,7 +77,9 @@ class DemoTest {
         assertThat(images).isEqualTo(5 + 2 * expected.size()); // 5 demo photos, then 2 samples per prompt
         assertThat(out.resolve("grid.png")).isRegularFile();
         assertThat(out.resolve("adapter.arbooth.safetensors")).isRegularFile();
-        assertThat(Files.readString(out.resolve("summary.json"))).contains("trait_score_with_identifier");
+        assertThat(Files.readString(out.resolve("summary.json")))
+                .contains("trait_score_with_identifier")
+                .contains("class_prompt_similarity_after_fit_to_base_same_seeds");
         try (var s = Files.list(dir)) {
             assertThat(s.map(p -> p.getFileName().toString()))
                     .as("no staging directory left")
@@ -98,6 +115,12 @@ class DemoTest {
         assertThat(s.loraRank()).isEqualTo(4);
         assertThat(s.batch()).isEqualTo(3);
         assertThat(s.base()).isNull();
+        assertThat(s.distillUnconditional()).isNull();
+        assertThat(Demo.Settings.parse(new String[] {"--distill-uncond", "false"})
+                        .distillUnconditional())
+                .isFalse();
+        assertThatThrownBy(() -> Demo.Settings.parse(new String[] {"--distill-uncond", "maybe"}))
+                .hasMessageContaining("--distill-uncond takes true or false, got 'maybe'");
         assertThatThrownBy(() -> Demo.Settings.parse(new String[] {"--tuning", "everything"}))
                 .hasMessageContaining("unknown --tuning 'everything'")
                 .hasMessageContaining("identifier-only");

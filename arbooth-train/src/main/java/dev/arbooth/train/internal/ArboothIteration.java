@@ -441,43 +441,47 @@ public final class ArboothIteration implements AutoCloseable {
         TeacherSample teacher = sampleTeacher(batch, samplingSeed);
         Set<String> updated = new LinkedHashSet<>(baseKeys);
         updated.addAll(loraFactors);
+        // with the unconditional branch distilled, the student's batch is [class rows; cfg_uncond rows] on the same
+        // tokens twice (as the guided teacher ran), and the KL averages over all 2B sequences
+        boolean uncond = dist.unconditional();
+        int rows = uncond ? 2 * b : b;
+        float[] teacherLogits =
+                uncond ? concat(teacher.logits_BLV(), teacher.uncondLogits_BLV()) : teacher.logits_BLV();
+        float[] input_BLd = uncond ? concat(teacher.nextInput_BLd(), teacher.nextInput_BLd()) : teacher.nextInput_BLd();
         try (NDManager sub = model.ops().manager().newSubManager()) {
             DjlOps scope = model.ops().scoped(sub);
-            Function<DjlOps, Ops<NDArray>> decorate = training(dropPath, b);
+            Function<DjlOps, Ops<NDArray>> decorate = training(dropPath, rows);
             Ops<NDArray> ops = decorate.apply(scope);
             DistillKl.Result[] kl = new DistillKl.Result[1];
             Function<NDArray, NDArray> lossOfLogits = logits -> {
                 float[] student = logits.toFloatArray();
-                kl[0] = DistillKl.of(teacher.logits_BLV(), student, b, v, dist.temperature(), dist.lambda());
+                kl[0] = DistillKl.of(teacherLogits, student, rows, v, dist.temperature(), dist.lambda());
                 if (diagnostics != null) {
                     diagnostics.teacher = teacher;
                     diagnostics.logits = student;
                     diagnostics.klPerToken = kl[0].kl_BL();
                 }
                 // the exact gradient of the (double) loss w.r.t. the logits, back-propagated through the student
-                return logits.mul(logits.getManager().create(kl[0].grad_BLV(), new Shape(b, l, v)))
+                return logits.mul(logits.getManager().create(kl[0].grad_BLV(), new Shape(rows, l, v)))
                         .sum();
             };
-            Supplier<InfinityText<NDArray>> text = () -> net.conditionText(
-                    ops, ops.constant(batch.text_NCt5(), sum(batch.lens()), config.textChannels()), batch.lens());
+            Supplier<InfinityText<NDArray>> text = () -> {
+                NDArray classRows = ops.constant(batch.text_NCt5(), sum(batch.lens()), config.textChannels());
+                return uncond
+                        ? net.conditionGuided(ops, classRows, batch.lens())
+                        : net.conditionText(ops, classRows, batch.lens());
+            };
             if (updated.isEmpty()) {
-                lossOfLogits.apply(
-                        net.forward(ops, text.get(), ops.constant(teacher.nextInput_BLd(), b, l - 1, d), schedule)
-                                .logits_BLV());
+                lossOfLogits.apply(net.forward(ops, text.get(), ops.constant(input_BLd, rows, l - 1, d), schedule)
+                        .logits_BLV());
             } else {
                 model.lossAndGradients(
-                        scope,
-                        recorded(text),
-                        teacher.nextInput_BLd(),
-                        schedule,
-                        lossOfLogits,
-                        decorate,
-                        checkpointed(b));
+                        scope, recorded(text), input_BLd, schedule, lossOfLogits, decorate, checkpointed(rows));
             }
             if (!updated.isEmpty()) {
                 optimizerStep(sub, updated, false);
             }
-            return new StepLosses((float) kl[0].loss(), perScale(kl[0].kl_BL(), b));
+            return new StepLosses((float) kl[0].loss(), perScale(kl[0].kl_BL(), rows));
         }
     }
 
@@ -498,8 +502,10 @@ public final class ArboothIteration implements AutoCloseable {
         int v = config.vocabSize();
         boolean onOrt = dist.teacher() == TeacherKind.KV_CACHED_ONNX_RUNTIME;
         boolean cached = dist.teacher() != TeacherKind.ARBOOTH_NO_CACHE;
-        // ARBooth's teacher runs without guidance whatever cfg says; the KV-cached one guides with cfg != 1
-        boolean guided = cached && dist.cfg() != 1.0;
+        // ARBooth's teacher runs without guidance whatever cfg says; the KV-cached one guides with cfg != 1, and runs
+        // the unconditional rows also at cfg 1 when they are distilled (u + 1·(c − u) is c up to rounding)
+        boolean guided = cached && (dist.cfg() != 1.0 || dist.unconditional());
+        float[] uncond_BLV = dist.unconditional() ? new float[b * l * v] : null;
         BitSamplerOptions so =
                 BitSamplerOptions.of(guided ? dist.cfg() : 1.0, dist.tau(), dist.topK(), dist.topP(), seed);
         NextScaleLoop loop = cached
@@ -511,6 +517,9 @@ public final class ArboothIteration implements AutoCloseable {
             int n = schedule.get(k).tokens();
             for (int r = 0; r < b; r++) {
                 System.arraycopy(raw, r * n * v, logits_BLV, (r * l + schedule.offset(k)) * v, n * v);
+                if (uncond_BLV != null) { // rows B..2B-1 of the guided pass: the unconditional ones
+                    System.arraycopy(raw, (b + r) * n * v, uncond_BLV, (r * l + schedule.offset(k)) * v, n * v);
+                }
             }
         };
         if (onOrt) {
@@ -519,7 +528,7 @@ public final class ArboothIteration implements AutoCloseable {
                     recordInput(k, input_Bnd, b, next_BLd);
                     return st.step(k, input_Bnd);
                 };
-                return new TeacherSample(loop.run(recording, keepLogits).bits(), logits_BLV, next_BLd);
+                return new TeacherSample(loop.run(recording, keepLogits).bits(), logits_BLV, next_BLd, uncond_BLV);
             }
         }
         try (NDManager gen = model.ops().manager().newSubManager()) {
@@ -530,7 +539,7 @@ public final class ArboothIteration implements AutoCloseable {
                     ? net.conditionGuided(ops, textRows, batch.lens())
                     : net.conditionText(ops, textRows, batch.lens());
             ScaleStepper stepper = new TeacherStepper(gen, text, cached, b, next_BLd);
-            return new TeacherSample(loop.run(stepper, keepLogits).bits(), logits_BLV, next_BLd);
+            return new TeacherSample(loop.run(stepper, keepLogits).bits(), logits_BLV, next_BLd, uncond_BLV);
         }
     }
 
@@ -641,6 +650,12 @@ public final class ArboothIteration implements AutoCloseable {
     }
 
     // ------------------------------------------------------------------------ shared
+
+    private static float[] concat(float[] a, float[] b) {
+        float[] out = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
 
     /**
      * The student's training ops over a scope: LoRA, then drop-path masks drawn once for this pass (the same masks

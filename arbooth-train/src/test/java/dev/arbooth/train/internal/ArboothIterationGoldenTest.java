@@ -288,7 +288,8 @@ class ArboothIterationGoldenTest {
                         c.get("cls_tau").getAsDouble(),
                         c.get("cls_top_k").getAsInt(),
                         c.get("cls_top_p").getAsDouble(),
-                        teacher))
+                        teacher,
+                        false))
                 .build();
     }
 

@@ -420,6 +420,44 @@ class ArboothIterationOptionsTest {
     }
 
     @Test
+    void unconditionalDistillationPullsTheUnconditionalBranchOnTheTeachersTokens() {
+        // the teacher runs guided (class rows and cfg_uncond rows) at cfg 1: its samples follow the class prompt,
+        // and its unconditional logits come with them; before any step the student is the teacher, so the KL of
+        // both halves of the student's [class; uncond] batch is zero only if each half meets its own logits
+        FitOptions plain = options().build();
+        FitOptions both = options()
+                .distillation(Distillation.arbooth().withUnconditional(true))
+                .build();
+        try (DjlInfinity m1 = model();
+                DjlInfinity m2 = model();
+                ArboothIteration a = iteration(m1, plain);
+                ArboothIteration b = iteration(m2, both)) {
+            TeacherSample cond = a.sampleTeacher(classes(3), 42);
+            TeacherSample guided = b.sampleTeacher(classes(3), 42);
+            assertThat(cond.uncondLogits_BLV()).isNull();
+            assertThat(guided.uncondLogits_BLV()).hasSameSizeAs(guided.logits_BLV());
+            assertThat(maxAbsDiff(guided.logits_BLV(), cond.logits_BLV())).isLessThan(1e-4);
+            assertThat(maxAbsDiff(guided.uncondLogits_BLV(), guided.logits_BLV()))
+                    .as("the unconditional branch differs from the conditional one")
+                    .isGreaterThan(1e-2);
+            StepLosses prior = b.priorStep(classes(3), 5);
+            assertThat(prior.loss()).isBetween(0f, 1e-6f);
+            // after a subject step both branches have moved: the prior step pulls on more than ARBooth's
+            a.subjectStep(subject(1), 0);
+            b.subjectStep(subject(1), 0);
+            float condOnly = a.priorStep(classes(3), 7).loss();
+            float withUncond = b.priorStep(classes(3), 7).loss();
+            assertThat(condOnly).isGreaterThan(1e-6f);
+            assertThat(withUncond).isGreaterThan(1e-6f).isNotEqualTo(condOnly);
+        }
+        assertThatThrownBy(() -> Distillation.arbooth()
+                        .withTeacher(TeacherKind.ARBOOTH_NO_CACHE)
+                        .withUnconditional(true))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("KV-cached teacher");
+    }
+
+    @Test
     void distillationOffSkipsThePriorStep() {
         try (DjlInfinity model = model();
                 ArboothIteration it = iteration(

@@ -53,7 +53,7 @@ class FitLoopGoldenTest {
                 .dropPath(0)
                 .conditionDropout(0)
                 .distillation(new Distillation(
-                        true, 0.5, 1.0, 1, 1.0, 0.5, 900, 0.97, dev.arbooth.train.TeacherKind.KV_CACHED))
+                        true, 0.5, 1.0, 1, 1.0, 0.5, 900, 0.97, dev.arbooth.train.TeacherKind.KV_CACHED, false))
                 .optimizer(OptimizerOptions.arbooth().withLearningRate(1e-4))
                 .build();
         List<FitProgress> steps = new ArrayList<>();
