@@ -4,6 +4,7 @@ import dev.arbooth.toyworld.internal.ProbeInput;
 import dev.arbooth.toyworld.internal.ProbeNet;
 import dev.arbooth.toyworld.internal.ProbeWeights;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -183,23 +184,54 @@ public final class Probes {
         if (images.size() < 2) {
             throw new IllegalArgumentException("Diversity needs at least two images, got " + images.size());
         }
-        float[][] f = new float[images.size()][];
-        for (int i = 0; i < f.length; i++) {
-            f[i] = features(images.get(i));
+        List<float[]> f = new ArrayList<>(images.size());
+        for (ToyImage image : images) {
+            f.add(features(image));
+        }
+        return diversityOf(f);
+    }
+
+    /**
+     * {@link #diversity} of images whose {@linkplain #features feature vectors} are already at hand: the mean over all
+     * pairs of {@code 1 − }{@link #similarity}.
+     *
+     * @param features at least two feature vectors of unit length
+     * @return the mean pairwise cosine distance
+     * @throws IllegalArgumentException if fewer than two are given
+     */
+    public static double diversityOf(List<float[]> features) {
+        Objects.requireNonNull(features, "features");
+        if (features.size() < 2) {
+            throw new IllegalArgumentException("Diversity needs at least two images, got " + features.size());
         }
         double sum = 0;
         long pairs = 0;
-        for (int i = 0; i < f.length; i++) {
-            for (int j = i + 1; j < f.length; j++) {
-                double dot = 0;
-                for (int k = 0; k < f[i].length; k++) {
-                    dot += (double) f[i][k] * f[j][k];
-                }
-                sum += 1 - dot;
+        for (int i = 0; i < features.size(); i++) {
+            for (int j = i + 1; j < features.size(); j++) {
+                sum += 1 - similarity(features.get(i), features.get(j));
                 pairs++;
             }
         }
         return sum / pairs;
+    }
+
+    /**
+     * The cosine similarity of two {@linkplain #features feature vectors} (their dot product: both have unit
+     * length).
+     *
+     * @param a a feature vector
+     * @param b another of the same length
+     * @return the similarity, in [0, 1] (features are non-negative)
+     */
+    public static double similarity(float[] a, float[] b) {
+        if (a.length != b.length) {
+            throw new IllegalArgumentException("feature vectors of " + a.length + " and " + b.length + " values");
+        }
+        double dot = 0;
+        for (int k = 0; k < a.length; k++) {
+            dot += (double) a[k] * b[k];
+        }
+        return dot;
     }
 
     /**

@@ -493,25 +493,24 @@ public final class Demo {
             m.put("prompt_fidelity_personalized", fidWith / nf);
             m.put("prompt_fidelity_base_same_prompts_without_identifier", fidBase / nf);
         }
+        int cls = 0; // the class prompt: the first without the identifier
+        while (cls < with.size() && with.get(cls).personalized()) {
+            cls++;
+        }
+        boolean hasClass = cls < with.size();
         if (traits) {
             m.put("trait_score_with_identifier", trWith / nt);
-            for (int i = 0; i < with.size(); i++) {
-                if (!with.get(i).personalized()) {
-                    m.put("trait_score_class_prompt_after_fit", mean(with.get(i).traitScores()));
-                    m.put("trait_score_class_prompt_base", mean(base.get(i).traitScores()));
-                    break;
-                }
+            if (hasClass) {
+                m.put("trait_score_class_prompt_after_fit", mean(with.get(cls).traitScores()));
+                m.put("trait_score_class_prompt_base", mean(base.get(cls).traitScores()));
             }
         }
-        for (int i = 0; i < with.size(); i++) {
-            if (!with.get(i).personalized()) {
-                List<float[]> after = with.get(i).features();
-                List<float[]> before = base.get(i).features();
-                m.put("class_prompt_similarity_after_fit_to_base_same_seeds", pairedSimilarity(after, before));
-                if (before.size() > 1) {
-                    m.put("class_prompt_similarity_base_other_seeds", otherSeedSimilarity(before));
-                }
-                break;
+        if (hasClass) {
+            List<float[]> after = with.get(cls).features();
+            List<float[]> before = base.get(cls).features();
+            m.put("class_prompt_similarity_after_fit_to_base_same_seeds", pairedSimilarity(after, before));
+            if (before.size() > 1) {
+                m.put("class_prompt_similarity_base_other_seeds", otherSeedSimilarity(before));
             }
         }
         return m;
@@ -524,34 +523,17 @@ public final class Demo {
     static double pairedSimilarity(List<float[]> after, List<float[]> before) {
         double s = 0;
         for (int j = 0; j < after.size(); j++) {
-            s += cosine(after.get(j), before.get(j));
+            s += Probes.similarity(after.get(j), before.get(j));
         }
         return s / after.size();
     }
 
-    /** The scale for {@link #pairedSimilarity}: the same between the base's samples of different seeds. */
+    /**
+     * The scale for {@link #pairedSimilarity}: the same between the base's samples of different seeds (one minus
+     * their {@linkplain Probes#diversityOf diversity}).
+     */
     static double otherSeedSimilarity(List<float[]> before) {
-        double s = 0;
-        int n = 0;
-        for (int j = 0; j < before.size(); j++) {
-            for (int k = j + 1; k < before.size(); k++) {
-                s += cosine(before.get(j), before.get(k));
-                n++;
-            }
-        }
-        return s / n;
-    }
-
-    static double cosine(float[] a, float[] b) {
-        double ab = 0;
-        double aa = 0;
-        double bb = 0;
-        for (int i = 0; i < a.length; i++) {
-            ab += (double) a[i] * b[i];
-            aa += (double) a[i] * a[i];
-            bb += (double) b[i] * b[i];
-        }
-        return aa == 0 || bb == 0 ? 0 : ab / Math.sqrt(aa * bb);
+        return 1 - Probes.diversityOf(before);
     }
 
     private static double mean(List<Double> v) {

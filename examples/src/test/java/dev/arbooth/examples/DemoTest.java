@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.arbooth.testing.Golden;
+import dev.arbooth.toyworld.Probes;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -23,16 +24,16 @@ class DemoTest {
 
     @Test
     void classPromptSimilarityIsTheMeanPairedCosine() {
+        // unit-length vectors, as the probes' features are
         float[] a = {1, 0, 0};
         float[] b = {0, 1, 0};
-        float[] c = {2, 0, 0};
-        assertThat(Demo.cosine(a, c)).isEqualTo(1.0);
-        assertThat(Demo.cosine(a, b)).isEqualTo(0.0);
+        float[] c = {1, 0, 0};
+        assertThat(Probes.similarity(a, c)).isEqualTo(1.0);
+        assertThat(Probes.similarity(a, b)).isEqualTo(0.0);
         // pairs (a, c) and (b, a): 1 and 0; pairs by seed, not every pair
-        assertThat(Demo.pairedSimilarity(java.util.List.of(a, b), java.util.List.of(c, a)))
-                .isEqualTo(0.5);
+        assertThat(Demo.pairedSimilarity(List.of(a, b), List.of(c, a))).isEqualTo(0.5);
         // other seeds of the base: (a, b), (a, c), (b, c) → (0 + 1 + 0) / 3
-        assertThat(Demo.otherSeedSimilarity(java.util.List.of(a, b, c))).isCloseTo(1.0 / 3, within(1e-12));
+        assertThat(Demo.otherSeedSimilarity(List.of(a, b, c))).isCloseTo(1.0 / 3, within(1e-12));
     }
 
     @Test

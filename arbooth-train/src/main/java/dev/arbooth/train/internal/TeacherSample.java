@@ -24,12 +24,12 @@ public record TeacherSample(
      * @param uncondLogits_BLV null, or as long as {@code logits_BLV}
      */
     public TeacherSample {
-        if (uncondLogits_BLV != null && logits_BLV != null && uncondLogits_BLV.length != logits_BLV.length) {
-            throw new IllegalArgumentException(
-                    "unconditional logits " + uncondLogits_BLV.length + " values, conditional " + logits_BLV.length);
-        }
         bits_BhwD = List.copyOf(bits_BhwD);
         Objects.requireNonNull(logits_BLV, "logits_BLV");
         Objects.requireNonNull(nextInput_BLd, "nextInput_BLd");
+        if (uncondLogits_BLV != null && uncondLogits_BLV.length != logits_BLV.length) {
+            throw new IllegalArgumentException(
+                    "unconditional logits " + uncondLogits_BLV.length + " values, conditional " + logits_BLV.length);
+        }
     }
 }
