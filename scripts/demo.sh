@@ -3,7 +3,8 @@
 # subject, and writes a PNG grid and an HTML report (dev.arbooth.examples.Demo). On a fresh clone it builds what it
 # needs first (no install step; the first run downloads the Maven dependencies).
 # Usage: scripts/demo.sh [--subject dog1] [--images DIR --class WORD] [--prompts FILE] [--out DIR] [--steps N]
-#                        [--lr X] [--batch B] [--tuning T] [--lora R] [--base DIR] [--per-prompt K] [--seed S]
+#                        [--lr X] [--batch B] [--tuning T] [--lora R] [--distill-uncond B] [--scale-weights W,..]
+#                        [--base DIR] [--per-prompt K] [--seed S]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DJL_OFFLINE=true OPT_OUT_TRACKING=true

@@ -15,6 +15,7 @@ import dev.arbooth.train.FitImages;
 import dev.arbooth.train.FitOptions;
 import dev.arbooth.train.LoraOptions;
 import dev.arbooth.train.Personalizer;
+import dev.arbooth.train.ScaleWeights;
 import dev.arbooth.train.Tuning;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -46,7 +47,9 @@ import javax.imageio.ImageIO;
  * {@code --class WORD}, {@code --prompts FILE} (one prompt per line, {@code {class}} replaced by the class word,
  * {@code {identifier}} by the fit's identifier, {@code #} comments), {@code --out DIR} (default {@code target/demo}),
  * {@code --steps N}, {@code --lr X}, {@code --batch B}, {@code --tuning T} (a {@link Tuning}, e.g. {@code
- * identifier-only}) and {@code --lora R}, {@code --distill-uncond true|false} (default: the base's preset), {@code --base DIR} (a base-model directory
+ * identifier-only}) and {@code --lora R}, {@code --distill-uncond true|false}, {@code --scale-weights W1,W2,...} (a
+ * weight per scale of the cross-entropy, the last one repeated for later scales; {@link ScaleWeights#of}) (default:
+ * the base's preset), {@code --base DIR} (a base-model directory
  * instead of the bundled base), {@code --per-prompt K} images per prompt (default 4), {@code --seed S}.
  *
  * <p>The class prompt without the identifier is always added: its samples before and after the fit show whether the
@@ -76,7 +79,7 @@ public final class Demo {
 
     private static final String USAGE =
             "usage: scripts/demo.sh [--subject dog1] [--images DIR --class WORD] [--prompts FILE]"
-                    + " [--out DIR] [--steps N] [--lr X] [--batch B] [--tuning T] [--lora R] [--distill-uncond B] [--base DIR] [--per-prompt K]"
+                    + " [--out DIR] [--steps N] [--lr X] [--batch B] [--tuning T] [--lora R] [--distill-uncond B] [--scale-weights W,..] [--base DIR] [--per-prompt K]"
                     + " [--seed S]";
 
     private Demo() {}
@@ -97,6 +100,7 @@ public final class Demo {
      * @param loraRank LoRA rank on the tuned linear layers, or null for dense tuning (the preset's)
      * @param distillUnconditional whether prior distillation also distils the unconditional branch ({@link
      *     dev.arbooth.train.Distillation#withUnconditional}), or null for the preset's
+     * @param scaleWeights the cross-entropy's scale weights ({@link ScaleWeights#of}), or null for the preset's
      * @param perPrompt images per prompt
      * @param seed the seed of the fit and the samples
      */
@@ -113,6 +117,7 @@ public final class Demo {
             Tuning tuning,
             Integer loraRank,
             Boolean distillUnconditional,
+            List<Double> scaleWeights,
             int perPrompt,
             long seed) {
         /**
@@ -145,6 +150,7 @@ public final class Demo {
                                 "tuning",
                                 "lora",
                                 "distill-uncond",
+                                "scale-weights",
                                 "per-prompt",
                                 "seed")
                         .contains(k)) {
@@ -167,6 +173,7 @@ public final class Demo {
                     a.containsKey("tuning") ? parseTuning(a.get("tuning")) : null,
                     a.containsKey("lora") ? Integer.valueOf(a.get("lora")) : null,
                     a.containsKey("distill-uncond") ? parseBoolean("distill-uncond", a.get("distill-uncond")) : null,
+                    a.containsKey("scale-weights") ? parseWeights(a.get("scale-weights")) : null,
                     Integer.parseInt(a.getOrDefault("per-prompt", "4")),
                     Long.parseLong(a.getOrDefault("seed", "0")));
         }
@@ -178,6 +185,20 @@ public final class Demo {
             case "false", "off", "no" -> Boolean.FALSE;
             default -> throw new IllegalArgumentException("--" + option + " takes true or false, got '" + value + "'");
         };
+    }
+
+    private static List<Double> parseWeights(String list) {
+        List<Double> out = new ArrayList<>();
+        for (String w : list.split(",", -1)) {
+            try {
+                out.add(Double.valueOf(w.strip()));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(
+                        "--scale-weights takes comma-separated numbers (e.g. 0,0,1), got '" + list + "'", e);
+            }
+        }
+        ScaleWeights.of(out); // each finite and at least 0, or a message naming the weight
+        return List.copyOf(out);
     }
 
     private static Tuning parseTuning(String name) {
@@ -286,7 +307,8 @@ public final class Demo {
                 || s.batch() != null
                 || s.tuning() != null
                 || s.loraRank() != null
-                || s.distillUnconditional() != null) {
+                || s.distillUnconditional() != null
+                || s.scaleWeights() != null) {
             FitOptions preset; // the base's preset as the personalizer resolves it (identifier rows included)
             try (Personalizer probe = Personalizer.on(base)) {
                 preset = probe.options();
@@ -306,6 +328,9 @@ public final class Demo {
             }
             if (s.distillUnconditional() != null) {
                 b.distillation(preset.distillation().withUnconditional(s.distillUnconditional()));
+            }
+            if (s.scaleWeights() != null) {
+                b.scaleWeights(ScaleWeights.of(s.scaleWeights()));
             }
             builder.options(b.build());
         }

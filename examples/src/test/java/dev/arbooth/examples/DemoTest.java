@@ -120,6 +120,15 @@ class DemoTest {
         assertThat(Demo.Settings.parse(new String[] {"--distill-uncond", "false"})
                         .distillUnconditional())
                 .isFalse();
+        assertThat(s.scaleWeights()).isNull();
+        assertThat(Demo.Settings.parse(new String[] {"--scale-weights", "0, 0.5,1"})
+                        .scaleWeights())
+                .containsExactly(0.0, 0.5, 1.0);
+        assertThatThrownBy(() -> Demo.Settings.parse(new String[] {"--scale-weights", "1,x"}))
+                .hasMessageContaining("--scale-weights takes comma-separated numbers")
+                .hasMessageContaining("'1,x'");
+        assertThatThrownBy(() -> Demo.Settings.parse(new String[] {"--scale-weights", "1,-2"}))
+                .hasMessageContaining("the weight of scale 1 must be finite and at least 0, got -2.0");
         assertThatThrownBy(() -> Demo.Settings.parse(new String[] {"--distill-uncond", "maybe"}))
                 .hasMessageContaining("--distill-uncond takes true or false, got 'maybe'");
         assertThatThrownBy(() -> Demo.Settings.parse(new String[] {"--tuning", "everything"}))

@@ -31,6 +31,7 @@ public final class TrainableSets {
         Set<InfinityPart> parts =
                 switch (tuning) {
                     case CROSS_ATTENTION_AND_FFN -> EnumSet.copyOf(InfinityPart.ARBOOTH);
+                    case CROSS_ATTENTION_ONLY -> EnumSet.of(InfinityPart.CROSS_ATTENTION);
                     case WITH_SELF_ATTENTION -> {
                         Set<InfinityPart> p = EnumSet.copyOf(InfinityPart.ARBOOTH);
                         p.add(InfinityPart.SELF_ATTENTION);

@@ -72,6 +72,12 @@ class DjlParametersTest {
         assertThat(TrainableSets.baseGroup(SET1, Tuning.ALL_BLOCKS).keys())
                 .hasSize(2 * 19)
                 .contains("block_chunks.0.module.0.ada_gss", "block_chunks.0.module.0.ca_norm.bias");
+        assertThat(TrainableSets.baseGroup(SET1, Tuning.CROSS_ATTENTION_ONLY).keys())
+                .hasSize(
+                        SET1.depth() * 6) // ca: mat_q.weight, mat_q.bias, mat_kv.weight, v_bias, proj.weight, proj.bias
+                .allMatch(k -> k.contains(".ca."))
+                .isSubsetOf(TrainableSets.baseGroup(SET1, Tuning.CROSS_ATTENTION_AND_FFN)
+                        .keys());
         assertThat(TrainableSets.baseGroup(SET1, Tuning.IDENTIFIER_ONLY).keys()).isEmpty();
     }
 
