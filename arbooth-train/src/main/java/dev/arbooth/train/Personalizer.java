@@ -195,8 +195,8 @@ public final class Personalizer implements AutoCloseable {
             FitOptions resolved = resolveOptions();
             FitData.checkInputs(images, classWord, resolved);
             FitData data = FitData.prepare(nets, resolved, classWord, images);
-            FitLoop.Settings settings =
-                    new FitLoop.Settings(listener, checkpointDirectory, checkpointEvery, validation, cancelled, null);
+            FitLoop.Settings settings = new FitLoop.Settings(
+                    listener, checkpointDirectory, checkpointEvery, validation, cancelled, null, true);
             return FitLoop.run(nets, resolved, classWord, data, fingerprint(), settings);
         } finally {
             lock.unlock();

@@ -422,6 +422,56 @@ public final class ArboothIteration implements AutoCloseable {
      * @return the loss and the mean token KL (without lambda) per scale; {@code null} when distillation is off
      */
     public StepLosses priorStep(ClassBatch batch, long stepSeed) {
+        return priorStep(batch, stepSeed, null);
+    }
+
+    /**
+     * The teacher's sample of a step's prior distillation, as {@link #priorStep(ClassBatch, long)} draws it: a pure
+     * function of the frozen teacher, the class prompts and the step seed, so it may be drawn ahead (on ONNX
+     * Runtime, while the student's subject step runs) and handed to {@link #priorStep(ClassBatch, long,
+     * TeacherSample)}.
+     *
+     * @param batch the class prompts
+     * @param stepSeed the step's seed
+     * @return the sample
+     */
+    public TeacherSample teacherSampleOfStep(ClassBatch batch, long stepSeed) {
+        return sampleTeacher(batch, new SplittableRandom(stepSeed).nextLong());
+    }
+
+    /**
+     * Whether {@link #teacherSampleOfStep} may run on another thread while this iteration's steps run: only the
+     * teacher on ONNX Runtime, whose sampling touches no DJL array once it is built.
+     *
+     * @return true for an enabled prior distillation with {@link TeacherKind#KV_CACHED_ONNX_RUNTIME}
+     */
+    public boolean teacherRunsApart() {
+        return options.distillation().enabled()
+                && options.distillation().teacher() == TeacherKind.KV_CACHED_ONNX_RUNTIME;
+    }
+
+    /**
+     * Builds the ONNX Runtime teacher now, on the calling thread (it copies the base's original weights out of
+     * DJL), so that {@link #teacherSampleOfStep} may then run on another thread. A no-op unless {@link
+     * #teacherRunsApart()}.
+     */
+    public void prepareTeacher() {
+        ensureOpen();
+        if (teacherRunsApart()) {
+            ortTeacher();
+        }
+    }
+
+    /**
+     * {@link #priorStep(ClassBatch, long)} with the teacher's sample drawn ahead: the same step, bit for bit, when
+     * {@code drawn} is {@link #teacherSampleOfStep} of the same batch and seed.
+     *
+     * @param batch the class prompts
+     * @param stepSeed the step's seed
+     * @param drawn {@link #teacherSampleOfStep} of the same batch and seed, or null to draw it here
+     * @return the loss and the mean token KL per scale; {@code null} when distillation is off
+     */
+    public StepLosses priorStep(ClassBatch batch, long stepSeed, TeacherSample drawn) {
         ensureOpen();
         Distillation dist = options.distillation();
         if (!dist.enabled()) {
@@ -438,7 +488,7 @@ public final class ArboothIteration implements AutoCloseable {
         SplittableRandom root = new SplittableRandom(stepSeed);
         long samplingSeed = root.nextLong();
         SplittableRandom dropPath = root.split();
-        TeacherSample teacher = sampleTeacher(batch, samplingSeed);
+        TeacherSample teacher = drawn != null ? drawn : sampleTeacher(batch, samplingSeed);
         Set<String> updated = new LinkedHashSet<>(baseKeys);
         updated.addAll(loraFactors);
         // with the unconditional branch distilled, the student's batch is [class rows; cfg_uncond rows] on the same

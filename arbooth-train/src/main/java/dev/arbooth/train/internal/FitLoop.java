@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import java.util.concurrent.Future;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -47,6 +48,8 @@ public final class FitLoop {
      * @param validation validation samples, or null for none
      * @param cancelled polled at every step boundary
      * @param inspector called with the trained student before it is freed (tests: the frozen tensors), or null
+     * @param teacherAhead whether a teacher on ONNX Runtime draws each step's sample while the subject step runs
+     *     ({@link TeacherAhead}; the same adapter either way, tests compare the two)
      */
     public record Settings(
             FitListener listener,
@@ -54,7 +57,8 @@ public final class FitLoop {
             int checkpointEvery,
             ValidationSamples validation,
             BooleanSupplier cancelled,
-            java.util.function.Consumer<DjlInfinity> inspector) {
+            java.util.function.Consumer<DjlInfinity> inspector,
+            boolean teacherAhead) {
         /**
          * Validates.
          *
@@ -64,6 +68,7 @@ public final class FitLoop {
          * @param validation any
          * @param cancelled not null
          * @param inspector any
+         * @param teacherAhead any
          */
         public Settings {
             Objects.requireNonNull(listener, "listener");
@@ -151,7 +156,8 @@ public final class FitLoop {
         long[] identifierIds = FitData.identifierIds(nets.tokenizer(), options);
         try (DjlInfinity student = DjlInfinity.load(base.infinity(), base.transformerWeights());
                 ArboothIteration it = ArboothIteration.create(
-                        student, options, base.infinity().textChannels(), base.schedule())) {
+                        student, options, base.infinity().textChannels(), base.schedule());
+                TeacherAhead ahead = settings.teacherAhead() ? TeacherAhead.startIfApart(it) : null) {
             int done = 0;
             double subjectLoss = Double.NaN;
             double priorLoss = Double.NaN;
@@ -182,10 +188,16 @@ public final class FitLoop {
                 }
                 int step = done; // 0-based index of the step about to run
                 long stepSeed = FitSeeds.of(options.seed(), step, FitSeeds.ITERATION);
+                // the teacher's sample depends on the step's seed alone: drawn on its own thread during the subject
+                // step
+                Future<TeacherSample> drawn =
+                        ahead != null && classBatch != null ? ahead.draw(classBatch, stepSeed) : null;
                 StepLosses subject =
                         it.subjectStep(data.subjectBatch(options.seed(), step, options.batchSize()), stepSeed);
                 requireFinite(step + 1, "subject (weighted cross-entropy)", subject.loss(), lastCheckpoint);
-                StepLosses prior = classBatch == null ? null : it.priorStep(classBatch, stepSeed);
+                StepLosses prior = classBatch == null
+                        ? null
+                        : it.priorStep(classBatch, stepSeed, drawn == null ? null : TeacherAhead.await(drawn));
                 if (prior != null) {
                     requireFinite(step + 1, "prior-distillation", prior.loss(), lastCheckpoint);
                 }

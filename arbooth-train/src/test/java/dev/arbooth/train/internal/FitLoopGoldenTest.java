@@ -73,7 +73,8 @@ class FitLoopGoldenTest {
                                 finalWeights.put(key, student.weight(key));
                             }
                         }
-                    });
+                    },
+                    true);
             adapter = FitLoop.run(nets, options, "dog", data, fingerprint(base), settings);
         }
         // 1. the loss: step 1 is computed before any update, step 20 after 19, on the same three images
@@ -126,6 +127,49 @@ class FitLoopGoldenTest {
     }
 
     @Test
+    void theTeacherDrawnAheadOnItsOwnThreadGivesTheSameAdapterBitForBit() {
+        // the ONNX Runtime teacher, guided (the unconditional branch distilled, as the toy preset), every step random
+        BaseModel base = FitBases.goldenSet1(dir.resolve("base"));
+        FitOptions options = FitOptions.arbooth().toBuilder()
+                .steps(4)
+                .batchSize(2)
+                .distillation(Distillation.arbooth()
+                        .withTeacher(dev.arbooth.train.TeacherKind.KV_CACHED_ONNX_RUNTIME)
+                        .withUnconditional(true))
+                .optimizer(OptimizerOptions.arbooth().withLearningRate(1e-3))
+                .build();
+        Map<Boolean, Adapter> adapters = new LinkedHashMap<>();
+        Map<Boolean, List<FitProgress>> progress = new LinkedHashMap<>();
+        try (FitNetworks nets = new FitNetworks(base)) {
+            FitData data = FitData.prepare(nets, options, "dog", FitImages.images(FitBases.photos(3, 5)));
+            for (boolean ahead : new boolean[] {false, true}) {
+                List<FitProgress> steps = new ArrayList<>();
+                FitLoop.Settings settings = new FitLoop.Settings(steps::add, null, 1, null, () -> false, null, ahead);
+                adapters.put(ahead, FitLoop.run(nets, options, "dog", data, fingerprint(base), settings));
+                progress.put(ahead, steps);
+            }
+        }
+        Adapter inline = adapters.get(false);
+        Adapter drawnAhead = adapters.get(true);
+        assertThat(progress.get(true)).hasSize(4);
+        for (int i = 0; i < 4; i++) {
+            assertThat(progress.get(true).get(i).subjectLoss())
+                    .isEqualTo(progress.get(false).get(i).subjectLoss());
+            assertThat(progress.get(true).get(i).priorLoss())
+                    .as("step %d's prior loss", i + 1)
+                    .isEqualTo(progress.get(false).get(i).priorLoss());
+        }
+        assertThat(drawnAhead.tensors().keySet()).isEqualTo(inline.tensors().keySet());
+        for (String key : inline.tensors().keySet()) {
+            assertThat(drawnAhead.tensors().get(key).toFloatArray())
+                    .as(key)
+                    .isEqualTo(inline.tensors().get(key).toFloatArray());
+        }
+        assertThat(drawnAhead.identifierEmbedding().toFloatArray())
+                .isEqualTo(inline.identifierEmbedding().toFloatArray());
+    }
+
+    @Test
     void aNonFiniteLossNamesTheStepAndKeepsTheLastGoodCheckpoint() throws Exception {
         BaseModel base = FitBases.goldenSet1(dir.resolve("base"));
         FitOptions options = FitOptions.arbooth().toBuilder()
@@ -138,7 +182,7 @@ class FitLoopGoldenTest {
         List<FitProgress> steps = new ArrayList<>();
         try (FitNetworks nets = new FitNetworks(base)) {
             FitData data = FitData.prepare(nets, options, "dog", FitImages.images(FitBases.photos(2, 5)));
-            FitLoop.Settings settings = new FitLoop.Settings(steps::add, ck, 1, null, () -> false, null);
+            FitLoop.Settings settings = new FitLoop.Settings(steps::add, ck, 1, null, () -> false, null, true);
             assertThatThrownBy(() -> FitLoop.run(nets, options, "dog", data, fingerprint(base), settings))
                     .isInstanceOfSatisfying(NonFiniteLossException.class, e -> {
                         System.out.println(e.getMessage());

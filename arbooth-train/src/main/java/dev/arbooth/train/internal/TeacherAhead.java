@@ -1,0 +1,118 @@
+package dev.arbooth.train.internal;
+
+import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Draws a step's prior-distillation teacher sample on a thread of its own while the student's subject step runs on
+ * the calling thread. The sample is a pure function of the frozen teacher, the class prompts and the step's seed
+ * ({@link ArboothIteration#teacherSampleOfStep}), so a fit gives the same adapter, bit for bit, with or without it;
+ * what changes is that the teacher's sampling on ONNX Runtime and the student's backward on libtorch, neither of
+ * which fills two cores at the toy base's size, overlap ({@code docs/benchmarks.md}, "The teacher drawn ahead").
+ *
+ * <p>Only for a teacher that {@linkplain ArboothIteration#teacherRunsApart() runs apart} from DJL. {@link #close()}
+ * waits for a draw still running, so close this before the iteration whose ONNX Runtime sessions it uses.
+ */
+final class TeacherAhead implements AutoCloseable {
+    private final ArboothIteration iteration;
+    private final ExecutorService thread;
+
+    private TeacherAhead(ArboothIteration iteration) {
+        this.iteration = iteration;
+        this.thread = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "arbooth-teacher");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /**
+     * Starts the drawing thread for an iteration whose teacher runs apart, building the teacher on the calling
+     * thread first.
+     *
+     * @param iteration the iteration
+     * @return the drawer, or null when the iteration's teacher does not run apart (the prior step draws it)
+     */
+    static TeacherAhead startIfApart(ArboothIteration iteration) {
+        if (!iteration.teacherRunsApart()) {
+            return null;
+        }
+        iteration.prepareTeacher();
+        return new TeacherAhead(iteration);
+    }
+
+    /**
+     * Starts drawing a step's sample.
+     *
+     * @param batch the step's class prompts
+     * @param stepSeed the step's seed
+     * @return the sample to come
+     */
+    Future<TeacherSample> draw(ClassBatch batch, long stepSeed) {
+        Objects.requireNonNull(batch, "batch");
+        return thread.submit(() -> iteration.teacherSampleOfStep(batch, stepSeed));
+    }
+
+    /**
+     * Waits for a drawn sample. An interrupt while waiting does not abandon the step: the wait goes on (a draw
+     * takes milliseconds) and the interrupt is kept for the fit's next step boundary, where it cancels the fit.
+     *
+     * @param drawn what {@link #draw} returned
+     * @return the sample
+     * @throws RuntimeException what the drawing threw (an {@link Error} is rethrown as it is)
+     */
+    static TeacherSample await(Future<TeacherSample> drawn) {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return drawn.get();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (ExecutionException e) {
+                    Throwable cause = e.getCause();
+                    if (cause instanceof RuntimeException r) {
+                        throw r;
+                    }
+                    if (cause instanceof Error err) {
+                        throw err;
+                    }
+                    throw new IllegalStateException("the teacher's sampling failed: " + cause, cause);
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Stops the thread after any draw still running (which then cannot outlive the teacher's sessions). */
+    @Override
+    public void close() {
+        thread.shutdown();
+        boolean interrupted = false;
+        boolean done = false;
+        try {
+            for (int minute = 0; minute < 10 && !done; minute++) {
+                try {
+                    done = thread.awaitTermination(1, TimeUnit.MINUTES);
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                    minute--; // an interrupt is no timeout: keep waiting for the draw
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (!done) {
+            throw new IllegalStateException("the teacher's sampling thread did not stop within 10 minutes");
+        }
+    }
+}
