@@ -35,6 +35,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -86,13 +87,19 @@ public final class Pretrain {
     private final Path base;
     private final double checkpointMinutes;
     private final PrintStream log;
+    private final GracefulStop stop;
 
     Pretrain(ToyBasePlan plan, Path out, double checkpointMinutes, PrintStream log) {
+        this(plan, out, checkpointMinutes, log, GracefulStop.never());
+    }
+
+    Pretrain(ToyBasePlan plan, Path out, double checkpointMinutes, PrintStream log, GracefulStop stop) {
         this.plan = plan;
         this.out = out;
         this.base = out.resolve("base");
         this.checkpointMinutes = checkpointMinutes;
         this.log = log;
+        this.stop = stop;
     }
 
     /**
@@ -119,7 +126,14 @@ public final class Pretrain {
         plan = plan.withSeed(Long.parseLong(a.getOrDefault("seed", Long.toString(plan.seed()))));
         DjlEngine.pytorch(Integer.parseInt(a.getOrDefault("threads", "2")));
         Path out = Path.of(a.getOrDefault("out", "target/pretrain"));
-        new Pretrain(plan, out, Double.parseDouble(a.getOrDefault("checkpoint-minutes", "3")), System.out).run();
+        // SIGTERM / Ctrl-C: stop at the next step boundary with a checkpoint instead of exiting mid-backward
+        GracefulStop stop = GracefulStop.onShutdown(Duration.ofMinutes(2), System.out);
+        try {
+            new Pretrain(plan, out, Double.parseDouble(a.getOrDefault("checkpoint-minutes", "3")), System.out, stop)
+                    .run();
+        } finally {
+            stop.finished();
+        }
     }
 
     static Map<String, String> parse(String[] args) {
@@ -292,6 +306,7 @@ public final class Pretrain {
                     SafeTensors.write(ck, t.snapshot());
                     lastCheckpoint = System.nanoTime();
                 }
+                stop.atBoundary("vae step " + stepDone, () -> SafeTensors.write(ck, t.snapshot()));
             }
             Tensor rec = t.reconstruct(heldOut);
             PngWriter.writeGrid(stack(heldOut, rec, 16), 16, out.resolve("vae-heldout.png"));
@@ -362,6 +377,8 @@ public final class Pretrain {
                     }
                     scenes.forEach(s -> captions.add(s.caption().text()));
                     p.update(first + b0 + nb, "chunk " + c);
+                    // a chunk is written whole or not at all: a stop here loses only this chunk's encodings
+                    stop.atBoundary("bits chunk " + c + " (redone on resume)", () -> {});
                 }
                 Files.createDirectories(chunk(c).getParent());
                 SafeTensors.write(
@@ -474,6 +491,11 @@ public final class Pretrain {
                     SafeTensors.write(ck, snap);
                     lastCheckpoint = System.nanoTime();
                 }
+                stop.atBoundary("transformer step " + stepDone, () -> {
+                    Map<String, Tensor> snap = new LinkedHashMap<>(it.snapshot());
+                    snap.put("steps", Tensor.ofLongs(new long[] {stepDone}, 1));
+                    SafeTensors.write(ck, snap);
+                });
             }
             List<String> keys = InfinityWeights.expected(plan.infinity()).stream()
                     .map(TensorSpec::name)
