@@ -486,22 +486,23 @@ public final class Pretrain {
                                 ema,
                                 perScale[perScale.length - 1]));
                 if ((System.nanoTime() - lastCheckpoint) / 6e10 >= checkpointMinutes || stepDone == total) {
-                    Map<String, Tensor> snap = new LinkedHashMap<>(it.snapshot());
-                    snap.put("steps", Tensor.ofLongs(new long[] {stepDone}, 1));
-                    SafeTensors.write(ck, snap);
+                    writeCheckpoint(ck, it, stepDone);
                     lastCheckpoint = System.nanoTime();
                 }
-                stop.atBoundary("transformer step " + stepDone, () -> {
-                    Map<String, Tensor> snap = new LinkedHashMap<>(it.snapshot());
-                    snap.put("steps", Tensor.ofLongs(new long[] {stepDone}, 1));
-                    SafeTensors.write(ck, snap);
-                });
+                stop.atBoundary("transformer step " + stepDone, () -> writeCheckpoint(ck, it, stepDone));
             }
             List<String> keys = InfinityWeights.expected(plan.infinity()).stream()
                     .map(TensorSpec::name)
                     .toList();
             SafeTensors.write(done, model.parameters().snapshot(keys));
         }
+    }
+
+    /** The transformer's checkpoint: weights and AdamW state of the iteration, and the steps done. */
+    private static void writeCheckpoint(Path ck, ArboothIteration it, long stepsDone) {
+        Map<String, Tensor> snap = new LinkedHashMap<>(it.snapshot());
+        snap.put("steps", Tensor.ofLongs(new long[] {stepsDone}, 1));
+        SafeTensors.write(ck, snap);
     }
 
     /** The frozen encoder's compact rows of one caption, {@code (len, Ct5)} row-major. */
