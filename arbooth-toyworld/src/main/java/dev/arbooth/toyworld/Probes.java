@@ -80,7 +80,41 @@ public final class Probes {
      * @return the most probable answers
      */
     public ProbeReading read(ToyImage image) {
-        double[] p = probabilities(image);
+        return readingOf(probabilities(image));
+    }
+
+    /**
+     * What one pass of the network over an image gives: {@link #read} and {@link #features} together, for the
+     * price of one of them.
+     *
+     * @param reading the most probable answers ({@link #read})
+     * @param features the unit-length feature vector ({@link #features})
+     */
+    public record Look(ProbeReading reading, float[] features) {
+        /**
+         * Validates.
+         *
+         * @param reading not null
+         * @param features not null
+         */
+        public Look {
+            Objects.requireNonNull(reading, "reading");
+            Objects.requireNonNull(features, "features");
+        }
+    }
+
+    /**
+     * Reads an image and takes its feature vector in one pass of the network.
+     *
+     * @param image the image
+     * @return what {@link #read} and {@link #features} return for it
+     */
+    public Look look(ToyImage image) {
+        ProbeNet.Pass pass = pass(image);
+        return new Look(readingOf(pass.probabilities()), unitLength(pass.features()));
+    }
+
+    private static ProbeReading readingOf(double[] p) {
         Traits traits = new Traits(
                 Pattern.values()[argmax(p, 5)],
                 Colour.values()[argmax(p, 6)],
@@ -155,8 +189,10 @@ public final class Probes {
      * @return 1152 values with unit L2 norm (all zero if every activation is zero)
      */
     public float[] features(ToyImage image) {
-        ProbeNet.Pass pass = pass(image);
-        float[] f = pass.features();
+        return unitLength(pass(image).features());
+    }
+
+    private static float[] unitLength(float[] f) {
         double s = 0;
         for (float v : f) {
             s += (double) v * v;

@@ -107,6 +107,16 @@ class ProbesTest {
     }
 
     @Test
+    void oneLookIsTheReadingAndTheFeaturesOfItsImage() {
+        for (int seed = 0; seed < 4; seed++) {
+            ToyImage img = ToyWorld.randomScene(960_000 + seed).render(64);
+            Probes.Look look = PROBES.look(img);
+            assertThat(look.reading()).isEqualTo(PROBES.read(img));
+            assertThat(look.features()).containsExactly(PROBES.features(img));
+        }
+    }
+
+    @Test
     void probesAreDeterministicAndCarryTheirProvenance() {
         ToyImage img = ToyWorld.randomScene(5).render(64);
         assertThat(PROBES.probabilities(img)).containsExactly(PROBES.probabilities(img));

@@ -457,9 +457,10 @@ public final class Demo {
         for (GeneratedImage g : imgs) {
             images.add(g.toBufferedImage());
             ToyImage toy = ToyImage.fromTensor(g.image());
-            ProbeReading p = probes.read(toy);
+            Probes.Look look = probes.look(toy); // the reading and the features of one pass
+            ProbeReading p = look.reading();
             readings.add(p);
-            features.add(probes.features(toy));
+            features.add(look.features());
             if (subject != null) {
                 traits.add(probes.traitScore(toy, subject));
             }
