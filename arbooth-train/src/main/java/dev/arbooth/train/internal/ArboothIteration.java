@@ -486,9 +486,9 @@ public final class ArboothIteration implements AutoCloseable {
         int v = config.vocabSize();
         checkText("class text_NCt5", batch.text_NCt5(), batch.lens());
         SplittableRandom root = new SplittableRandom(stepSeed);
-        long samplingSeed = root.nextLong();
+        root.nextLong(); // the teacher's sampling seed, taken by teacherSampleOfStep
         SplittableRandom dropPath = root.split();
-        TeacherSample teacher = drawn != null ? drawn : sampleTeacher(batch, samplingSeed);
+        TeacherSample teacher = drawn != null ? drawn : teacherSampleOfStep(batch, stepSeed);
         Set<String> updated = new LinkedHashSet<>(baseKeys);
         updated.addAll(loraFactors);
         // with the unconditional branch distilled, the student's batch is [class rows; cfg_uncond rows] on the same
