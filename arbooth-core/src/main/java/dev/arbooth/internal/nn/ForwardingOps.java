@@ -78,6 +78,11 @@ public abstract class ForwardingOps<T> implements Ops<T> {
     }
 
     @Override
+    public List<T> split(T x, int axis, int parts) {
+        return delegate.split(x, axis, parts);
+    }
+
+    @Override
     public T gather(T table_VD, T indices) {
         return delegate.gather(table_VD, indices);
     }

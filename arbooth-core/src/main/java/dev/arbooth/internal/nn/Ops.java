@@ -102,6 +102,31 @@ public interface Ops<T> {
     T slice(T x, int axis, long start, long end);
 
     /**
+     * The {@code parts} equal, consecutive pieces of one axis, each keeping the axis ({@code torch.split} with
+     * equal sizes). The default is one {@link #slice} per piece; an engine may split in one operation whose
+     * gradient is one operation too (a slice's backward writes a zero tensor of the whole input per piece).
+     *
+     * @param x the tensor
+     * @param axis the axis
+     * @param parts how many pieces; divides the axis's size
+     * @return the pieces, in order
+     */
+    default List<T> split(T x, int axis, int parts) {
+        long[] s = shape(x);
+        int a = axis < 0 ? s.length + axis : axis;
+        if (parts < 1 || s[a] % parts != 0) {
+            throw new IllegalArgumentException(
+                    "cannot split axis " + axis + " of size " + s[a] + " into " + parts + " equal parts");
+        }
+        long size = s[a] / parts;
+        List<T> out = new ArrayList<>(parts);
+        for (int i = 0; i < parts; i++) {
+            out.add(slice(x, a, i * size, (i + 1) * size));
+        }
+        return out;
+    }
+
+    /**
      * Rows of a table: {@code out[i..., :] = table[indices[i...], :]}.
      *
      * @param table_VD a 2-D table
@@ -351,8 +376,9 @@ public interface Ops<T> {
         T cos = reshape(cos_Lh1, xs[1], 1, half, 1);
         T sin = reshape(sin_Lh1, xs[1], 1, half, 1);
         T x_BLHh2 = reshape(x_BLHd, xs[0], xs[1], xs[2], half, 2);
-        T x0 = slice(x_BLHh2, 4, 0, 1);
-        T x1 = slice(x_BLHh2, 4, 1, 2);
+        List<T> pair = split(x_BLHh2, 4, 2);
+        T x0 = pair.get(0);
+        T x1 = pair.get(1);
         T y0 = sub(mul(cos, x0), mul(sin, x1));
         T y1 = add(mul(sin, x0), mul(cos, x1));
         return reshape(concat(4, List.of(y0, y1)), xs[0], xs[1], xs[2], xs[3]);

@@ -80,8 +80,8 @@ final class Var<T> {
             }
         }
         List<Var<T>> out = new ArrayList<>();
-        for (long i = 0; i < s[axis]; i++) {
-            out.add(wrap(ops.reshape(ops.slice(t, axis, i, i + 1), Arrays.copyOf(part, part.length))));
+        for (T piece : ops.split(t, axis, (int) s[axis])) {
+            out.add(wrap(ops.reshape(piece, Arrays.copyOf(part, part.length))));
         }
         return out;
     }

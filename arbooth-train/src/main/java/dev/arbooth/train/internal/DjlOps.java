@@ -18,6 +18,7 @@ import dev.arbooth.internal.nn.LayerKv;
 import dev.arbooth.internal.nn.Ops;
 import dev.arbooth.tensor.Tensor;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
@@ -43,6 +44,14 @@ public final class DjlOps implements Ops<NDArray>, AutoCloseable {
      * took 9.9 s instead of 5.2 s, most of the difference page faults ({@code docs/benchmarks.md}).
      */
     static final long CACHED_CHUNK_SCORES = 1L << 18;
+
+    /**
+     * Up to this many scores ({@code B·H·L·L}; 2<sup>20</sup> floats, 4 MiB) {@link #blockCausalAttention} runs as
+     * one masked dense pass instead of chunk by chunk: the toy base's training passes (4 rows, 3 heads, 121 tokens:
+     * 0.18 M scores) are bound by the operation count, the chunked form costs about seven operations and three
+     * whole-input gradient buffers per chunk. Infinity-sized passes (mid: 102 M) stay chunked.
+     */
+    static final long DENSE_ATTENTION_SCORES = 1L << 20;
 
     /**
      * The FFN's chunk budget, hidden activations per chunk ({@link #ffnTokenChunk}): 2<sup>22</sup> floats, 16 MiB,
@@ -213,6 +222,22 @@ public final class DjlOps implements Ops<NDArray>, AutoCloseable {
         }
         index.append(start).append(':').append(end);
         return own(x.get(new NDIndex(index.toString())));
+    }
+
+    /** {@inheritDoc} One {@code torch.split}: views of the input, whose gradient is one concatenation. */
+    @Override
+    public List<NDArray> split(NDArray x, int axis, int parts) {
+        long[] s = shape(x);
+        int a = axis < 0 ? s.length + axis : axis;
+        if (parts < 1 || s[a] % parts != 0) {
+            throw new IllegalArgumentException(
+                    "cannot split axis " + axis + " of size " + s[a] + " into " + parts + " equal parts");
+        }
+        List<NDArray> out = new ArrayList<>(parts);
+        for (NDArray piece : x.split(parts, a)) {
+            out.add(own(piece));
+        }
+        return out;
     }
 
     @Override
@@ -412,7 +437,27 @@ public final class DjlOps implements Ops<NDArray>, AutoCloseable {
     @Override
     public NDArray blockCausalAttention(
             NDArray q_BLHd, NDArray k_BLHd, NDArray v_BLHd, AttentionChunks chunks, float scale) {
+        return blockCausalAttention(q_BLHd, k_BLHd, v_BLHd, chunks, scale, DENSE_ATTENTION_SCORES);
+    }
+
+    /**
+     * {@link #blockCausalAttention(NDArray, NDArray, NDArray, AttentionChunks, float)} with another threshold for
+     * the masked dense pass (tests: 0 for always chunked, {@code Long.MAX_VALUE} for always dense).
+     *
+     * @param q_BLHd the queries
+     * @param k_BLHd the keys
+     * @param v_BLHd the values
+     * @param chunks the chunks
+     * @param scale the score multiplier
+     * @param maxDenseScores up to this many scores ({@code B·H·L·L}) the pass is one masked dense pass
+     * @return {@code (B, L, H*d)}
+     */
+    NDArray blockCausalAttention(
+            NDArray q_BLHd, NDArray k_BLHd, NDArray v_BLHd, AttentionChunks chunks, float scale, long maxDenseScores) {
         long[] qs = shape(q_BLHd);
+        if (chunks.chunks().size() > 1 && qs[0] * qs[2] * qs[1] * qs[1] <= maxDenseScores) {
+            return maskedAttention(q_BLHd, k_BLHd, v_BLHd, chunks, scale);
+        }
         try (NDManager pass = manager.newSubManager()) {
             DjlOps p = scoped(pass);
             NDArray q_BHLd = p.permute(q_BLHd, 0, 2, 1, 3);
@@ -427,6 +472,36 @@ public final class DjlOps implements Ops<NDArray>, AutoCloseable {
                 }
             }
             NDArray o_BHLd = p.concat(2, outs);
+            NDArray out = p.reshape(p.permute(o_BHLd, 0, 2, 1, 3), qs[0], qs[1], qs[2] * qs[3]);
+            out.attach(manager);
+            return out;
+        }
+    }
+
+    /**
+     * {@link #blockCausalAttention} as one dense pass with the block-causal mask as an additive bias ({@code −∞} on
+     * the keys a query's chunk does not see): the same arithmetic (masked scores contribute exact zeros), with a
+     * handful of operations instead of several per chunk — what counts at small sizes, where a training step is
+     * bound by the number of operations, not by their work (the bundled toy base: 121 tokens, 5 chunks).
+     */
+    private NDArray maskedAttention(
+            NDArray q_BLHd, NDArray k_BLHd, NDArray v_BLHd, AttentionChunks chunks, float scale) {
+        long[] qs = shape(q_BLHd);
+        int l = (int) qs[1];
+        float[] bias_LL = new float[l * l];
+        for (AttentionChunks.Chunk c : chunks.chunks()) {
+            for (int i = c.queryStart(); i < c.queryEnd(); i++) {
+                Arrays.fill(bias_LL, i * l + c.keyEnd(), (i + 1) * l, Float.NEGATIVE_INFINITY);
+            }
+        }
+        try (NDManager pass = manager.newSubManager()) {
+            DjlOps p = scoped(pass);
+            NDArray scores_BHLL = p.matmul(p.permute(q_BLHd, 0, 2, 1, 3), p.permute(k_BLHd, 0, 2, 3, 1));
+            if (scale != 1f) {
+                scores_BHLL = p.mulScalar(scores_BHLL, scale);
+            }
+            NDArray probs = p.softmax(p.add(scores_BHLL, p.constant(bias_LL, l, l)), -1);
+            NDArray o_BHLd = p.matmul(probs, p.permute(v_BLHd, 0, 2, 1, 3));
             NDArray out = p.reshape(p.permute(o_BHLd, 0, 2, 1, 3), qs[0], qs[1], qs[2] * qs[3]);
             out.attach(manager);
             return out;

@@ -1,6 +1,7 @@
 package dev.arbooth.train.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.ndarray.NDArray;
@@ -10,6 +11,7 @@ import dev.arbooth.internal.format.StateDict;
 import dev.arbooth.internal.nn.ForwardingOps;
 import dev.arbooth.internal.nn.Ops;
 import dev.arbooth.tensor.Tensor;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -337,16 +339,107 @@ class DjlOpsTest {
         for (float scale : new float[] {1f, 0.7f}) {
             float[] dense =
                     ops.cachedAttention(q, k, v, null, bias, scale).out_BLC().toFloatArray();
-            float[] chunked = ops.blockCausalAttention(q, k, v, chunks, scale).toFloatArray();
+            float[] chunked =
+                    ops.blockCausalAttention(q, k, v, chunks, scale, 0).toFloatArray();
+            float[] masked = ops.blockCausalAttention(q, k, v, chunks, scale, Long.MAX_VALUE)
+                    .toFloatArray();
             float[] whole = ops.blockCausalAttention(
                             q, k, v, dev.arbooth.internal.nn.AttentionChunks.blockCausal(s, Long.MAX_VALUE), scale)
                     .toFloatArray();
             assertThat(chunked).hasSameSizeAs(dense);
             for (int i = 0; i < dense.length; i++) {
                 assertThat(chunked[i]).isCloseTo(dense[i], within(1e-6f));
+                assertThat(masked[i]).isCloseTo(dense[i], within(1e-6f));
                 assertThat(whole[i]).isCloseTo(dense[i], within(1e-6f));
             }
         }
+    }
+
+    @Test
+    void blockCausalAttentionHasTheSameGradientsMaskedAndInChunks() {
+        dev.arbooth.config.ScaleSchedule s =
+                dev.arbooth.config.ScaleSchedule.of(new int[] {1, 1}, new int[] {2, 2}, new int[] {3, 3});
+        dev.arbooth.internal.nn.AttentionChunks chunks = dev.arbooth.internal.nn.AttentionChunks.blockCausal(s, 20);
+        int l = 14;
+        float[] upstream = randn(2 * l * 12, 14);
+        List<float[][]> grads = new ArrayList<>();
+        for (long maxDense : new long[] {0, Long.MAX_VALUE}) {
+            try (NDManager sub = manager.newSubManager()) {
+                DjlOps scoped = ops.scoped(sub);
+                NDArray[] qkv = {
+                    scoped.constant(randn(2 * l * 3 * 4, 11), 2, l, 3, 4),
+                    scoped.constant(randn(2 * l * 3 * 4, 12), 2, l, 3, 4),
+                    scoped.constant(randn(2 * l * 3 * 4, 13), 2, l, 3, 4)
+                };
+                for (NDArray x : qkv) {
+                    x.setRequiresGradient(true);
+                }
+                try (GradientCollector gc = manager.getEngine().newGradientCollector()) {
+                    NDArray out = scoped.blockCausalAttention(qkv[0], qkv[1], qkv[2], chunks, 0.7f, maxDense);
+                    gc.backward(out.mul(scoped.constant(upstream, 2, l, 12)).sum());
+                }
+                grads.add(new float[][] {
+                    qkv[0].getGradient().toFloatArray(),
+                    qkv[1].getGradient().toFloatArray(),
+                    qkv[2].getGradient().toFloatArray()
+                });
+            }
+        }
+        for (int t = 0; t < 3; t++) {
+            float[] chunked = grads.get(0)[t];
+            float[] masked = grads.get(1)[t];
+            assertThat(masked).hasSameSizeAs(chunked);
+            double norm = 0;
+            for (float g : chunked) {
+                norm = Math.max(norm, Math.abs(g));
+            }
+            assertThat(norm).as("gradient %d is not trivial", t).isGreaterThan(0.01);
+            for (int i = 0; i < chunked.length; i++) {
+                assertThat(masked[i]).as("tensor %d, element %d", t, i).isCloseTo(chunked[i], within(1e-5f));
+            }
+        }
+    }
+
+    @Test
+    void splitIsTheSlicesWithTheSlicesGradients() {
+        float[] x = randn(2 * 6 * 5, 21);
+        float[] upstream = randn(2 * 6 * 5, 22);
+        List<float[]> grads = new ArrayList<>();
+        for (boolean fused : new boolean[] {false, true}) {
+            try (NDManager sub = manager.newSubManager()) {
+                DjlOps scoped = ops.scoped(sub);
+                NDArray in = scoped.constant(x, 2, 6, 5);
+                in.setRequiresGradient(true);
+                try (GradientCollector gc = manager.getEngine().newGradientCollector()) {
+                    List<NDArray> parts = fused
+                            ? scoped.split(in, 1, 3)
+                            : List.of(scoped.slice(in, 1, 0, 2), scoped.slice(in, 1, 2, 4), scoped.slice(in, 1, 4, 6));
+                    assertThat(parts).hasSize(3);
+                    NDArray loss = null;
+                    for (int p = 0; p < 3; p++) {
+                        assertThat(scoped.shape(parts.get(p))).containsExactly(2, 2, 5);
+                        // only the first two pieces reach the loss: the third's gradient must be zero
+                        if (p < 2) {
+                            NDArray term = parts.get(p)
+                                    .mul(scoped.constant(Arrays.copyOfRange(upstream, 20 * p, 20 * p + 20), 2, 2, 5))
+                                    .mul(p + 1)
+                                    .sum();
+                            loss = loss == null ? term : loss.add(term);
+                        }
+                    }
+                    if (fused) {
+                        assertThat(parts.get(2).toFloatArray())
+                                .containsExactly(scoped.slice(in, 1, 4, 6).toFloatArray());
+                    }
+                    gc.backward(loss);
+                }
+                grads.add(in.getGradient().toFloatArray());
+            }
+        }
+        assertThat(grads.get(1)).containsExactly(grads.get(0));
+        assertThatThrownBy(() -> ops.split(ops.constant(x, 2, 6, 5), 2, 2))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("size 5 into 2");
     }
 
     @Test
