@@ -453,12 +453,18 @@ public final class ArboothIteration implements AutoCloseable {
     /**
      * Builds the ONNX Runtime teacher now, on the calling thread (it copies the base's original weights out of
      * DJL), so that {@link #teacherSampleOfStep} may then run on another thread. A no-op unless {@link
-     * #teacherRunsApart()}.
+     * #teacherRunsApart()} or when the teacher exists already.
+     *
+     * @param intraOpThreads the teacher's ONNX Runtime intra-op threads (its share of the cores while it draws beside
+     *     the student)
      */
-    public void prepareTeacher() {
+    public void prepareTeacher(int intraOpThreads) {
         ensureOpen();
+        if (intraOpThreads < 1) {
+            throw new IllegalArgumentException("intraOpThreads must be at least 1, got " + intraOpThreads);
+        }
         if (teacherRunsApart()) {
-            ortTeacher();
+            ortTeacher(intraOpThreads);
         }
     }
 
@@ -611,13 +617,17 @@ public final class ArboothIteration implements AutoCloseable {
      * tensors taken before training and every other (frozen) weight of the model.
      */
     private OrtInfinity ortTeacher() {
+        return ortTeacher(DjlEngine.intraOpThreads());
+    }
+
+    private OrtInfinity ortTeacher(int intraOpThreads) {
         if (ortTeacher == null) {
             Map<String, Tensor> weights = new LinkedHashMap<>();
             for (TensorSpec spec : InfinityWeights.expected(config)) {
                 NDArray original = originals.get(spec.name());
                 weights.put(spec.name(), original != null ? DjlOps.toTensor(original) : model.weight(spec.name()));
             }
-            ortTeacher = OrtInfinity.create(config, StateDict.of(weights), DjlEngine.intraOpThreads());
+            ortTeacher = OrtInfinity.create(config, StateDict.of(weights), intraOpThreads);
         }
         return ortTeacher;
     }

@@ -192,8 +192,10 @@ public final class FitLoop {
                 // step
                 Future<TeacherSample> drawn =
                         ahead != null && classBatch != null ? ahead.draw(classBatch, stepSeed) : null;
-                StepLosses subject =
-                        it.subjectStep(data.subjectBatch(options.seed(), step, options.batchSize()), stepSeed);
+                SubjectBatch batch = data.subjectBatch(options.seed(), step, options.batchSize());
+                StepLosses subject = drawn == null
+                        ? it.subjectStep(batch, stepSeed)
+                        : ahead.besideTheTeacher(() -> it.subjectStep(batch, stepSeed));
                 requireFinite(step + 1, "subject (weighted cross-entropy)", subject.loss(), lastCheckpoint);
                 StepLosses prior = classBatch == null
                         ? null

@@ -1,11 +1,13 @@
 package dev.arbooth.train.internal;
 
+import ai.djl.pytorch.jni.JniUtils;
 import java.util.Objects;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * Draws a step's prior-distillation teacher sample on a thread of its own while the student's subject step runs on
@@ -20,9 +22,20 @@ import java.util.concurrent.TimeUnit;
 final class TeacherAhead implements AutoCloseable {
     private final ArboothIteration iteration;
     private final ExecutorService thread;
+    private final int threads;
+    private final int studentThreads;
 
-    private TeacherAhead(ArboothIteration iteration) {
+    /**
+     * A drawer whose student steps run on {@code studentThreads} of libtorch's {@code threads} beside it.
+     *
+     * @param iteration the iteration whose teacher draws
+     * @param threads libtorch's thread count outside {@link #besideTheTeacher}
+     * @param studentThreads libtorch's thread count inside it
+     */
+    TeacherAhead(ArboothIteration iteration, int threads, int studentThreads) {
         this.iteration = iteration;
+        this.threads = threads;
+        this.studentThreads = studentThreads;
         this.thread = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "arbooth-teacher");
             t.setDaemon(true);
@@ -41,8 +54,42 @@ final class TeacherAhead implements AutoCloseable {
         if (!iteration.teacherRunsApart()) {
             return null;
         }
-        iteration.prepareTeacher();
-        return new TeacherAhead(iteration);
+        int threads = DjlEngine.intraOpThreads();
+        iteration.prepareTeacher(teacherThreads(threads));
+        return new TeacherAhead(iteration, threads, Math.max(1, threads - teacherThreads(threads)));
+    }
+
+    /**
+     * The teacher's share of the cores: half, at least one (its sampling is a forward pass at a third of the
+     * student's rows).
+     *
+     * @param threads the intra-op threads of the process's engines
+     * @return the teacher's ONNX Runtime threads
+     */
+    static int teacherThreads(int threads) {
+        return Math.max(1, threads / 2);
+    }
+
+    /**
+     * Runs a student step while a draw may be running: libtorch gets the cores the teacher does not use (with 2, one
+     * each) and all of them again afterwards. Two engines that each spread over every core while they run at once
+     * lose more to each other than the partition costs (the toy base's fit 14–16 % faster than with both on 2
+     * threads; {@code docs/benchmarks.md}). libtorch's thread count is its process-wide setting.
+     *
+     * @param step the step
+     * @param <T> its result
+     * @return what the step returned
+     */
+    <T> T besideTheTeacher(Supplier<T> step) {
+        if (studentThreads == threads) {
+            return step.get();
+        }
+        JniUtils.setNumThreads(studentThreads);
+        try {
+            return step.get();
+        } finally {
+            JniUtils.setNumThreads(threads);
+        }
     }
 
     /**
