@@ -41,6 +41,18 @@ public final class DjlEngine {
     }
 
     /**
+     * The PyTorch engine, configured offline on first use with libtorch's own default intra-op thread count, the
+     * available processors (what a fit, the VAE and the text encoder use unless the application set {@code
+     * ai.djl.pytorch.num_threads} or loaded the engine first; the tests set 1).
+     *
+     * @return the engine
+     * @throws ArboothException as {@link #pytorch(int)}
+     */
+    public static Engine pytorch() {
+        return pytorch(Runtime.getRuntime().availableProcessors());
+    }
+
+    /**
      * The PyTorch engine, configured offline with the given intra-op thread count on first use.
      *
      * @param intraOpThreads threads used inside one operator (1 in tests); applied only if the engine is

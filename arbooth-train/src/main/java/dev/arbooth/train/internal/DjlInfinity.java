@@ -92,7 +92,7 @@ public final class DjlInfinity implements AutoCloseable {
     public static DjlInfinity create(InfinityConfig config, StateDict weights) {
         InfinityNet.of(config); // rejects unsupported variants before anything is allocated
         Map<String, Tensor> bound = InfinityWeights.bind(config, weights);
-        NDManager manager = DjlEngine.pytorch(1).newBaseManager();
+        NDManager manager = DjlEngine.pytorch().newBaseManager();
         try {
             DjlParameters parameters =
                     DjlParameters.create(manager, StateDict.of(bound)).materialize(bound.keySet());

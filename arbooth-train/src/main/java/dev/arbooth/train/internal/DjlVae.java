@@ -102,7 +102,7 @@ public final class DjlVae implements CodeDecoder, AutoCloseable {
     public static DjlVae create(VaeConfig config, StateDict weights) {
         Objects.requireNonNull(config, "config");
         Map<String, Tensor> bound = VaeWeights.bind(config, weights);
-        Engine engine = DjlEngine.pytorch(1);
+        Engine engine = DjlEngine.pytorch();
         NDManager manager = engine.newBaseManager();
         return new DjlVae(
                 config, FrozenWeights.load(manager, bound, name -> !VaeWeights.isBuffer(name), "This VAE is closed"));

@@ -81,7 +81,7 @@ public final class FitNetworks implements AutoCloseable {
 
     private NDManager manager() {
         if (manager == null) {
-            manager = DjlEngine.pytorch(1).newBaseManager();
+            manager = DjlEngine.pytorch().newBaseManager();
         }
         return manager;
     }

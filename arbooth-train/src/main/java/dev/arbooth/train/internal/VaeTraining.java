@@ -160,7 +160,7 @@ public final class VaeTraining implements AutoCloseable {
             }
         });
         this.keys = List.copyOf(k);
-        Engine engine = DjlEngine.pytorch(1);
+        Engine engine = DjlEngine.pytorch();
         this.manager = engine.newBaseManager();
         try {
             this.parameters = DjlParameters.create(manager.newSubManager(), StateDict.of(init));
