@@ -73,8 +73,9 @@ final class TeacherAhead implements AutoCloseable {
     /**
      * Runs a student step while a draw may be running: libtorch gets the cores the teacher does not use (with 2, one
      * each) and all of them again afterwards. Two engines that each spread over every core while they run at once
-     * lose more to each other than the partition costs (the toy base's fit steps about 8 % faster than with both on 2
-     * threads in interleaved runs; {@code docs/benchmarks.md}, "Fewer operations, and the cores partitioned"). libtorch's thread count is its process-wide setting.
+     * lose more to each other than the partition costs (the toy base's fit steps 9–15 % faster than with both
+     * engines on two threads, in interleaved runs; {@code docs/benchmarks.md}, "Fewer operations, both cores").
+     * libtorch's thread count is its process-wide setting.
      *
      * @param step the step
      * @param <T> its result
