@@ -113,17 +113,31 @@ public interface Ops<T> {
      */
     default List<T> split(T x, int axis, int parts) {
         long[] s = shape(x);
-        int a = axis < 0 ? s.length + axis : axis;
-        if (parts < 1 || s[a] % parts != 0) {
-            throw new IllegalArgumentException(
-                    "cannot split axis " + axis + " of size " + s[a] + " into " + parts + " equal parts");
-        }
+        int a = splitAxis(s, axis, parts);
         long size = s[a] / parts;
         List<T> out = new ArrayList<>(parts);
         for (int i = 0; i < parts; i++) {
             out.add(slice(x, a, i * size, (i + 1) * size));
         }
         return out;
+    }
+
+    /**
+     * The checks of {@link #split}, for every engine's form of it.
+     *
+     * @param shape the tensor's shape
+     * @param axis the axis, negative from the end
+     * @param parts the pieces asked for
+     * @return the axis, counted from the front
+     * @throws IllegalArgumentException if {@code parts} is below 1 or does not divide the axis's size
+     */
+    static int splitAxis(long[] shape, int axis, int parts) {
+        int a = axis < 0 ? shape.length + axis : axis;
+        if (parts < 1 || shape[a] % parts != 0) {
+            throw new IllegalArgumentException(
+                    "cannot split axis " + axis + " of size " + shape[a] + " into " + parts + " equal parts");
+        }
+        return a;
     }
 
     /**

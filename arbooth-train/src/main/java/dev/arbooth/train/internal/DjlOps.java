@@ -227,12 +227,7 @@ public final class DjlOps implements Ops<NDArray>, AutoCloseable {
     /** {@inheritDoc} One {@code torch.split}: views of the input, whose gradient is one concatenation. */
     @Override
     public List<NDArray> split(NDArray x, int axis, int parts) {
-        long[] s = shape(x);
-        int a = axis < 0 ? s.length + axis : axis;
-        if (parts < 1 || s[a] % parts != 0) {
-            throw new IllegalArgumentException(
-                    "cannot split axis " + axis + " of size " + s[a] + " into " + parts + " equal parts");
-        }
+        int a = Ops.splitAxis(shape(x), axis, parts);
         List<NDArray> out = new ArrayList<>(parts);
         for (NDArray piece : x.split(parts, a)) {
             out.add(own(piece));
