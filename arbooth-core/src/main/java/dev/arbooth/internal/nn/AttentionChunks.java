@@ -2,6 +2,7 @@ package dev.arbooth.internal.nn;
 
 import dev.arbooth.config.ScaleSchedule;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
@@ -112,6 +113,22 @@ public record AttentionChunks(List<Chunk> chunks, int tokens) {
             s += c.scores();
         }
         return s;
+    }
+
+    /**
+     * The chunks as one additive {@code (L, L)} bias: row {@code i} is 0 on the keys its chunk sees and {@code −∞}
+     * on the rest (for an engine that attends in one masked dense pass where the scores are small).
+     *
+     * @return {@code (L, L)} row-major, 0 or -inf
+     */
+    public float[] bias() {
+        float[] bias_LL = new float[Math.multiplyExact(tokens, tokens)];
+        for (Chunk c : chunks) {
+            for (int i = c.queryStart(); i < c.queryEnd(); i++) {
+                Arrays.fill(bias_LL, i * tokens + c.keyEnd(), (i + 1) * tokens, Float.NEGATIVE_INFINITY);
+            }
+        }
+        return bias_LL;
     }
 
     /**

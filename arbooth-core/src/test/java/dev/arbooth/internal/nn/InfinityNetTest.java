@@ -26,6 +26,16 @@ class InfinityNetTest {
     }
 
     @Test
+    void theChunksBiasIsTheBlockCausalBiasHoweverTheScalesAreCut() {
+        ScaleSchedule s = ScaleSchedule.of(new int[] {1, 1}, new int[] {2, 2}, new int[] {3, 3});
+        for (long budget : new long[] {1, 20, Long.MAX_VALUE}) {
+            AttentionChunks chunks = AttentionChunks.blockCausal(s, budget);
+            assertThat(chunks.bias()).as("budget %d", budget).containsExactly(InfinityNet.blockCausalBias(s));
+        }
+        assertThat(AttentionChunks.blockCausal(s, 20).chunks()).hasSizeGreaterThan(s.size());
+    }
+
+    @Test
     void rejectsVariantsItDoesNotImplement() {
         InfinityConfig noCos =
                 InfinityConfig.goldenSet1().toBuilder().cosAttn(false).build();

@@ -18,7 +18,6 @@ import dev.arbooth.internal.nn.LayerKv;
 import dev.arbooth.internal.nn.Ops;
 import dev.arbooth.tensor.Tensor;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
@@ -482,20 +481,14 @@ public final class DjlOps implements Ops<NDArray>, AutoCloseable {
     private NDArray maskedAttention(
             NDArray q_BLHd, NDArray k_BLHd, NDArray v_BLHd, AttentionChunks chunks, float scale) {
         long[] qs = shape(q_BLHd);
-        int l = (int) qs[1];
-        float[] bias_LL = new float[l * l];
-        for (AttentionChunks.Chunk c : chunks.chunks()) {
-            for (int i = c.queryStart(); i < c.queryEnd(); i++) {
-                Arrays.fill(bias_LL, i * l + c.keyEnd(), (i + 1) * l, Float.NEGATIVE_INFINITY);
-            }
-        }
+        long l = qs[1];
         try (NDManager pass = manager.newSubManager()) {
             DjlOps p = scoped(pass);
             NDArray scores_BHLL = p.matmul(p.permute(q_BLHd, 0, 2, 1, 3), p.permute(k_BLHd, 0, 2, 3, 1));
             if (scale != 1f) {
                 scores_BHLL = p.mulScalar(scores_BHLL, scale);
             }
-            NDArray probs = p.softmax(p.add(scores_BHLL, p.constant(bias_LL, l, l)), -1);
+            NDArray probs = p.softmax(p.add(scores_BHLL, p.constant(chunks.bias(), l, l)), -1);
             NDArray o_BHLd = p.matmul(probs, p.permute(v_BLHd, 0, 2, 1, 3));
             NDArray out = p.reshape(p.permute(o_BHLd, 0, 2, 1, 3), qs[0], qs[1], qs[2] * qs[3]);
             out.attach(manager);
