@@ -9,6 +9,7 @@ module dev.arbooth.train {
     requires transitive dev.arbooth.text;
     requires dev.arbooth.runtime;
     requires org.slf4j;
+    requires com.google.common;
 
     exports dev.arbooth.train;
 }

@@ -1,12 +1,13 @@
 package dev.arbooth.train.internal;
 
 import ai.djl.pytorch.jni.JniUtils;
+import com.google.common.util.concurrent.Uninterruptibles;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -55,8 +56,9 @@ final class TeacherAhead implements AutoCloseable {
             return null;
         }
         int threads = DjlEngine.intraOpThreads();
-        iteration.prepareTeacher(teacherThreads(threads));
-        return new TeacherAhead(iteration, threads, Math.max(1, threads - teacherThreads(threads)));
+        int teacher = teacherThreads(threads);
+        iteration.prepareTeacher(teacher);
+        return new TeacherAhead(iteration, threads, Math.max(1, threads - teacher));
     }
 
     /**
@@ -114,28 +116,17 @@ final class TeacherAhead implements AutoCloseable {
      * @throws RuntimeException what the drawing threw (an {@link Error} is rethrown as it is)
      */
     static TeacherSample await(Future<TeacherSample> drawn) {
-        boolean interrupted = false;
         try {
-            while (true) {
-                try {
-                    return drawn.get();
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                } catch (ExecutionException e) {
-                    Throwable cause = e.getCause();
-                    if (cause instanceof RuntimeException r) {
-                        throw r;
-                    }
-                    if (cause instanceof Error err) {
-                        throw err;
-                    }
-                    throw new IllegalStateException("the teacher's sampling failed: " + cause, cause);
-                }
+            return Uninterruptibles.getUninterruptibly(drawn);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof RuntimeException r) {
+                throw r;
             }
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
+            if (cause instanceof Error err) {
+                throw err;
             }
+            throw new IllegalStateException("the teacher's sampling failed: " + cause, cause);
         }
     }
 
@@ -143,23 +134,8 @@ final class TeacherAhead implements AutoCloseable {
     @Override
     public void close() {
         thread.shutdown();
-        boolean interrupted = false;
-        boolean done = false;
-        try {
-            for (int minute = 0; minute < 10 && !done; minute++) {
-                try {
-                    done = thread.awaitTermination(1, TimeUnit.MINUTES);
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                    minute--; // an interrupt is no timeout: keep waiting for the draw
-                }
-            }
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        if (!done) {
+        // an interrupt is no timeout: the wait goes on for the draw, and the interrupt is kept
+        if (!Uninterruptibles.awaitTerminationUninterruptibly(thread, Duration.ofMinutes(10))) {
             throw new IllegalStateException("the teacher's sampling thread did not stop within 10 minutes");
         }
     }
