@@ -66,10 +66,11 @@ final class InfinityBlock {
      * The block's cross-attention keys and values of the text tokens, computed once per prompt set.
      *
      * @param caKv_NC the text's K/V source {@code (N, C)}
+     * @param rowTokens 0 for the compact layout, else the tokens of every row ({@link TextLayout})
      */
-    <T> CrossKv<T> crossKv(Ops<T> ops, T caKv_NC) {
+    <T> CrossKv<T> crossKv(Ops<T> ops, T caKv_NC, int rowTokens) {
         return CrossKv.project(
-                ops, caKv_NC, key(InfinityLinear.CA_KV), bias(ops, InfinityLinear.CA_KV), heads, headDim);
+                ops, caKv_NC, key(InfinityLinear.CA_KV), bias(ops, InfinityLinear.CA_KV), heads, headDim, rowTokens);
     }
 
     /**

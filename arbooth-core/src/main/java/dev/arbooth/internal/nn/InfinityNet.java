@@ -162,8 +162,48 @@ public final class InfinityNet {
      * @return the conditioning of the {@code lens.length} rows
      */
     public <T> InfinityText<T> conditionText(Ops<T> ops, T text_NCt5, int[] lens) {
-        float[] bias = textBias(lens);
-        return conditionText(ops, text_NCt5, ops.constant(bias, lens.length, 1, 1, bias.length / lens.length));
+        return conditionText(ops, text_NCt5, lens, TextLayout.COMPACT);
+    }
+
+    /**
+     * Text conditioning of compact prompts in the given attention layout (README 4.1): the same conditioning up to
+     * float rounding, {@link TextLayout#PER_ROW} cheaper for many rows.
+     *
+     * @param ops the engine
+     * @param text_NCt5 the text encoder's features of every row's tokens, concatenated without padding
+     * @param lens the token count of every row (prompt rows, then any unconditional rows), each at least 1
+     * @param layout how the pool and the cross-attention see the tokens
+     * @param <T> the engine's tensor handle
+     * @return the conditioning of the {@code lens.length} rows
+     * @throws IllegalArgumentException if a length is below 1
+     * @throws ShapeMismatchException if the text does not hold {@code sum(lens)} tokens of the text width
+     */
+    public <T> InfinityText<T> conditionText(Ops<T> ops, T text_NCt5, int[] lens, TextLayout layout) {
+        Objects.requireNonNull(layout, "layout");
+        float[] compact = textBias(lens);
+        int rows = lens.length;
+        int n = compact.length / rows;
+        if (layout == TextLayout.COMPACT) {
+            return condition(ops, text_NCt5, ops.constant(compact, rows, 1, 1, n), 0);
+        }
+        long[] ts = ops.shape(text_NCt5);
+        if (ts.length != 2 || ts[0] != n || ts[1] != config.textChannels()) {
+            throw ShapeMismatchException.of("text_NCt5", new long[] {n, config.textChannels()}, ts);
+        }
+        int m = Arrays.stream(lens).max().orElseThrow();
+        // row r's tokens at [r·m, r·m + len), its padding a copy of its first token (masked: weight exactly 0)
+        long[] index = new long[Math.multiplyExact(rows, m)];
+        float[] bias = new float[index.length];
+        int start = 0;
+        for (int r = 0; r < rows; r++) {
+            for (int j = 0; j < m; j++) {
+                index[r * m + j] = start + (j < lens[r] ? j : 0);
+                bias[r * m + j] = j < lens[r] ? 0f : Float.NEGATIVE_INFINITY;
+            }
+            start += lens[r];
+        }
+        T padded_NCt5 = ops.gather(text_NCt5, ops.constantLong(index, index.length));
+        return condition(ops, padded_NCt5, ops.constant(bias, rows, 1, 1, m), m);
     }
 
     /**
@@ -177,11 +217,25 @@ public final class InfinityNet {
      * @return the conditioning of 2B rows: the prompts, then their unconditional rows in the same order
      */
     public <T> InfinityText<T> conditionGuided(Ops<T> ops, T text_NCt5, int[] lens) {
+        return conditionGuided(ops, text_NCt5, lens, TextLayout.COMPACT);
+    }
+
+    /**
+     * As {@link #conditionGuided(Ops, Object, int[])}, in the given attention layout.
+     *
+     * @param ops the engine
+     * @param text_NCt5 the prompts' text features concatenated, {@code (N, Ct5)}
+     * @param lens the prompts' token counts
+     * @param layout how the pool and the cross-attention see the tokens
+     * @param <T> the engine's tensor handle
+     * @return the conditioning of 2B rows: the prompts, then their unconditional rows in the same order
+     */
+    public <T> InfinityText<T> conditionGuided(Ops<T> ops, T text_NCt5, int[] lens, TextLayout layout) {
         T both = ops.concat(0, List.of(text_NCt5, unconditionalText(ops, lens)));
         int[] lens2 = new int[2 * lens.length];
         System.arraycopy(lens, 0, lens2, 0, lens.length);
         System.arraycopy(lens, 0, lens2, lens.length, lens.length);
-        return conditionText(ops, both, lens2);
+        return conditionText(ops, both, lens2, layout);
     }
 
     /**
@@ -195,16 +249,24 @@ public final class InfinityNet {
      * @throws ShapeMismatchException if the shapes disagree with each other or with the configuration
      */
     public <T> InfinityText<T> conditionText(Ops<T> ops, T text_NCt5, T textBias_R11N) {
+        return condition(ops, text_NCt5, textBias_R11N, 0);
+    }
+
+    /** Stages 1–5 of the conditioning; {@code rowTokens} 0: compact, else M tokens per row ({@link TextLayout}). */
+    private <T> InfinityText<T> condition(Ops<T> ops, T text_NCt5, T textBias_R11N, int rowTokens) {
         long[] ts = ops.shape(text_NCt5);
         long[] bs = ops.shape(textBias_R11N);
         if (ts.length != 2 || ts[1] != config.textChannels()) {
             throw ShapeMismatchException.of("text_NCt5", new long[] {-1, config.textChannels()}, ts);
         }
-        if (bs.length != 4 || bs[1] != 1 || bs[2] != 1 || bs[3] != ts[0]) {
-            throw ShapeMismatchException.of("textBias_R11N", new long[] {-1, 1, 1, ts[0]}, bs);
+        long scored = rowTokens == 0 ? ts[0] : rowTokens;
+        if (bs.length != 4 || bs[1] != 1 || bs[2] != 1 || bs[3] != scored) {
+            throw ShapeMismatchException.of("textBias_R11N", new long[] {-1, 1, 1, scored}, bs);
         }
-        long n = ts[0];
         int rows = Math.toIntExact(bs[0]);
+        if (rowTokens > 0 && ts[0] != (long) rows * rowTokens) {
+            throw ShapeMismatchException.of("text_NCt5", new long[] {(long) rows * rowTokens, ts[1]}, ts);
+        }
         int c = config.embedDim();
         int hp = config.textPoolHeads();
         int hdp = config.textPoolHeadDim();
@@ -215,7 +277,13 @@ public final class InfinityNet {
 
         // 2. attentive pool (text_proj_for_sos): one learned query per head over the row's own tokens
         CrossKv<T> pool = CrossKv.project(
-                ops, kv_NCt5, InfinityLinear.TEXT_POOL_KV.key(), bias(ops, InfinityLinear.TEXT_POOL_KV), hp, hdp);
+                ops,
+                kv_NCt5,
+                InfinityLinear.TEXT_POOL_KV.key(),
+                bias(ops, InfinityLinear.TEXT_POOL_KV),
+                hp,
+                hdp,
+                rowTokens);
         T q_1H1c = ops.reshape(ops.weight(POOL_MAT_Q.key()), 1, hp, 1, hdp);
         T a_RH1N = ops.softmax(
                 ops.add(
@@ -241,9 +309,9 @@ public final class InfinityNet {
         // 5. every block's cross-attention keys and values, once per prompt set
         List<CrossKv<T>> crossKv = new ArrayList<>();
         for (InfinityBlock b : blocks) {
-            crossKv.add(b.crossKv(ops, caKv_NC));
+            crossKv.add(b.crossKv(ops, caKv_NC, rowTokens));
         }
-        return new InfinityText<>(cond_RC, caKv_NC, gss_R16C, textBias_R11N, crossKv, rows);
+        return new InfinityText<>(cond_RC, caKv_NC, gss_R16C, textBias_R11N, crossKv, rows, rowTokens);
     }
 
     // ------------------------------------------------------------------------ 4.2 teacher-forced forward
@@ -482,7 +550,21 @@ public final class InfinityNet {
      * @return the keys and values
      */
     public <T> CrossKv<T> crossKv(Ops<T> ops, int block, T caKv_NC) {
-        return blocks.get(block).crossKv(ops, caKv_NC);
+        return crossKv(ops, block, caKv_NC, 0);
+    }
+
+    /**
+     * A block's cross-attention keys and values in either layout ({@link InfinityText#rowTokens}).
+     *
+     * @param ops the engine
+     * @param block the block index
+     * @param caKv_NC the cross-attention K/V source ({@link InfinityText#caKv_NC})
+     * @param rowTokens 0 for the compact layout, else the tokens of every row
+     * @param <T> the engine's tensor handle
+     * @return the keys and values
+     */
+    public <T> CrossKv<T> crossKv(Ops<T> ops, int block, T caKv_NC, int rowTokens) {
+        return blocks.get(block).crossKv(ops, caKv_NC, rowTokens);
     }
 
     /**

@@ -17,6 +17,7 @@ import dev.arbooth.internal.nn.InfinityStep;
 import dev.arbooth.internal.nn.InfinityText;
 import dev.arbooth.internal.nn.LayerKv;
 import dev.arbooth.internal.nn.Ops;
+import dev.arbooth.internal.nn.TextLayout;
 import dev.arbooth.internal.sampling.BitSamplerOptions;
 import dev.arbooth.internal.sampling.NextScaleLoop;
 import dev.arbooth.internal.sampling.Resize;
@@ -347,7 +348,7 @@ public final class ArboothIteration implements AutoCloseable {
                     diagnostics.kvAfter = kv.toFloatArray();
                     diagnostics.lensAfter = lensAfter.clone();
                 }
-                return net.conditionText(ops, kv, lensAfter);
+                return net.conditionText(ops, kv, lensAfter, TextLayout.PER_ROW);
             });
             // the forward and backward, block-checkpointed unless switched off (DjlInfinity.lossAndGradients)
             float loss = model.lossAndGradients(
@@ -524,8 +525,8 @@ public final class ArboothIteration implements AutoCloseable {
             Supplier<InfinityText<NDArray>> text = () -> {
                 NDArray classRows = ops.constant(batch.text_NCt5(), sum(batch.lens()), config.textChannels());
                 return uncond
-                        ? net.conditionGuided(ops, classRows, batch.lens())
-                        : net.conditionText(ops, classRows, batch.lens());
+                        ? net.conditionGuided(ops, classRows, batch.lens(), TextLayout.PER_ROW)
+                        : net.conditionText(ops, classRows, batch.lens(), TextLayout.PER_ROW);
             };
             if (updated.isEmpty()) {
                 lossOfLogits.apply(net.forward(ops, text.get(), ops.constant(input_BLd, rows, l - 1, d), schedule)

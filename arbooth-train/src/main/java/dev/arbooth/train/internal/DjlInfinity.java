@@ -427,7 +427,8 @@ public final class DjlInfinity implements AutoCloseable {
                 Ops<NDArray> o = decorator.apply(bp.scoped(s));
                 NDArray hl = leaf(h, s);
                 NDArray sal = leaf(sa, s);
-                BlockText<NDArray> bt = new BlockText<>(gss, net.crossKv(o, i, caKv), text.textBias_R11N());
+                BlockText<NDArray> bt =
+                        new BlockText<>(gss, net.crossKv(o, i, caKv, text.rowTokens()), text.textBias_R11N());
                 backward(gc, net.blockAfterAttention(o, i, net.levelEmbedded(o, i, hl, tables), sal, bt), gradOut);
                 gradResidual = keep(hl.getGradient(), blk);
                 gradSa = keep(sal.getGradient(), blk);
@@ -513,7 +514,12 @@ public final class DjlInfinity implements AutoCloseable {
             InfinityText<NDArray> text,
             TeacherForcedTables<NDArray> tables) {
         NDArray in = net.levelEmbedded(o, i, h, tables);
-        return net.block(o, i, in, new BlockText<>(gss, net.crossKv(o, i, caKv), text.textBias_R11N()), tables);
+        return net.block(
+                o,
+                i,
+                in,
+                new BlockText<>(gss, net.crossKv(o, i, caKv, text.rowTokens()), text.textBias_R11N()),
+                tables);
     }
 
     private GradientCollector collector() {

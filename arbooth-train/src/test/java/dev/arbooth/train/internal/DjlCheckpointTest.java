@@ -13,6 +13,7 @@ import dev.arbooth.internal.format.TensorSpec;
 import dev.arbooth.internal.nn.AttentionChunks;
 import dev.arbooth.internal.nn.InfinityNet;
 import dev.arbooth.internal.nn.InfinityText;
+import dev.arbooth.internal.nn.TextLayout;
 import dev.arbooth.internal.weights.InfinityPart;
 import dev.arbooth.internal.weights.InfinityWeights;
 import dev.arbooth.tensor.Tensor;
@@ -32,7 +33,9 @@ import org.junit.jupiter.api.Test;
  * attention in small chunks gives the logits of the default chunks, and block-level checkpointing ({@link
  * DjlInfinity#lossAndGradients}) leaves the gradients of one recorded forward and backward on ARBooth's trainable
  * set and on an identifier-row parameter that enters through the text features. Tolerance: 1e-6 of the largest
- * gradient of each tensor (float32 sums in another order), the loss 1e-6 relative.
+ * gradient of each tensor (float32 sums in another order), the loss 1e-6 relative. The per-row text layout ({@link
+ * TextLayout#PER_ROW}, the trainer's) gives the logits and gradients of the compact one within 1e-5 (its softmax and
+ * products run over other token counts).
  */
 @Tag("slow")
 @SuppressWarnings("try") // collectors opened for their recording only
@@ -80,7 +83,7 @@ class DjlCheckpointTest {
     }
 
     /** The conditioning with rows 1..P of the first prompt replaced by the identifier parameter, recorded. */
-    private static InfinityText<NDArray> conditioning(DjlOps scope) {
+    private static InfinityText<NDArray> conditioning(DjlOps scope, TextLayout layout) {
         assertThat(lens[0]).isGreaterThan(P);
         int ct5 = model.config().textChannels();
         int n = text.length / ct5;
@@ -88,7 +91,7 @@ class DjlCheckpointTest {
             NDArray all = scope.constant(text, n, ct5);
             NDArray rows = scope.concat(
                     0, List.of(scope.slice(all, 0, 0, 1), scope.weight(IDENTIFIER), scope.slice(all, 0, 1 + P, n)));
-            return model.net().conditionText(scope, rows, lens);
+            return model.net().conditionText(scope, rows, lens, layout);
         }
     }
 
@@ -112,13 +115,21 @@ class DjlCheckpointTest {
 
     private static Map<String, float[]> gradients(
             boolean checkpointed, float[] lossOut, Function<DjlOps, dev.arbooth.internal.nn.Ops<NDArray>> decorator) {
+        return gradients(checkpointed, lossOut, decorator, TextLayout.COMPACT);
+    }
+
+    private static Map<String, float[]> gradients(
+            boolean checkpointed,
+            float[] lossOut,
+            Function<DjlOps, dev.arbooth.internal.nn.Ops<NDArray>> decorator,
+            TextLayout layout) {
         for (NDArray a : model.parameters().trainableArrays().values()) {
             a.getGradient().subi(a.getGradient());
         }
         try (NDManager sub = model.ops().manager().newSubManager()) {
             DjlOps scope = model.ops().scoped(sub);
             lossOut[0] = model.lossAndGradients(
-                    scope, conditioning(scope), x, schedule, loss(scope), decorator, checkpointed);
+                    scope, conditioning(scope, layout), x, schedule, loss(scope), decorator, checkpointed);
         }
         Map<String, float[]> out = new LinkedHashMap<>();
         model.parameters()
@@ -160,11 +171,56 @@ class DjlCheckpointTest {
                 .isGreaterThan(1e-4);
     }
 
+    @Test
+    void perRowTextGivesTheGradientsOfTheCompactText() {
+        assertThat(lens[0])
+                .as("prompts of different lengths: the shorter row is padded")
+                .isNotEqualTo(lens[1]);
+        float[] compactLoss = new float[1];
+        float[] perRowLoss = new float[1];
+        Map<String, float[]> compact = gradients(false, compactLoss, o -> o, TextLayout.COMPACT);
+        Map<String, float[]> perRow = gradients(true, perRowLoss, o -> o, TextLayout.PER_ROW);
+        assertClose("per-row (checkpointed) vs compact (recorded)", compact, perRow, compactLoss, perRowLoss, 1e-5);
+    }
+
+    @Test
+    void perRowTextGivesTheLogitsOfTheCompactText() {
+        try (NDManager sub = model.ops().manager().newSubManager()) {
+            DjlOps scope = model.ops().scoped(sub);
+            NDArray xs = scope.constant(
+                    x, 2, schedule.totalTokens() - 1, model.config().bitsPerToken());
+            InfinityText<NDArray> perRow = conditioning(scope, TextLayout.PER_ROW);
+            assertThat(perRow.rowTokens()).isEqualTo(Math.max(lens[0], lens[1]));
+            float[] a = model.net()
+                    .forward(scope, conditioning(scope, TextLayout.COMPACT), xs, schedule)
+                    .logits_BLV()
+                    .toFloatArray();
+            float[] b = model.net()
+                    .forward(scope, perRow, xs, schedule)
+                    .logits_BLV()
+                    .toFloatArray();
+            double diff = Golden.maxAbsDiff(a, b);
+            System.out.printf("logits per-row vs compact text: max abs diff %.3g%n", diff);
+            assertThat(diff).isLessThanOrEqualTo(1e-5);
+        }
+    }
+
     private static Map<String, float[]> compare(Function<DjlOps, dev.arbooth.internal.nn.Ops<NDArray>> decorator) {
         float[] plainLoss = new float[1];
         float[] ckptLoss = new float[1];
         Map<String, float[]> plain = gradients(false, plainLoss, decorator);
         Map<String, float[]> ckpt = gradients(true, ckptLoss, decorator);
+        assertClose("checkpointed vs recorded", plain, ckpt, plainLoss, ckptLoss, 1e-6);
+        return ckpt;
+    }
+
+    private static void assertClose(
+            String what,
+            Map<String, float[]> plain,
+            Map<String, float[]> ckpt,
+            float[] plainLoss,
+            float[] ckptLoss,
+            double tolerance) {
         assertThat(ckpt.keySet()).containsExactlyElementsOf(plain.keySet()).contains(IDENTIFIER);
         double worst = 0;
         String worstKey = "none differ";
@@ -183,14 +239,13 @@ class DjlCheckpointTest {
             }
         }
         System.out.printf(
-                "checkpointed vs recorded: %d gradients, worst %.3g of its max (%s); loss %.8g vs %.8g%n",
-                plain.size(), worst, worstKey, ckptLoss[0], plainLoss[0]);
+                "%s: %d gradients, worst %.3g of its max (%s); loss %.8g vs %.8g%n",
+                what, plain.size(), worst, worstKey, ckptLoss[0], plainLoss[0]);
         assertThat(worst)
-                .as("worst relative gradient difference (" + worstKey + ")")
-                .isLessThanOrEqualTo(1e-6);
+                .as(what + ": worst relative gradient difference (" + worstKey + ")")
+                .isLessThanOrEqualTo(tolerance);
         assertThat((double) Math.abs(ckptLoss[0] - plainLoss[0]) / Math.abs(plainLoss[0]))
-                .isLessThanOrEqualTo(1e-6);
-        return ckpt;
+                .isLessThanOrEqualTo(tolerance);
     }
 
     @Test
