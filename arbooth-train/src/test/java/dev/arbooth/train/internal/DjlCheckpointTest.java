@@ -205,6 +205,20 @@ class DjlCheckpointTest {
         }
     }
 
+    @Test
+    void perRowTextRefusesTextThatIsNotTheRowsTokens() {
+        int ct5 = model.config().textChannels();
+        int n = text.length / ct5;
+        try (NDManager sub = model.ops().manager().newSubManager()) {
+            DjlOps scope = model.ops().scoped(sub);
+            NDArray shorter = scope.constant(java.util.Arrays.copyOf(text, (n - 1) * ct5), n - 1, ct5);
+            assertThatThrownBy(() -> model.net().conditionText(scope, shorter, lens, TextLayout.PER_ROW))
+                    .isInstanceOf(dev.arbooth.ShapeMismatchException.class)
+                    .hasMessageContaining("text_NCt5")
+                    .hasMessageContaining(String.valueOf(n));
+        }
+    }
+
     private static Map<String, float[]> compare(Function<DjlOps, dev.arbooth.internal.nn.Ops<NDArray>> decorator) {
         float[] plainLoss = new float[1];
         float[] ckptLoss = new float[1];
