@@ -27,23 +27,8 @@ public record CrossKv<T>(T keys_HcN, T values_HNc) {
 
     /**
      * Projects text tokens to keys and values with one linear layer of {@code 2·H·hd} outputs (official {@code
-     * mat_kv} with the bias {@code cat(zero_k_bias, v_bias)}), then splits and transposes them per head.
-     *
-     * @param ops the engine
-     * @param x_NC the text tokens {@code (N, C)}
-     * @param weightKey the official key of the {@code mat_kv} weight {@code (2·H·hd, C)}
-     * @param bias_2C the concatenated bias
-     * @param heads H
-     * @param headDim hd
-     * @param <T> the engine's tensor handle
-     * @return the keys and values
-     */
-    public static <T> CrossKv<T> project(Ops<T> ops, T x_NC, String weightKey, T bias_2C, int heads, int headDim) {
-        return project(ops, x_NC, weightKey, bias_2C, heads, headDim, 0);
-    }
-
-    /**
-     * As {@link #project(Ops, Object, String, Object, int, int)}, in either layout.
+     * mat_kv} with the bias {@code cat(zero_k_bias, v_bias)}), then splits and transposes them per head, in either
+     * layout.
      *
      * @param ops the engine
      * @param x_NC the text tokens {@code (N, C)}; per row {@code (R·M, C)}, row {@code r}'s tokens (padded) at

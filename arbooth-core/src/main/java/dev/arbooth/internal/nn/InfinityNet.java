@@ -112,14 +112,7 @@ public final class InfinityNet {
      * @throws IllegalArgumentException if a length is below 1
      */
     public static float[] textBias(int[] lens) {
-        int n = 0;
-        for (int len : lens) {
-            if (len < 1) {
-                throw new IllegalArgumentException(
-                        "every prompt needs at least 1 text token, got lengths " + Arrays.toString(lens));
-            }
-            n = Math.addExact(n, len);
-        }
+        int n = tokenCount(lens);
         float[] bias = new float[Math.multiplyExact(lens.length, n)];
         Arrays.fill(bias, Float.NEGATIVE_INFINITY);
         int start = 0;
@@ -128,6 +121,19 @@ public final class InfinityNet {
             start += lens[r];
         }
         return bias;
+    }
+
+    /** The prompts' total token count N, each length at least 1. */
+    private static int tokenCount(int[] lens) {
+        int n = 0;
+        for (int len : lens) {
+            if (len < 1) {
+                throw new IllegalArgumentException(
+                        "every prompt needs at least 1 text token, got lengths " + Arrays.toString(lens));
+            }
+            n = Math.addExact(n, len);
+        }
+        return n;
     }
 
     /**
@@ -180,12 +186,12 @@ public final class InfinityNet {
      */
     public <T> InfinityText<T> conditionText(Ops<T> ops, T text_NCt5, int[] lens, TextLayout layout) {
         Objects.requireNonNull(layout, "layout");
-        float[] compact = textBias(lens);
         int rows = lens.length;
-        int n = compact.length / rows;
         if (layout == TextLayout.COMPACT) {
-            return condition(ops, text_NCt5, ops.constant(compact, rows, 1, 1, n), 0);
+            float[] compact = textBias(lens);
+            return condition(ops, text_NCt5, ops.constant(compact, rows, 1, 1, compact.length / rows), 0);
         }
+        int n = tokenCount(lens);
         long[] ts = ops.shape(text_NCt5);
         if (ts.length != 2 || ts[0] != n || ts[1] != config.textChannels()) {
             throw ShapeMismatchException.of("text_NCt5", new long[] {n, config.textChannels()}, ts);
@@ -264,9 +270,6 @@ public final class InfinityNet {
             throw ShapeMismatchException.of("textBias_R11N", new long[] {-1, 1, 1, scored}, bs);
         }
         int rows = Math.toIntExact(bs[0]);
-        if (rowTokens > 0 && ts[0] != (long) rows * rowTokens) {
-            throw ShapeMismatchException.of("text_NCt5", new long[] {(long) rows * rowTokens, ts[1]}, ts);
-        }
         int c = config.embedDim();
         int hp = config.textPoolHeads();
         int hdp = config.textPoolHeadDim();
@@ -538,19 +541,6 @@ public final class InfinityNet {
      */
     public <T> T selfAttentionChunk(Ops<T> ops, T q_BHLd, T kT_BHdL, T v_BHLd, AttentionChunks.Chunk chunk) {
         return ops.attentionChunk(q_BHLd, kT_BHdL, v_BHLd, chunk, 1f);
-    }
-
-    /**
-     * A block's cross-attention keys and values of the text tokens, as {@link #conditionText} computes them.
-     *
-     * @param ops the engine
-     * @param block the block index
-     * @param caKv_NC the cross-attention K/V source {@code (N, C)} ({@link InfinityText#caKv_NC})
-     * @param <T> the engine's tensor handle
-     * @return the keys and values
-     */
-    public <T> CrossKv<T> crossKv(Ops<T> ops, int block, T caKv_NC) {
-        return crossKv(ops, block, caKv_NC, 0);
     }
 
     /**
