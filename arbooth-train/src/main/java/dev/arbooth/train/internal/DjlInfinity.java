@@ -312,9 +312,12 @@ public final class DjlInfinity implements AutoCloseable {
             Function<NDArray, NDArray> lossOfLogits) {
         NDManager pass = p.manager();
         int depth = net.depth();
-        // attention-level checkpointing where one block's recorded probabilities would exceed the budget
-        boolean byChunks =
-                4L * text.rows() * config.numHeads() * tables.chunks().totalScores() > attentionBudgetBytes;
+        // attention-level checkpointing where one block's recorded probabilities would exceed the budget (the fused
+        // attention records none), or always with a budget of 0
+        long probabilities = DjlOps.fusesBlockCausal(text.rows(), config.numHeads(), tables.chunks())
+                ? 0
+                : 4L * text.rows() * config.numHeads() * tables.chunks().totalScores();
+        boolean byChunks = attentionBudgetBytes == 0 || probabilities > attentionBudgetBytes;
         int run = byChunks ? depth : depth - 1;
         // 1. forward without recording, keeping the inputs of the blocks (before their level embedding); the last
         //    block runs here only when it is back-propagated chunk by chunk
@@ -470,7 +473,8 @@ public final class DjlInfinity implements AutoCloseable {
      * Sets when {@link #lossAndGradients} also recomputes the self-attention chunk by chunk inside a block's
      * backward (attention-level checkpointing): when one block's recorded attention probabilities, {@code 4·B·H·Σ
      * n_k·offset(k+1)} bytes, would exceed this budget. Default 1 GiB (off at the mid configuration, on at
-     * Infinity-2B's 1024² schedule).
+     * Infinity-2B's 1024² schedule). The fused attention ({@link FusedAttention}) records no probabilities, so with
+     * it only a budget of 0 turns this on.
      *
      * @param bytes the budget; 0 always, {@code Long.MAX_VALUE} never
      * @return this model
@@ -486,10 +490,11 @@ public final class DjlInfinity implements AutoCloseable {
     /**
      * An estimate of what a recorded teacher-forced pass ({@link #lossAndGradients} with {@code checkpointed =
      * false}) keeps for its backward: per block and row, about {@code 16·C + 2·F} floats per token (the block's
-     * normalised, projected and activated intermediates, F the FFN width) and twice the self-attention's
-     * block-causal scores per head (scores and probabilities). For the mid configuration of {@code TrainBench}
-     * (B = 2) that is 6.1 GB, where the recorded pass's process peaked at 12.7 GB resident; for the bundled toy base
-     * (B = 2) 20 MB.
+     * normalised, projected and activated intermediates, F the FFN width) and, unless the attention is fused
+     * ({@link DjlOps#fusesBlockCausal}: the fused kernel keeps no scores), twice the self-attention's block-causal
+     * scores per head (scores and probabilities). For the mid configuration of {@code TrainBench} (B = 2) that is
+     * 2.0 GB fused and 6.1 GB composed, where the composed recorded pass's process peaked at 12.7 GB resident; for
+     * the bundled toy base (B = 2, composed at its size) 20 MB.
      *
      * @param config the architecture
      * @param rows B
@@ -499,8 +504,10 @@ public final class DjlInfinity implements AutoCloseable {
     public static long recordedPassBytes(InfinityConfig config, int rows, ScaleSchedule schedule) {
         long l = schedule.totalTokens();
         long perToken = 16L * config.embedDim() + 2L * config.ffnHidden();
-        long scores =
-                2L * config.numHeads() * InfinityNet.defaultChunks(schedule).totalScores();
+        AttentionChunks chunks = InfinityNet.defaultChunks(schedule);
+        long scores = DjlOps.fusesBlockCausal(rows, config.numHeads(), chunks)
+                ? 0
+                : 2L * config.numHeads() * chunks.totalScores();
         return 4L * rows * config.depth() * (l * perToken + scores);
     }
 

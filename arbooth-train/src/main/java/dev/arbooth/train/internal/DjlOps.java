@@ -20,6 +20,7 @@ import dev.arbooth.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * {@link Ops} on DJL's PyTorch engine: each call executes eagerly on NDArrays.
@@ -51,6 +52,16 @@ public final class DjlOps implements Ops<NDArray>, AutoCloseable {
      * whole-input gradient buffers per chunk. Infinity-sized passes (mid: 102 M) stay chunked.
      */
     static final long DENSE_ATTENTION_SCORES = 1L << 20;
+
+    /**
+     * Above this many scores in one attention call ({@code B·H·Σ n·e} for the block-causal pass, {@code B·H·n·S}
+     * for a KV-cached step) the attention runs through the fused kernel ({@link FusedAttention}), below it composed:
+     * 2<sup>22</sup>. Small calls are bound by the number of operations, where the fused kernel's call through
+     * TorchScript costs about what it saves (the toy base's pretraining step, 32 rows × 3 heads × 10 k scores:
+     * 1.10–1.17 s fused against 1.04–1.10 s composed); Infinity-sized ones (mid: 64 M) gain
+     * ({@code docs/benchmarks.md}, "Fused attention").
+     */
+    static final long FUSED_ATTENTION_SCORES = 1L << 22;
 
     /**
      * The FFN's chunk budget, hidden activations per chunk ({@link #ffnTokenChunk}): 2<sup>22</sup> floats, 16 MiB,
@@ -353,7 +364,44 @@ public final class DjlOps implements Ops<NDArray>, AutoCloseable {
     @Override
     public CachedAttention<NDArray> cachedAttention(
             NDArray q_BLHd, NDArray k_BLHd, NDArray v_BLHd, LayerKv<NDArray> past, NDArray bias_LS, float scale) {
+        Optional<FusedAttention> fused = FusedAttention.shared();
+        if (fused.isPresent() && bias_LS == null && scale == 1f) {
+            long[] qs = shape(q_BLHd);
+            long keys = qs[1] + (past == null ? 0 : shape(past.keys())[2]);
+            if (qs[0] * qs[2] * qs[1] * keys > FUSED_ATTENTION_SCORES) {
+                return fusedCachedAttention(fused.get(), q_BLHd, k_BLHd, v_BLHd, past);
+            }
+        }
         return cachedAttention(q_BLHd, k_BLHd, v_BLHd, past, bias_LS, scale, CACHED_CHUNK_SCORES);
+    }
+
+    /**
+     * {@link #cachedAttention(NDArray, NDArray, NDArray, LayerKv, NDArray, float)} through the fused kernel (no
+     * bias, scale 1): the queries over the whole cache in one call, whose scores never exist as a tensor.
+     *
+     * @param fused the kernel
+     * @param q_BLHd queries
+     * @param k_BLHd the new keys
+     * @param v_BLHd the new values
+     * @param past the cache so far, or {@code null}
+     * @return the output and the extended cache
+     */
+    CachedAttention<NDArray> fusedCachedAttention(
+            FusedAttention fused, NDArray q_BLHd, NDArray k_BLHd, NDArray v_BLHd, LayerKv<NDArray> past) {
+        long[] qs = shape(q_BLHd);
+        try (NDManager call = manager.newSubManager()) {
+            DjlOps t = scoped(call);
+            NDArray k_BHLd = t.permute(k_BLHd, 0, 2, 1, 3);
+            NDArray v_BHLd = t.permute(v_BLHd, 0, 2, 1, 3);
+            NDArray keys_BHSd = past == null ? k_BHLd : t.concat(2, List.of(past.keys(), k_BHLd));
+            NDArray values_BHSd = past == null ? v_BHLd : t.concat(2, List.of(past.values(), v_BHLd));
+            NDArray o_BHLd = fused.attend(t.permute(q_BLHd, 0, 2, 1, 3), keys_BHSd, values_BHSd, call);
+            NDArray out_BLC = t.reshape(t.permute(o_BHLd, 0, 2, 1, 3), qs[0], qs[1], qs[2] * qs[3]);
+            out_BLC.attach(manager);
+            keys_BHSd.attach(manager);
+            values_BHSd.attach(manager);
+            return new CachedAttention<>(out_BLC, new LayerKv<>(keys_BHSd, values_BHSd));
+        }
     }
 
     /**
@@ -431,7 +479,68 @@ public final class DjlOps implements Ops<NDArray>, AutoCloseable {
     @Override
     public NDArray blockCausalAttention(
             NDArray q_BLHd, NDArray k_BLHd, NDArray v_BLHd, AttentionChunks chunks, float scale) {
+        long[] qs = shape(q_BLHd);
+        if (scale == 1f && fusesBlockCausal(qs[0], qs[2], chunks)) {
+            return fusedBlockCausalAttention(FusedAttention.shared().orElseThrow(), q_BLHd, k_BLHd, v_BLHd, chunks);
+        }
         return blockCausalAttention(q_BLHd, k_BLHd, v_BLHd, chunks, scale, DENSE_ATTENTION_SCORES);
+    }
+
+    /**
+     * Whether {@link #blockCausalAttention(NDArray, NDArray, NDArray, AttentionChunks, float)} at scale 1 runs
+     * through the fused kernel for this many rows and heads: where it loaded and the pass has more than {@link
+     * #FUSED_ATTENTION_SCORES} scores. The fused pass keeps no scores or probabilities for its backward.
+     *
+     * @param rows B
+     * @param heads H
+     * @param chunks the pass's chunks
+     * @return whether it is fused
+     */
+    static boolean fusesBlockCausal(long rows, long heads, AttentionChunks chunks) {
+        return FusedAttention.shared().isPresent() && rows * heads * chunks.totalScores() > FUSED_ATTENTION_SCORES;
+    }
+
+    /**
+     * {@link #blockCausalAttention(NDArray, NDArray, NDArray, AttentionChunks, float)} through the fused kernel
+     * (scale 1): one call per run of chunks that see the same keys (a scale), no mask, no scores in memory; under a
+     * {@code GradientCollector} autograd keeps each call's output and log-sum-exp, not its probabilities.
+     *
+     * @param fused the kernel
+     * @param q_BLHd the queries
+     * @param k_BLHd the keys
+     * @param v_BLHd the values
+     * @param chunks the chunks (consecutive chunks with one key range are taken together)
+     * @return {@code (B, L, H*d)}
+     */
+    NDArray fusedBlockCausalAttention(
+            FusedAttention fused, NDArray q_BLHd, NDArray k_BLHd, NDArray v_BLHd, AttentionChunks chunks) {
+        long[] qs = shape(q_BLHd);
+        try (NDManager pass = manager.newSubManager()) {
+            DjlOps p = scoped(pass);
+            NDArray q_BHLd = p.permute(q_BLHd, 0, 2, 1, 3);
+            NDArray k_BHLd = p.permute(k_BLHd, 0, 2, 1, 3);
+            NDArray v_BHLd = p.permute(v_BLHd, 0, 2, 1, 3);
+            List<NDArray> outs = new ArrayList<>();
+            List<AttentionChunks.Chunk> list = chunks.chunks();
+            for (int i = 0; i < list.size(); ) {
+                int start = list.get(i).queryStart();
+                int keyEnd = list.get(i).keyEnd();
+                int j = i;
+                while (j + 1 < list.size() && list.get(j + 1).keyEnd() == keyEnd) {
+                    j++;
+                }
+                int end = list.get(j).queryEnd();
+                NDArray q = start == 0 && end == qs[1] ? q_BHLd : p.slice(q_BHLd, 2, start, end);
+                NDArray k = keyEnd == qs[1] ? k_BHLd : p.slice(k_BHLd, 2, 0, keyEnd);
+                NDArray v = keyEnd == qs[1] ? v_BHLd : p.slice(v_BHLd, 2, 0, keyEnd);
+                outs.add(fused.attend(q, k, v, pass));
+                i = j + 1;
+            }
+            NDArray o_BHLd = outs.size() == 1 ? outs.get(0) : p.concat(2, outs);
+            NDArray out = p.reshape(p.permute(o_BHLd, 0, 2, 1, 3), qs[0], qs[1], qs[2] * qs[3]);
+            out.attach(manager);
+            return out;
+        }
     }
 
     /**

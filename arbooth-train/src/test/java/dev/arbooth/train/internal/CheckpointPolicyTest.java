@@ -29,8 +29,13 @@ class CheckpointPolicyTest {
         ScaleSchedule mid = ScaleSchedule.official("1.000", "0.25M");
         long midBytes = DjlInfinity.recordedPassBytes(MID, 2, mid);
         assertThat(midBytes).isGreaterThan(ArboothIteration.RECORDED_PASS_BUDGET);
-        // the figure the Javadoc states
-        assertThat(midBytes / 1e9).isBetween(6.0, 6.15);
+        // the figures the Javadoc states: the fused attention keeps no scores, the composed one scores and
+        // probabilities
+        if (FusedAttention.shared().isPresent()) {
+            assertThat(midBytes / 1e9).isBetween(1.95, 2.05);
+        } else {
+            assertThat(midBytes / 1e9).isBetween(6.0, 6.15);
+        }
 
         BaseModel toy = BaseModel.bundled();
         long toyFit = DjlInfinity.recordedPassBytes(toy.infinity(), 2, toy.schedule());
