@@ -44,8 +44,12 @@ import java.util.SplittableRandom;
  *
  * <pre>
  * java -cp … dev.arbooth.pretrain.Gates --base DIR [--out DIR] [--renders 200] [--samples 200] [--batch 20]
- *     [--cfg 4] [--tau 0.5]
+ *     [--cfg 4] [--tau 0.5] [--first 0] [--seed N]
  * </pre>
+ *
+ * <p>{@code --first K} starts the fidelity samples at the K-th combination of the fixed shuffle and {@code --seed}
+ * changes the samples' seeds: with {@code --first 200} the samples use the 307 held-out combinations the gate's 200
+ * do not, a validation set for choosing sampling settings without reading the gate's own samples.
  */
 public final class Gates {
     private static final long SEED = 0x6A7E5L;
@@ -75,8 +79,10 @@ public final class Gates {
         Probes probes = Probes.bundled();
         StringBuilder json = new StringBuilder("{\n");
         json.append(String.format(Locale.ROOT, "  \"base\": \"%s\",\n", base.name()));
+        int first = Integer.parseInt(a.getOrDefault("first", "0"));
+        long seed = Long.parseLong(a.getOrDefault("seed", String.valueOf(SEED)));
         vae(base, probes, renders, out, json);
-        fidelity(base, probes, samples, batch, sampling, out, json);
+        fidelity(base, probes, samples, batch, first, seed, sampling, out, json);
         json.append("  \"measured_at\": \"").append(java.time.Instant.now()).append("\"\n}\n");
         AtomicFiles.write(out.resolve("gates.json"), json.toString().getBytes(StandardCharsets.UTF_8));
         System.out.print(json);
@@ -138,7 +144,15 @@ public final class Gates {
     }
 
     private static void fidelity(
-            BaseModel base, Probes probes, int n, int batch, SamplingOptions sampling, Path out, StringBuilder json) {
+            BaseModel base,
+            Probes probes,
+            int n,
+            int batch,
+            int first,
+            long seed,
+            SamplingOptions sampling,
+            Path out,
+            StringBuilder json) {
         List<Combination> held = new ArrayList<>(Combination.of(Split.HELD_OUT));
         // a fixed shuffle, then as many as asked (cycling if there are fewer combinations)
         SplittableRandom r = new SplittableRandom(SEED);
@@ -150,7 +164,7 @@ public final class Gates {
         }
         List<Caption> captions = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            captions.add(held.get(i % held.size()).caption());
+            captions.add(held.get((first + i) % held.size()).caption());
         }
         int[] ok = new int[4];
         int all = 0;
@@ -158,7 +172,7 @@ public final class Gates {
         long nanos = 0;
         int timed = 0;
         try (Generator g = Generator.base(base)) {
-            SamplingOptions opt = sampling.withSeed(SEED);
+            SamplingOptions opt = sampling.withSeed(seed);
             g.sample(captions.get(0).text(), opt); // warm-up
             for (int s = 0; s < n; s += batch) {
                 List<String> prompts = new ArrayList<>();
@@ -166,7 +180,7 @@ public final class Gates {
                     prompts.add(captions.get(i).text());
                 }
                 long t0 = System.nanoTime();
-                List<GeneratedImage> imgs = g.sample(prompts, opt.withSeed(SEED + s));
+                List<GeneratedImage> imgs = g.sample(prompts, opt.withSeed(seed + s));
                 nanos += System.nanoTime() - t0;
                 timed += imgs.size();
                 for (int i = 0; i < imgs.size(); i++) {
@@ -192,10 +206,12 @@ public final class Gates {
         double msPerImage = nanos / 1e6 / timed;
         json.append(String.format(
                 Locale.ROOT,
-                "  \"prompt_fidelity\": {\"samples\": %d, \"held_out_combinations\": %d, \"cfg\": %s, \"tau\": %s,"
-                        + " \"accuracy\": %s, \"all_named_agree\": %.3f},\n",
+                "  \"prompt_fidelity\": {\"samples\": %d, \"held_out_combinations\": %d, \"first\": %d,"
+                        + " \"seed\": %d, \"cfg\": %s, \"tau\": %s, \"accuracy\": %s, \"all_named_agree\": %.3f},\n",
                 n,
                 held.size(),
+                first,
+                seed,
                 sampling.cfg().get(0),
                 sampling.tau().get(0),
                 accuracies(ok, n),
