@@ -493,8 +493,9 @@ public final class DjlInfinity implements AutoCloseable {
      * normalised, projected and activated intermediates, F the FFN width) and, unless the attention is fused
      * ({@link DjlOps#fusesBlockCausal}: the fused kernel keeps no scores), twice the self-attention's block-causal
      * scores per head (scores and probabilities). For the mid configuration of {@code TrainBench} (B = 2) that is
-     * 2.0 GB fused and 6.1 GB composed, where the composed recorded pass's process peaked at 12.7 GB resident; for
-     * the bundled toy base (B = 2, composed at its size) 20 MB.
+     * 2.0 GB fused and 6.1 GB composed, where the recorded pass's process peaked at 7.2 GB resident fused and
+     * 12.7 GB composed (3.7–4.0 GB block-checkpointed): a lower bound, good for the choice it serves; for the bundled
+     * toy base (B = 2, composed at its size) 20 MB.
      *
      * @param config the architecture
      * @param rows B
