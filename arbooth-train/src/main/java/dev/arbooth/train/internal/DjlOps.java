@@ -353,8 +353,9 @@ public final class DjlOps implements Ops<NDArray>, AutoCloseable {
     /**
      * {@inheritDoc}
      *
-     * <p>The default composition, op for op, with the scores and probabilities in a scope of their own that is
-     * closed before this returns: only the output and the cache outlive the call, so a KV-cached step holds one
+     * <p>A call with more than {@link #FUSED_ATTENTION_SCORES} scores, no bias and scale 1 runs through the fused
+     * kernel ({@link #fusedCachedAttention}). Otherwise the default composition, op for op, with the scores and
+     * probabilities in a scope of their own that is closed before this returns: only the output and the cache outlive the call, so a KV-cached step holds one
      * block's scores at a time instead of every block's until the step's scope closes. Where one step's scores
      * would exceed {@link #CACHED_CHUNK_SCORES} per row and head (the mid configuration's last scale:
      * 1 024 queries over 2 521 keys, 165 MB for 2 rows and 8 heads), the queries are taken in chunks within that
@@ -364,12 +365,14 @@ public final class DjlOps implements Ops<NDArray>, AutoCloseable {
     @Override
     public CachedAttention<NDArray> cachedAttention(
             NDArray q_BLHd, NDArray k_BLHd, NDArray v_BLHd, LayerKv<NDArray> past, NDArray bias_LS, float scale) {
-        Optional<FusedAttention> fused = FusedAttention.shared();
-        if (fused.isPresent() && bias_LS == null && scale == 1f) {
+        if (bias_LS == null && scale == 1f) {
             long[] qs = shape(q_BLHd);
             long keys = qs[1] + (past == null ? 0 : shape(past.keys())[2]);
             if (qs[0] * qs[2] * qs[1] * keys > FUSED_ATTENTION_SCORES) {
-                return fusedCachedAttention(fused.get(), q_BLHd, k_BLHd, v_BLHd, past);
+                Optional<FusedAttention> fused = FusedAttention.shared();
+                if (fused.isPresent()) {
+                    return fusedCachedAttention(fused.get(), q_BLHd, k_BLHd, v_BLHd, past);
+                }
             }
         }
         return cachedAttention(q_BLHd, k_BLHd, v_BLHd, past, bias_LS, scale, CACHED_CHUNK_SCORES);
@@ -471,10 +474,12 @@ public final class DjlOps implements Ops<NDArray>, AutoCloseable {
     /**
      * {@inheritDoc}
      *
-     * <p>Each chunk's scores and probabilities live in a scope of their own, closed as soon as the chunk's output
-     * exists: without a {@code GradientCollector} the peak is one chunk's scores, {@code B·H·max(n·e)} floats,
-     * never the {@code (B, H, L, L)} of the dense form; inside one, autograd keeps what its backward needs (the
-     * probabilities of every chunk) and nothing more.
+     * <p>At scale 1, a pass of more than {@link #FUSED_ATTENTION_SCORES} scores runs through the fused kernel
+     * ({@link #fusesBlockCausal}, {@link #fusedBlockCausalAttention}), which keeps no scores at all. Otherwise each
+     * chunk's scores and probabilities live in a scope of their own, closed as soon as the chunk's output exists:
+     * without a {@code GradientCollector} the peak is one chunk's scores, {@code B·H·max(n·e)} floats, never the
+     * {@code (B, H, L, L)} of the dense form; inside one, autograd keeps what its backward needs (the probabilities
+     * of every chunk) and nothing more.
      */
     @Override
     public NDArray blockCausalAttention(
@@ -497,7 +502,9 @@ public final class DjlOps implements Ops<NDArray>, AutoCloseable {
      * @return whether it is fused
      */
     static boolean fusesBlockCausal(long rows, long heads, AttentionChunks chunks) {
-        return FusedAttention.shared().isPresent() && rows * heads * chunks.totalScores() > FUSED_ATTENTION_SCORES;
+        // the size first: the module is loaded on the first call that wants it
+        return rows * heads * chunks.totalScores() > FUSED_ATTENTION_SCORES
+                && FusedAttention.shared().isPresent();
     }
 
     /**
