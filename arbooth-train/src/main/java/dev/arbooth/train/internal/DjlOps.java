@@ -391,6 +391,26 @@ public final class DjlOps implements Ops<NDArray>, AutoCloseable {
      */
     CachedAttention<NDArray> fusedCachedAttention(
             FusedAttention fused, NDArray q_BLHd, NDArray k_BLHd, NDArray v_BLHd, LayerKv<NDArray> past) {
+        return withCache(
+                q_BLHd,
+                k_BLHd,
+                v_BLHd,
+                past,
+                (t, q_BHLd, keys_BHSd, values_BHSd) -> fused.attend(q_BHLd, keys_BHSd, values_BHSd, t.manager()));
+    }
+
+    /** Attention of {@code (B, H, n, d)} queries over the whole cache, in the scope {@code t}. */
+    @FunctionalInterface
+    private interface OverCache {
+        NDArray attend(DjlOps t, NDArray q_BHLd, NDArray keys_BHSd, NDArray values_BHSd);
+    }
+
+    /**
+     * What the KV-cached forms share: the new keys and values appended to the cache (head-major), the attention
+     * over it, the output back to {@code (B, n, H·d)}; only the output and the cache outlive the call's scope.
+     */
+    private CachedAttention<NDArray> withCache(
+            NDArray q_BLHd, NDArray k_BLHd, NDArray v_BLHd, LayerKv<NDArray> past, OverCache attention) {
         long[] qs = shape(q_BLHd);
         try (NDManager call = manager.newSubManager()) {
             DjlOps t = scoped(call);
@@ -398,7 +418,7 @@ public final class DjlOps implements Ops<NDArray>, AutoCloseable {
             NDArray v_BHLd = t.permute(v_BLHd, 0, 2, 1, 3);
             NDArray keys_BHSd = past == null ? k_BHLd : t.concat(2, List.of(past.keys(), k_BHLd));
             NDArray values_BHSd = past == null ? v_BHLd : t.concat(2, List.of(past.values(), v_BHLd));
-            NDArray o_BHLd = fused.attend(t.permute(q_BLHd, 0, 2, 1, 3), keys_BHSd, values_BHSd, call);
+            NDArray o_BHLd = attention.attend(t, t.permute(q_BLHd, 0, 2, 1, 3), keys_BHSd, values_BHSd);
             NDArray out_BLC = t.reshape(t.permute(o_BHLd, 0, 2, 1, 3), qs[0], qs[1], qs[2] * qs[3]);
             out_BLC.attach(manager);
             keys_BHSd.attach(manager);
@@ -429,22 +449,15 @@ public final class DjlOps implements Ops<NDArray>, AutoCloseable {
             NDArray bias_LS,
             float scale,
             long maxScoresPerHead) {
-        long[] qs = shape(q_BLHd);
-        try (NDManager call = manager.newSubManager()) {
-            DjlOps t = scoped(call);
-            NDArray k_BHLd = t.permute(k_BLHd, 0, 2, 1, 3);
-            NDArray v_BHLd = t.permute(v_BLHd, 0, 2, 1, 3);
-            NDArray keys_BHSd = past == null ? k_BHLd : t.concat(2, List.of(past.keys(), k_BHLd));
-            NDArray values_BHSd = past == null ? v_BHLd : t.concat(2, List.of(past.values(), v_BHLd));
-            NDArray q_BHLd = t.permute(q_BLHd, 0, 2, 1, 3);
+        long n = shape(q_BLHd)[1];
+        return withCache(q_BLHd, k_BLHd, v_BLHd, past, (t, q_BHLd, keys_BHSd, values_BHSd) -> {
             NDArray kT_BHdS = t.permute(keys_BHSd, 0, 1, 3, 2);
-            long n = qs[1];
             long keys = shape(keys_BHSd)[2];
             long perChunk = Math.max(1, Math.min(n, maxScoresPerHead / keys));
             List<NDArray> outs = new ArrayList<>();
             for (long start = 0; start < n; start += perChunk) {
                 long end = Math.min(n, start + perChunk);
-                try (NDManager chunk = call.newSubManager()) {
+                try (NDManager chunk = t.manager().newSubManager()) {
                     DjlOps c = scoped(chunk);
                     NDArray q = perChunk == n ? q_BHLd : c.slice(q_BHLd, 2, start, end);
                     NDArray scores_BHnS = c.matmul(q, kT_BHdS);
@@ -458,17 +471,12 @@ public final class DjlOps implements Ops<NDArray>, AutoCloseable {
                         scores_BHnS = c.add(scores_BHnS, perQuery ? c.slice(bias_LS, axis, start, end) : bias_LS);
                     }
                     NDArray o = c.matmul(c.softmax(scores_BHnS, -1), values_BHSd);
-                    o.attach(call);
+                    o.attach(t.manager());
                     outs.add(o);
                 }
             }
-            NDArray o_BHLd = outs.size() == 1 ? outs.get(0) : t.concat(2, outs);
-            NDArray out_BLC = t.reshape(t.permute(o_BHLd, 0, 2, 1, 3), qs[0], qs[1], qs[2] * qs[3]);
-            out_BLC.attach(manager);
-            keys_BHSd.attach(manager);
-            values_BHSd.attach(manager);
-            return new CachedAttention<>(out_BLC, new LayerKv<>(keys_BHSd, values_BHSd));
-        }
+            return outs.size() == 1 ? outs.get(0) : t.concat(2, outs);
+        });
     }
 
     /**
