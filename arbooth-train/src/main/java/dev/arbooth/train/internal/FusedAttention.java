@@ -110,11 +110,12 @@ final class FusedAttention {
      * @param k_BHSd keys {@code (B, H, S, d)}
      * @param v_BHSd values {@code (B, H, S, d)}
      * @param owner the manager the output is attached to
-     * @return {@code (B, H, n, d)}; recorded for autograd where gradients are being collected
+     * @return {@code (B, H, n, d)}; recorded for autograd where the inputs require gradients
      */
     NDArray attend(NDArray q_BHnd, NDArray k_BHSd, NDArray v_BHSd, NDManager owner) {
-        NDArray out = module.forward(
-                        new ParameterStore(owner, false), new NDList(q_BHnd, k_BHSd, v_BHSd), JniUtils.isGradMode())
+        // always in training mode, so that the module's mode never flips between callers on different threads;
+        // autograd records only where the inputs require gradients (inside a GradientCollector)
+        NDArray out = module.forward(new ParameterStore(owner, false), new NDList(q_BHnd, k_BHSd, v_BHSd), true)
                 .singletonOrThrow();
         out.attach(owner);
         return out;

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import dev.arbooth.config.ScaleSchedule;
 import dev.arbooth.internal.format.StateDict;
@@ -14,9 +16,13 @@ import dev.arbooth.internal.nn.CachedAttention;
 import dev.arbooth.internal.nn.LayerKv;
 import dev.arbooth.tensor.Tensor;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -198,6 +204,40 @@ class FusedAttentionTest {
             }
         }
         assertThat(dq.get(1)).containsExactly(dq.get(0));
+    }
+
+    @Test
+    void outsideAGradientCollectorNothingIsRecordedAndThreadsShareTheKernel() throws Exception {
+        int l = 64;
+        NDArray[] qkv = qkv(ops, l, 8);
+        NDArray expected = fused.attend(qkv[0], qkv[1], qkv[2], manager);
+        assertThat(JniUtils.requiresGrad((PtNDArray) expected))
+                .as("inputs that require gradients, but no collector: no graph")
+                .isFalse();
+        float[] want = expected.toFloatArray();
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            List<Future<Boolean>> runs = new ArrayList<>();
+            for (int t = 0; t < 2; t++) {
+                runs.add(pool.submit(() -> {
+                    boolean same = true;
+                    for (int i = 0; i < 20; i++) {
+                        try (NDManager sub = manager.newSubManager()) {
+                            same &= Arrays.equals(
+                                    fused.attend(qkv[0], qkv[1], qkv[2], sub).toFloatArray(), want);
+                        }
+                    }
+                    return same;
+                }));
+            }
+            for (Future<Boolean> r : runs) {
+                assertThat(r.get())
+                        .as("concurrent calls give the single call's values")
+                        .isTrue();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     @Test
