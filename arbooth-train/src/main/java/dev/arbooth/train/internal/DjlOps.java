@@ -355,12 +355,12 @@ public final class DjlOps implements Ops<NDArray>, AutoCloseable {
      *
      * <p>A call with more than {@link #FUSED_ATTENTION_SCORES} scores, no bias and scale 1 runs through the fused
      * kernel ({@link #fusedCachedAttention}). Otherwise the default composition, op for op, with the scores and
-     * probabilities in a scope of their own that is closed before this returns: only the output and the cache outlive the call, so a KV-cached step holds one
-     * block's scores at a time instead of every block's until the step's scope closes. Where one step's scores
-     * would exceed {@link #CACHED_CHUNK_SCORES} per row and head (the mid configuration's last scale:
-     * 1 024 queries over 2 521 keys, 165 MB for 2 rows and 8 heads), the queries are taken in chunks within that
-     * budget, each chunk's scores freed before the next ({@link #cachedAttention(NDArray, NDArray, NDArray, LayerKv,
-     * NDArray, float, long)}).
+     * probabilities in a scope of their own that is closed before this returns: only the output and the cache
+     * outlive the call, so a KV-cached step holds one block's scores at a time instead of every block's until the
+     * step's scope closes. Where one step's scores would exceed {@link #CACHED_CHUNK_SCORES} per row and head (the
+     * mid configuration's last scale: 1 024 queries over 2 521 keys, 165 MB for 2 rows and 8 heads), the queries are
+     * taken in chunks within that budget, each chunk's scores freed before the next ({@link #cachedAttention(NDArray,
+     * NDArray, NDArray, LayerKv, NDArray, float, long)}).
      */
     @Override
     public CachedAttention<NDArray> cachedAttention(
@@ -368,11 +368,9 @@ public final class DjlOps implements Ops<NDArray>, AutoCloseable {
         if (bias_LS == null && scale == 1f) {
             long[] qs = shape(q_BLHd);
             long keys = qs[1] + (past == null ? 0 : shape(past.keys())[2]);
-            if (qs[0] * qs[2] * qs[1] * keys > FUSED_ATTENTION_SCORES) {
-                Optional<FusedAttention> fused = FusedAttention.shared();
-                if (fused.isPresent()) {
-                    return fusedCachedAttention(fused.get(), q_BLHd, k_BLHd, v_BLHd, past);
-                }
+            Optional<FusedAttention> fused = fusedFor(qs[0] * qs[2] * qs[1] * keys);
+            if (fused.isPresent()) {
+                return fusedCachedAttention(fused.get(), q_BLHd, k_BLHd, v_BLHd, past);
             }
         }
         return cachedAttention(q_BLHd, k_BLHd, v_BLHd, past, bias_LS, scale, CACHED_CHUNK_SCORES);
@@ -492,9 +490,12 @@ public final class DjlOps implements Ops<NDArray>, AutoCloseable {
     @Override
     public NDArray blockCausalAttention(
             NDArray q_BLHd, NDArray k_BLHd, NDArray v_BLHd, AttentionChunks chunks, float scale) {
-        long[] qs = shape(q_BLHd);
-        if (scale == 1f && fusesBlockCausal(qs[0], qs[2], chunks)) {
-            return fusedBlockCausalAttention(FusedAttention.shared().orElseThrow(), q_BLHd, k_BLHd, v_BLHd, chunks);
+        if (scale == 1f) {
+            long[] qs = shape(q_BLHd);
+            Optional<FusedAttention> fused = fusedFor(qs[0] * qs[2] * chunks.totalScores());
+            if (fused.isPresent()) {
+                return fusedBlockCausalAttention(fused.get(), q_BLHd, k_BLHd, v_BLHd, chunks);
+            }
         }
         return blockCausalAttention(q_BLHd, k_BLHd, v_BLHd, chunks, scale, DENSE_ATTENTION_SCORES);
     }
@@ -510,9 +511,19 @@ public final class DjlOps implements Ops<NDArray>, AutoCloseable {
      * @return whether it is fused
      */
     static boolean fusesBlockCausal(long rows, long heads, AttentionChunks chunks) {
-        // the size first: the module is loaded on the first call that wants it
-        return rows * heads * chunks.totalScores() > FUSED_ATTENTION_SCORES
-                && FusedAttention.shared().isPresent();
+        return fusedFor(rows * heads * chunks.totalScores()).isPresent();
+    }
+
+    /**
+     * The fused kernel for an attention call of this many scores: where it loaded and the call has more than
+     * {@link #FUSED_ATTENTION_SCORES}. The size is looked at first, so the module is loaded on the first call that
+     * wants it and small passes never load it.
+     *
+     * @param scores the call's scores ({@code B·H·Σ n·e}, or {@code B·H·n·S} for a KV-cached step)
+     * @return the kernel, or empty for the composed form
+     */
+    private static Optional<FusedAttention> fusedFor(long scores) {
+        return scores > FUSED_ATTENTION_SCORES ? FusedAttention.shared() : Optional.empty();
     }
 
     /**

@@ -127,7 +127,7 @@ final class FusedAttention {
     }
 
     /** The TorchScript archive: a zip of stored entries under one directory. */
-    static byte[] archive() throws IOException {
+    private static byte[] archive() throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
             stored(zip, "attention/data.pkl", moduleObject());
