@@ -315,8 +315,27 @@ public final class DjlOps implements Ops<NDArray>, AutoCloseable {
         return own(x.mul(own(Activation.sigmoid(x))));
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>PyTorch's own operation ({@link FusedGelu}) at every size (unlike the fused attention it gains on the toy
+     * base's small passes too: {@code docs/benchmarks.md}, "GELU as one operation"); the composition of six DJL
+     * operations where it is not loaded.
+     */
     @Override
     public NDArray geluTanh(NDArray x) {
+        Optional<FusedGelu> fused = FusedGelu.shared();
+        return fused.isPresent() ? fused.get().apply(x, manager) : composedGeluTanh(x);
+    }
+
+    /**
+     * The tanh-approximated GELU composed from DJL's operations (the form {@link #geluTanh} takes without the fused
+     * operation).
+     *
+     * @param x the input
+     * @return the activations
+     */
+    NDArray composedGeluTanh(NDArray x) {
         // 0.5 x (1 + tanh(u)) = x sigmoid(2u), u = sqrt(2/pi) (x + 0.044715 x^3) = x (a + b x^2) / 2: torch's
         // gelu(approximate='tanh') in six ops (each a full-size tensor forward and backward), each result owned by
         // this scope
