@@ -39,8 +39,9 @@ import java.util.SplittableRandom;
  * cfg 1, τ 0.5, top-k 900, top-p 0.97) with random weights, and the peak resident memory of the process.
  *
  * <p>Every measurement runs in a child JVM of its own (same class path), so that each peak RSS ({@code VmHWM}) is
- * that configuration's alone: per configuration one child with block-level checkpointing ({@code ckpt}), one with
- * the recorded pass ({@code recorded}), and for the mid configuration one with the attention also recomputed chunk
+ * that configuration's alone: per configuration one child with block-level checkpointing ({@code ckpt}; {@code last}:
+ * with only the last block recorded, {@code DjlInfinity.recordedTailBudget(0)}), one with the recorded pass ({@code
+ * recorded}), and for the mid configuration one with the attention also recomputed chunk
  * by chunk in the backward ({@code attn}, {@code DjlInfinity.attentionCheckpointBudget(0)}) and one that measures the teacher's sampling on
  * DJL and on ONNX Runtime in one JVM and DJL's step 1 before and after ONNX Runtime ran ({@code ort}). With {@code ortteacher}, the
  * iteration's teacher samples on ONNX Runtime ({@code TeacherKind.KV_CACHED_ONNX_RUNTIME}). Each child
@@ -52,8 +53,8 @@ import java.util.SplittableRandom;
  */
 public final class TrainBench {
     static final String USAGE =
-            "TrainBench [threads] [golden|mid|toy|all] [iterations] [modes, e.g. ckpt,attn,recorded,ort,ortteacher]";
-    private static final List<String> MODES = List.of("ckpt", "attn", "recorded", "ort", "ortteacher");
+            "TrainBench [threads] [golden|mid|toy|all] [iterations] [modes, e.g. ckpt,last,attn,recorded,ort,ortteacher]";
+    private static final List<String> MODES = List.of("ckpt", "last", "attn", "recorded", "ort", "ortteacher");
     private static final String CHILD = "--child";
     private static final int PROMPT_LEN = 8;
     private static final int CLASS_LEN = 6;
@@ -71,11 +72,11 @@ public final class TrainBench {
     public static void main(String[] args) throws Exception {
         if (args.length > 0 && args[0].equals(CHILD)) {
             BenchArgs.run(
-                    "TrainBench --child golden|mid|toy ckpt|attn|recorded|ort|ortteacher threads iterations",
+                    "TrainBench --child golden|mid|toy ckpt|last|attn|recorded|ort|ortteacher threads iterations",
                     args,
                     a -> child(
                             a.choice(1, "case", "golden", "mid", "toy"),
-                            a.choice(2, "what", "ckpt", "attn", "recorded", "ort", "ortteacher"),
+                            a.choice(2, "what", "ckpt", "last", "attn", "recorded", "ort", "ortteacher"),
                             a.requiredInt(3, "threads", 1),
                             a.requiredInt(4, "iterations", 1)));
             return;
@@ -202,7 +203,8 @@ public final class TrainBench {
                         .build()
                 : FitOptions.arbooth();
         try (DjlInfinity model = DjlInfinity.create(config, weights)
-                        .attentionCheckpointBudget(what.equals("attn") ? 0 : 1L << 30);
+                        .attentionCheckpointBudget(what.equals("attn") ? 0 : 1L << 30)
+                        .recordedTailBudget(what.equals("last") ? 0 : DjlInfinity.RECORDED_TAIL_BYTES);
                 ArboothIteration it = ArboothIteration.create(model, options, config.textChannels(), schedule)
                         .checkpointing(checkpointing)) {
             if (what.equals("ort")) {

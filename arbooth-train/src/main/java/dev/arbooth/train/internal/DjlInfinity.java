@@ -56,7 +56,14 @@ public final class DjlInfinity implements AutoCloseable {
     private final NDManager manager;
     private final DjlOps ops;
     private long attentionBudgetBytes = 1L << 30;
+    private long recordedTailBytes = RECORDED_TAIL_BYTES;
     private boolean closed;
+
+    /**
+     * The default budget of {@link #recordedTailBudget}: 512 MiB, two more recorded blocks at the mid configuration
+     * (B = 2: about 0.25 GB each by {@link #recordedPassBytes}).
+     */
+    public static final long RECORDED_TAIL_BYTES = 1L << 29;
 
     private DjlInfinity(InfinityConfig config, NDManager manager, DjlOps ops) {
         this.config = config;
@@ -217,13 +224,14 @@ public final class DjlInfinity implements AutoCloseable {
      * backward would leave ({@link #lossAndGradients(DjlOps, InfinityText, float[], ScaleSchedule, Function,
      * Function, boolean) checkpointed = false}), added to any gradient already there, and returns the loss.
      *
-     * <p>How: the blocks but the last run forward without recording, keeping only every block's input {@code (B, L,
-     * C)}; then the last block with the head and the loss, each other block in reverse, the input embedding and the
-     * conditioning run again one at a time under a {@code GradientCollector}, each from a leaf copy of its input,
-     * and back-propagate the gradient the segment after it left on its output. At most one block's graph exists at
-     * a time, so the memory of the backward is one block's activations (its attention probabilities, {@code B·H·Σ
-     * n_k·offset(k+1)} floats) plus the {@code depth} hidden states, instead of every block's. Costs one more
-     * forward of all blocks but the last.
+     * <p>How: the blocks but the last few run forward without recording, keeping only every block's input {@code
+     * (B, L, C)}; then the last blocks ({@link #recordedTailBudget}: at least the last one) with the head and the
+     * loss, each other block in reverse, the input embedding and the conditioning run again one at a time under a
+     * {@code GradientCollector}, each from a leaf copy of its input, and back-propagate the gradient the segment
+     * after it left on its output. Only the recorded tail's graph, or one block's, exists at a time, so the memory
+     * of the backward is that of a few blocks' activations (without the fused attention also their attention
+     * probabilities, {@code B·H·Σ n_k·offset(k+1)} floats each) plus the {@code depth} hidden states, instead of
+     * every block's. Costs one more forward of the blocks before the recorded tail.
      *
      * <p>The conditioning may carry a recorded graph (for instance identifier rows that require gradients, computed
      * inside a {@code GradientCollector} closed before this call): the gradients of its pooled vector, AdaLN output
@@ -299,7 +307,9 @@ public final class DjlInfinity implements AutoCloseable {
                     return loss.getFloat();
                 }
             }
-            return checkpointed(p, decorator, text, x, tables, lossOfLogits);
+            long blockBytes = recordedPassBytes(config, b, schedule) / config.depth();
+            int tail = (int) Math.min(config.depth(), 1 + recordedTailBytes / Math.max(1, blockBytes));
+            return checkpointed(p, decorator, text, x, tables, lossOfLogits, tail);
         }
     }
 
@@ -309,7 +319,8 @@ public final class DjlInfinity implements AutoCloseable {
             InfinityText<NDArray> text,
             NDArray x,
             TeacherForcedTables<NDArray> tables,
-            Function<NDArray, NDArray> lossOfLogits) {
+            Function<NDArray, NDArray> lossOfLogits,
+            int recordedTail) {
         NDManager pass = p.manager();
         int depth = net.depth();
         // attention-level checkpointing where one block's recorded probabilities would exceed the budget (the fused
@@ -318,9 +329,9 @@ public final class DjlInfinity implements AutoCloseable {
                 ? 0
                 : 4L * text.rows() * config.numHeads() * tables.chunks().totalScores();
         boolean byChunks = attentionBudgetBytes == 0 || probabilities > attentionBudgetBytes;
-        int run = byChunks ? depth : depth - 1;
+        int run = byChunks ? depth : depth - recordedTail;
         // 1. forward without recording, keeping the inputs of the blocks (before their level embedding); the last
-        //    block runs here only when it is back-propagated chunk by chunk
+        //    blocks (recordedTail of them) run here only when they are back-propagated chunk by chunk
         List<NDArray> inputs = new ArrayList<>(depth + 1);
         try (NDManager s = pass.newSubManager()) {
             inputs.add(keep(net.embed(decorator.apply(p.scoped(s)), text.cond_RC(), x, tables), pass));
@@ -336,14 +347,18 @@ public final class DjlInfinity implements AutoCloseable {
         NDArray cond = leaf(text.cond_RC(), pass);
         NDArray gss = leaf(text.gss_R16C(), pass);
         NDArray caKv = leaf(text.caKv_NC(), pass);
-        // 2. the head and the loss, with the last block unless it runs chunk by chunk below
+        // 2. the head and the loss, with the last blocks recorded unless they run chunk by chunk below: the last
+        //    block's graph costs no more than its recompute would hold, each one before it one block's graph more
         float loss;
         NDArray grad;
         try (NDManager s = pass.newSubManager();
                 GradientCollector gc = collector()) {
             Ops<NDArray> o = decorator.apply(p.scoped(s));
             NDArray h = leaf(inputs.get(run), s);
-            NDArray out = byChunks ? h : block(o, depth - 1, h, gss, caKv, text, tables);
+            NDArray out = h;
+            for (int i = run; i < depth; i++) {
+                out = block(o, i, out, gss, caKv, text, tables);
+            }
             NDArray lossArray = lossOfLogits.apply(net.logits(o, net.headNorm(o, out, cond)));
             gc.backward(lossArray);
             loss = lossArray.getFloat();
@@ -484,6 +499,24 @@ public final class DjlInfinity implements AutoCloseable {
             throw new IllegalArgumentException("the attention checkpoint budget must be at least 0, got " + bytes);
         }
         this.attentionBudgetBytes = bytes;
+        return this;
+    }
+
+    /**
+     * Sets how many of the last blocks a checkpointed {@link #lossAndGradients} records in its forward instead of
+     * recomputing them in the backward: the last one always (its graph is no larger than its recompute's), and one
+     * more per {@link #recordedPassBytes} / depth bytes of this budget — memory traded for one block's forward each.
+     * Default {@link #RECORDED_TAIL_BYTES}. Without effect where the attention is recomputed chunk by chunk ({@link
+     * #attentionCheckpointBudget}).
+     *
+     * @param bytes the budget; 0 for the last block only, {@code Long.MAX_VALUE} for every block
+     * @return this model
+     */
+    public DjlInfinity recordedTailBudget(long bytes) {
+        if (bytes < 0) {
+            throw new IllegalArgumentException("the recorded tail's budget must be at least 0, got " + bytes);
+        }
+        this.recordedTailBytes = bytes;
         return this;
     }
 

@@ -32,7 +32,8 @@ import org.junit.jupiter.api.Test;
  * The memory-bounded teacher-forced pass on the golden-size model ({@code infinity-set1} weights and inputs): the
  * attention in small chunks gives the logits of the default chunks, and block-level checkpointing ({@link
  * DjlInfinity#lossAndGradients}) leaves the gradients of one recorded forward and backward on ARBooth's trainable
- * set and on an identifier-row parameter that enters through the text features. Tolerance: 1e-6 of the largest
+ * set and on an identifier-row parameter that enters through the text features, whether only the last block or every
+ * block is recorded ({@link DjlInfinity#recordedTailBudget}). Tolerance: 1e-6 of the largest
  * gradient of each tensor (float32 sums in another order), the loss 1e-6 relative. The per-row text layout ({@link
  * TextLayout#PER_ROW}, the trainer's) gives the logits and gradients of the compact one within 1e-5 (its softmax and
  * products run over other token counts).
@@ -52,8 +53,11 @@ class DjlCheckpointTest {
 
     @BeforeAll
     static void load() {
+        // only the last block recorded in the checkpointed pass (at this size the default budget would record both,
+        // and nothing would be recomputed)
         model = DjlInfinity.load(
-                InfinityConfig.goldenSet1(), Golden.golden("infinity-set1/transformer_weights.safetensors"));
+                        InfinityConfig.goldenSet1(), Golden.golden("infinity-set1/transformer_weights.safetensors"))
+                .recordedTailBudget(0);
         inputs = Golden.open("infinity-set1/tf_inputs.safetensors");
         text = inputs.get("text.kv_compact").toFloatArray();
         x = inputs.get("x_BLC_wo_prefix").toFloatArray();
@@ -141,6 +145,17 @@ class DjlCheckpointTest {
     @Test
     void checkpointedGradientsEqualTheRecordedPass() {
         compare(o -> o);
+    }
+
+    @Test
+    void everyBlockRecordedInTheCheckpointedPassGivesTheSameGradients() {
+        // the budget's default at this size: the whole tail recorded, the segments after it unchanged
+        model.recordedTailBudget(DjlInfinity.RECORDED_TAIL_BYTES);
+        try {
+            compare(o -> o);
+        } finally {
+            model.recordedTailBudget(0);
+        }
     }
 
     @Test
