@@ -24,6 +24,7 @@ Run (from the repository root; always Debian's interpreter)
     /usr/bin/python3 scripts/bench/torch_reference.py check
     /usr/bin/python3 scripts/bench/torch_reference.py bench --config golden --threads 2 --iterations 2
     nice -n 10 /usr/bin/python3 scripts/bench/torch_reference.py bench --config mid --threads 2 --iterations 2
+    /usr/bin/python3 scripts/bench/torch_reference.py teacher --threads 2 --repeats 2
 
 Timings are only meaningful on idle cores: with another process busy on a 2-core VM, torch's 2 OpenMP threads
 ran element-wise ops ~8x slower than 1 thread (load averages are printed at the start and end).
@@ -700,6 +701,44 @@ def bench(config, threads, iterations):
           f"load={load_average().split()[0]} torch={torch.__version__} blas={blas_short()}")
     return 0
 
+# The issue's official figures for the mid configuration, measured on this machine kind on another day.
+OFFICIAL_MID_ITERATION_S = 46.4 + 49.1
+OFFICIAL_MID_TEACHER_A_S = 6.7
+
+
+def teacher(threads, repeats):
+    """Times the mid teacher's sampling, (a) ARBooth's (the official algorithm, reproduced bit for bit by
+    sample_teacher(cached=False)) and (b) KV-cached, and prints the official mid iteration scaled to this VM's
+    present speed: OFFICIAL_MID_ITERATION_S * t(a) / OFFICIAL_MID_TEACHER_A_S (median of the (a) runs)."""
+    torch.set_num_threads(threads)
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, load average {load_average()}, "
+          f"loaded BLAS: {blas_library()}")
+    gflops = matmul_gflops()
+    print(f"matmul 1024^3 fp32: {gflops:.1f} GFLOP/s (median of 11)")
+    cfg = mid_cfg()
+    B, cls_len = 2, 6
+    g = torch.Generator().manual_seed(1)
+    W = random_weights(cfg, 1)
+    cls_text = torch.randn(B * cls_len, cfg.ct5, generator=g) * 0.5
+    times = {True: [], False: []}
+    with torch.no_grad():
+        for r in range(-1, repeats):
+            for cached in (False, True):
+                t0 = time.perf_counter()
+                sample_teacher(W, cfg, cls_text, [cls_len] * B, 0.5, 900, 0.97,
+                               torch.Generator().manual_seed(100 + r), cached=cached)
+                dt = time.perf_counter() - t0
+                if r >= 0:
+                    times[cached].append(dt)
+                print(f"  {'warm-up' if r < 0 else f'run {r + 1}'}: teacher ({'b' if cached else 'a'}) {dt:.3f} s")
+    ta = sorted(times[False])[len(times[False]) // 2]
+    tb = sorted(times[True])[len(times[True]) // 2]
+    est = OFFICIAL_MID_ITERATION_S * ta / OFFICIAL_MID_TEACHER_A_S
+    print(f"RESULT teacher_a={ta:.3f} teacher_b={tb:.3f} official_iteration_here={est:.1f} "
+          f"(= {OFFICIAL_MID_ITERATION_S:.1f} s x {ta:.3f} / {OFFICIAL_MID_TEACHER_A_S}) matmul_gflops={gflops:.1f} "
+          f"load={load_average().split()[0]}")
+    return 0
+
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawTextHelpFormatter)
@@ -710,7 +749,13 @@ def main():
     b.add_argument("--config", choices=["golden", "mid"], default="golden")
     b.add_argument("--threads", type=int, default=2)
     b.add_argument("--iterations", type=int, default=2)
+    t = sub.add_parser("teacher", help="time the mid teacher's sampling, (a) and (b), and scale the official "
+                                       "iteration to this VM")
+    t.add_argument("--threads", type=int, default=2)
+    t.add_argument("--repeats", type=int, default=2)
     a = ap.parse_args()
+    if a.mode == "teacher":
+        return teacher(a.threads, a.repeats)
     if a.mode == "check":
         torch.set_num_threads(a.threads)
         return check()
