@@ -11,6 +11,7 @@ import ai.djl.nn.Activation;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.LayerNorm;
+import ai.djl.pytorch.jni.JniUtils;
 import dev.arbooth.internal.format.StateDict;
 import dev.arbooth.internal.nn.AttentionChunks;
 import dev.arbooth.internal.nn.CachedAttention;
@@ -68,6 +69,12 @@ public final class DjlOps implements Ops<NDArray>, AutoCloseable {
      * under glibc's 32 MiB mapping threshold (the mid configuration's whole FFN hidden layer is 41 MB per tensor).
      */
     static final long FFN_CHUNK_FLOATS = 1L << 22;
+
+    /**
+     * Convolutions recorded for autograd run with at least this many output channels ({@link #conv2d}): 16, the
+     * fewest with which libtorch 2.7.1's CPU backward gave the right input gradient here (3, 4 and 8 were wrong).
+     */
+    static final int CONV_RECORDED_MIN_CHANNELS = 16;
 
     private final NDManager manager;
     private final DjlParameters parameters;
@@ -701,8 +708,30 @@ public final class DjlOps implements Ops<NDArray>, AutoCloseable {
 
     // ---- images -------------------------------------------------------------------------------------
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Recorded for autograd with fewer than {@link #CONV_RECORDED_MIN_CHANNELS} output channels, the convolution
+     * runs with zero output channels added and the real ones sliced from its result: libtorch 2.7.1's CPU
+     * convolution (as DJL 0.36 ships it) back-propagates a wrong input gradient for fewer output channels — the VAE
+     * decoder's last convolution (3 channels) fed its error to every layer before it, and with 2 threads also NaNs
+     * ({@code DjlConvGradientTest}; {@code docs/toy-model.md}). Its weight gradient and its forward are right, and so
+     * is the padded form; the padding's channels are constants, so only the real weights receive gradients.
+     */
     @Override
     public NDArray conv2d(NDArray x_NCHW, NDArray w_OIKK, NDArray bias, int stride, int padding) {
+        Shape ws = w_OIKK.getShape();
+        long out = ws.get(0);
+        if (out >= CONV_RECORDED_MIN_CHANNELS || !JniUtils.isGradMode()) {
+            return plainConv2d(x_NCHW, w_OIKK, bias, stride, padding);
+        }
+        long extra = CONV_RECORDED_MIN_CHANNELS - out;
+        NDArray w = own(w_OIKK.concat(own(manager.zeros(new Shape(extra, ws.get(1), ws.get(2), ws.get(3)))), 0));
+        NDArray b = bias == null ? null : own(bias.concat(own(manager.zeros(new Shape(extra))), 0));
+        return slice(plainConv2d(x_NCHW, w, b, stride, padding), 1, 0, out);
+    }
+
+    private NDArray plainConv2d(NDArray x_NCHW, NDArray w_OIKK, NDArray bias, int stride, int padding) {
         return own(Conv2d.conv2d(
                         x_NCHW,
                         w_OIKK,
