@@ -8,8 +8,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
 import dev.arbooth.internal.format.StateDict;
 import dev.arbooth.tensor.Tensor;
+import dev.arbooth.train.testing.TestArrays;
 import java.util.Map;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -53,8 +53,8 @@ class DjlConvGradientTest {
     void inputAndWeightGradientsSatisfyTheAdjointIdentities(
             int in, int out, int kernel, int stride, int padding, int side) {
         int n = 2;
-        float[] xs = randn(n * in * side * side, 1);
-        float[] ws = randn(out * in * kernel * kernel, 2);
+        float[] xs = TestArrays.gaussian(n * in * side * side, 1, 1);
+        float[] ws = TestArrays.gaussian(out * in * kernel * kernel, 2, 1);
         try (NDManager sub = manager.newSubManager()) {
             DjlOps s = ops.scoped(sub);
             NDArray x = s.constant(xs, n, in, side, side);
@@ -68,7 +68,7 @@ class DjlConvGradientTest {
                 y = s.conv2d(x, w, bias, stride, padding);
                 long[] ys = s.shape(y);
                 assertThat(ys).containsExactly(n, out, (side + 2L * padding - kernel) / stride + 1, ys[3]);
-                u = s.constant(randn(Math.toIntExact(y.size()), 3), ys);
+                u = s.constant(TestArrays.gaussian(Math.toIntExact(y.size()), 3, 1), ys);
                 gc.backward(y.mul(u).sum());
             }
             double yu = dot(y.toFloatArray(), u.toFloatArray());
@@ -90,14 +90,5 @@ class DjlConvGradientTest {
             s += (double) a[i] * b[i];
         }
         return s;
-    }
-
-    private static float[] randn(int size, long seed) {
-        SplittableRandom r = new SplittableRandom(seed);
-        float[] v = new float[size];
-        for (int i = 0; i < size; i++) {
-            v[i] = (float) r.nextGaussian();
-        }
-        return v;
     }
 }

@@ -15,11 +15,11 @@ import dev.arbooth.internal.nn.AttentionChunks;
 import dev.arbooth.internal.nn.CachedAttention;
 import dev.arbooth.internal.nn.LayerKv;
 import dev.arbooth.tensor.Tensor;
+import dev.arbooth.train.testing.TestArrays;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -63,7 +63,7 @@ class FusedAttentionTest {
         AttentionChunks chunks = AttentionChunks.blockCausal(SCHEDULE, 20);
         assertThat(chunks.chunks().size()).isGreaterThan(SCHEDULE.size()); // chunks of one scale are merged
         int l = SCHEDULE.totalTokens();
-        float[] upstream = randn(B * l * H * D, 4);
+        float[] upstream = TestArrays.gaussian(B * l * H * D, 4, 0.8);
         List<float[][]> results = new ArrayList<>();
         for (boolean useFused : new boolean[] {false, true}) {
             try (NDManager sub = manager.newSubManager()) {
@@ -109,7 +109,7 @@ class FusedAttentionTest {
         int l = large.totalTokens();
         NDArray[] qkv = new NDArray[3];
         for (int t = 0; t < 3; t++) {
-            qkv[t] = ops.constant(randn(rows * l * heads * D, 20 + t), rows, l, heads, D);
+            qkv[t] = ops.constant(TestArrays.gaussian(rows * l * heads * D, 20 + t, 0.8), rows, l, heads, D);
         }
         float[] viaDefault =
                 ops.blockCausalAttention(qkv[0], qkv[1], qkv[2], chunks, 1f).toFloatArray();
@@ -167,8 +167,8 @@ class FusedAttentionTest {
         NDArray[] past = new NDArray[3];
         NDArray[] now = new NDArray[3];
         for (int t = 0; t < 3; t++) {
-            past[t] = ops.constant(randn(rows * 1024 * heads * D, 30 + t), rows, 1024, heads, D);
-            now[t] = ops.constant(randn(rows * 256 * heads * D, 40 + t), rows, 256, heads, D);
+            past[t] = ops.constant(TestArrays.gaussian(rows * 1024 * heads * D, 30 + t, 0.8), rows, 1024, heads, D);
+            now[t] = ops.constant(TestArrays.gaussian(rows * 256 * heads * D, 40 + t, 0.8), rows, 256, heads, D);
         }
         LayerKv<NDArray> cache =
                 ops.fusedCachedAttention(fused, past[0], past[1], past[2], null).cache();
@@ -190,7 +190,7 @@ class FusedAttentionTest {
     void fusedForwardAndBackwardRepeatBitForBit() {
         AttentionChunks chunks = AttentionChunks.blockCausal(SCHEDULE, 20);
         int l = SCHEDULE.totalTokens();
-        float[] upstream = randn(B * l * H * D, 5);
+        float[] upstream = TestArrays.gaussian(B * l * H * D, 5, 0.8);
         List<float[]> dq = new ArrayList<>();
         for (int run = 0; run < 2; run++) {
             try (NDManager sub = manager.newSubManager()) {
@@ -252,9 +252,9 @@ class FusedAttentionTest {
 
     private static NDArray[] qkv(DjlOps s, int l, long seed) {
         NDArray[] x = {
-            s.constant(randn(B * l * H * D, seed * 10 + 1), B, l, H, D),
-            s.constant(randn(B * l * H * D, seed * 10 + 2), B, l, H, D),
-            s.constant(randn(B * l * H * D, seed * 10 + 3), B, l, H, D)
+            s.constant(TestArrays.gaussian(B * l * H * D, seed * 10 + 1, 0.8), B, l, H, D),
+            s.constant(TestArrays.gaussian(B * l * H * D, seed * 10 + 2, 0.8), B, l, H, D),
+            s.constant(TestArrays.gaussian(B * l * H * D, seed * 10 + 3, 0.8), B, l, H, D)
         };
         for (NDArray a : x) {
             a.setRequiresGradient(true);
@@ -272,14 +272,5 @@ class FusedAttentionTest {
         for (int i = 0; i < expected.length; i++) {
             assertThat(actual[i]).as("%s, element %d", what, i).isCloseTo(expected[i], within(tol));
         }
-    }
-
-    private static float[] randn(int n, long seed) {
-        SplittableRandom r = new SplittableRandom(seed);
-        float[] x = new float[n];
-        for (int i = 0; i < n; i++) {
-            x[i] = (float) (r.nextGaussian() * 0.8);
-        }
-        return x;
     }
 }

@@ -11,8 +11,8 @@ import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import dev.arbooth.internal.format.StateDict;
 import dev.arbooth.tensor.Tensor;
+import dev.arbooth.train.testing.TestArrays;
 import java.util.Map;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -59,7 +59,7 @@ class FusedGeluTest {
     @Test
     void gradientsMatchTheDerivativeAndTheComposedForm() {
         float[] v = inputs();
-        float[] upstream = randn(N, 7);
+        float[] upstream = TestArrays.gaussian(N, 7, 1);
         float[][] grads = new float[2][];
         for (int mode = 0; mode < 2; mode++) {
             try (NDManager sub = manager.newSubManager()) {
@@ -114,7 +114,7 @@ class FusedGeluTest {
 
     /** Gaussian values with spread 3, and the edges: 0, ±12 (saturated) and ±1e-3. */
     private static float[] inputs() {
-        float[] v = randn(N, 11);
+        float[] v = TestArrays.gaussian(N, 11, 1);
         for (int i = 0; i < N; i++) {
             v[i] *= 3f;
         }
@@ -124,14 +124,5 @@ class FusedGeluTest {
         v[3] = 1e-3f;
         v[4] = -1e-3f;
         return v;
-    }
-
-    private static float[] randn(int n, long seed) {
-        SplittableRandom r = new SplittableRandom(seed);
-        float[] x = new float[n];
-        for (int i = 0; i < n; i++) {
-            x[i] = (float) r.nextGaussian();
-        }
-        return x;
     }
 }
