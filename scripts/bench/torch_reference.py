@@ -624,6 +624,10 @@ def blas_short():
     return next((p for p in libs if "openblas" in p), next((p for p in libs if "libblas" in p), libs[0]))
 
 
+# ARBooth's settings of one iteration (self-correction, drop-path, condition dropout, the teacher's sampling, the KL).
+ARBOOTH = dict(sc=0.3, drop_path=0.1, cond_drop=0.1, tau=0.5, top_k=900, top_p=0.97, T=1.0, lam=0.5)
+
+
 def bench(config, threads, iterations):
     torch.set_num_threads(threads)
     info = [f.strip() for l in torch.__config__.show().splitlines() for f in l.split(",") if "BLAS" in f]
@@ -645,7 +649,7 @@ def bench(config, threads, iterations):
     gt = torch.randint(0, 2, (B, cfg.L, cfg.d), generator=g)
     w_L = torch.tensor([1.0 if k < 8 else 0.5 for k, (h, w) in enumerate(cfg.schedule) for _ in range(h * w)])
     lens, at, cls_lens = [prompt] * B, [3] * B, [cls_len] * B
-    arb = dict(sc=0.3, drop_path=0.1, cond_drop=0.1, tau=0.5, top_k=900, top_p=0.97, T=1.0, lam=0.5)
+    arb = ARBOOTH
 
     def step1(seed):
         gs = torch.Generator().manual_seed(seed)
@@ -701,6 +705,7 @@ def bench(config, threads, iterations):
           f"load={load_average().split()[0]} torch={torch.__version__} blas={blas_short()}")
     return 0
 
+
 # The issue's official figures for the mid configuration, measured on this machine kind on another day.
 OFFICIAL_MID_ITERATION_S = 46.4 + 49.1
 OFFICIAL_MID_TEACHER_A_S = 6.7
@@ -709,7 +714,8 @@ OFFICIAL_MID_TEACHER_A_S = 6.7
 def teacher(threads, repeats):
     """Times the mid teacher's sampling, (a) ARBooth's (the official algorithm, reproduced bit for bit by
     sample_teacher(cached=False)) and (b) KV-cached, and prints the official mid iteration scaled to this VM's
-    present speed: OFFICIAL_MID_ITERATION_S * t(a) / OFFICIAL_MID_TEACHER_A_S (median of the (a) runs)."""
+    present speed: OFFICIAL_MID_ITERATION_S * t(a) / OFFICIAL_MID_TEACHER_A_S (upper median of the (a) runs, as
+    bench and TrainBench take their medians)."""
     torch.set_num_threads(threads)
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, load average {load_average()}, "
           f"loaded BLAS: {blas_library()}")
@@ -725,7 +731,7 @@ def teacher(threads, repeats):
         for r in range(-1, repeats):
             for cached in (False, True):
                 t0 = time.perf_counter()
-                sample_teacher(W, cfg, cls_text, [cls_len] * B, 0.5, 900, 0.97,
+                sample_teacher(W, cfg, cls_text, [cls_len] * B, ARBOOTH["tau"], ARBOOTH["top_k"], ARBOOTH["top_p"],
                                torch.Generator().manual_seed(100 + r), cached=cached)
                 dt = time.perf_counter() - t0
                 if r >= 0:

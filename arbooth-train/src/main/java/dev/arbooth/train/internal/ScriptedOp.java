@@ -26,10 +26,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The archive holds four small entries: the method's source ({@code code/__torch__.py}), a pickled module object
  * whose state is {@code {"training": True}} ({@code data.pkl}), no tensor constants, the format version (10, that of
- * the archives libtorch 2 writes). Loading
- * needs nothing from the network or the file system; the module runs on the same libtorch, threads and autograd as
- * every other operation, so a call inside a {@code GradientCollector} is recorded with the operation's own
- * backward.
+ * the archives libtorch 2 writes). Loading needs nothing from the network or the file system; the module runs on the
+ * same libtorch, threads and autograd as every other operation, so a call inside a {@code GradientCollector} is
+ * recorded with the operation's own backward.
  *
  * <p>Each op selects itself with a system property ({@code fused}, the default, or {@code composed}); where loading
  * fails (an engine without TorchScript) the op is empty and callers keep their composed form. A module is a
