@@ -8,6 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DJL_OFFLINE=true OPT_OUT_TRACKING=true
+. scripts/malloc-env.sh
 echo "[build] compiling the SDK (mvn package, tests skipped) ..."
 mvn -B -ntp -q package dependency:build-classpath -Dmdep.outputFile=target/demo-classpath.txt \
   -DskipTests -Djacoco.skip=true -Dspotless.check.skip=true -Dmaven.javadoc.skip=true -Djazzer.skip=true \

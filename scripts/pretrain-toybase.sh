@@ -8,6 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DJL_OFFLINE=true OPT_OUT_TRACKING=true
+. scripts/malloc-env.sh
 mvn -B -ntp -q -o package dependency:build-classpath -Dmdep.outputFile=target/pretrain-classpath.txt \
   -DskipTests -Djacoco.skip=true -Dspotless.check.skip=true -Dmaven.javadoc.skip=true -pl arbooth-pretrain -am
 app="target/pretrain-app"
