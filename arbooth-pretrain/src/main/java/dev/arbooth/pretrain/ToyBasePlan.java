@@ -135,8 +135,9 @@ public record ToyBasePlan(
 
     /**
      * The 2-hour preset, the bundled base's (its run and gate figures: {@code docs/toy-model.md}); sized by the throughput
-     * measured on this 2-core machine (VAE about 3.0 steps/s, transformer 0.9–1.05 steps/s: about 22 + 80–95 minutes).
-     * Earlier runs: 3 200 VAE steps (21.4 dB) and 1 800, then 4 000 transformer steps (class fidelity 45 %, 65 %).
+     * measured on this 2-core machine (VAE about 3.0 steps/s, transformer 1.3–1.8 steps/s: about 23 + 75–95 minutes).
+     * Earlier runs: 3 200 VAE steps (21.4 dB) and 1 800, 4 000, then 5 000 transformer steps (class fidelity 45 %, 65 %,
+     * 77 %).
      *
      * @return the plan
      */
@@ -153,7 +154,7 @@ public record ToyBasePlan(
                 transformer(192, 4, 3, 32),
                 16384,
                 32,
-                5000,
+                8000,
                 8e-4,
                 0.1,
                 0.1,
