@@ -135,7 +135,8 @@ public record ToyBasePlan(
 
     /**
      * The 2-hour preset, the bundled base's (its run and gate figures: {@code docs/toy-model.md}); sized by the throughput
-     * measured on this 2-core machine (VAE about 3.0 steps/s, transformer 1.3–1.8 steps/s: about 23 + 75–95 minutes).
+     * measured on this 2-core machine (VAE about 3.0 steps/s, transformer 1.5–1.85 steps/s with the allocator settings of
+     * {@code scripts/malloc-env.sh}: about 23 + 72–89 minutes).
      * Earlier runs: 3 200 VAE steps (21.4 dB) and 1 800, 4 000, then 5 000 transformer steps (class fidelity 45 %, 65 %,
      * 77 %).
      *
