@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Pretrains the toy base (VAE -> bits cache -> transformer); resumable: run the same command again after a stop.
 # Usage: scripts/pretrain-toybase.sh [--out target/pretrain] [--plan two-hours|smoke] [--seed N]
-#        [--bits D] [--vae-steps N] [--cache N] [--transformer-steps N] [--checkpoint-minutes M] [--threads T]
+#        [--bits D] [--schedule 1,2,4,6,8] [--vae-steps N] [--cache N] [--transformer-steps N] [--checkpoint-minutes M] [--threads T]
 # Builds the reactor classes it needs (no install), copies the project's jars and classes to target/pretrain-app
 # (so that a later build of the worktree cannot replace jars under the running JVM), then runs
 # dev.arbooth.pretrain.Pretrain.

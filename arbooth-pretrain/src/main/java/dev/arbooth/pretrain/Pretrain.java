@@ -70,7 +70,7 @@ import java.util.SplittableRandom;
  *
  * <pre>
  * java -cp … dev.arbooth.pretrain.Pretrain [--out DIR] [--plan two-hours|smoke] [--seed N]
- *     [--bits D] [--vae-steps N] [--cache N] [--transformer-steps N] [--checkpoint-minutes M] [--threads T]
+ *     [--bits D] [--schedule 1,2,4,6,8] [--vae-steps N] [--cache N] [--transformer-steps N] [--checkpoint-minutes M] [--threads T]
  * </pre>
  */
 public final class Pretrain {
@@ -122,6 +122,11 @@ public final class Pretrain {
                 Integer.parseInt(a.getOrDefault("transformer-steps", Integer.toString(plan.transformerSteps()))));
         if (a.containsKey("bits")) {
             plan = plan.withBits(Integer.parseInt(a.get("bits")));
+        }
+        if (a.containsKey("schedule")) {
+            plan = plan.withSchedule(java.util.Arrays.stream(a.get("schedule").split(","))
+                    .mapToInt(x -> Integer.parseInt(x.strip()))
+                    .toArray());
         }
         plan = plan.withSeed(Long.parseLong(a.getOrDefault("seed", Long.toString(plan.seed()))));
         DjlEngine.pytorch(Integer.parseInt(a.getOrDefault("threads", "2")));

@@ -221,6 +221,39 @@ public record ToyBasePlan(
         return with(v, infinity.toBuilder().codebookDim(d).build(), vaeSteps, cacheImages, transformerSteps, seed);
     }
 
+    /**
+     * This plan with another scale schedule (the VAE's quantizer scales and the transformer's token grids; it must
+     * end at the latent grid).
+     *
+     * @param sides the side of each square scale, e.g. {@code 1, 2, 3, 4, 5, 6, 8}
+     * @return the plan
+     * @throws IllegalArgumentException if the schedule does not end at the latent grid or does not fit the
+     *     transformer
+     */
+    public ToyBasePlan withSchedule(int... sides) {
+        int[][] hw = new int[sides.length][];
+        for (int i = 0; i < sides.length; i++) {
+            hw[i] = new int[] {sides[i], sides[i]};
+        }
+        return new ToyBasePlan(
+                name,
+                imageSide,
+                vae,
+                vaeBatch,
+                vaeSteps,
+                vaeLearningRate,
+                ScaleSchedule.of(hw),
+                t5,
+                infinity,
+                cacheImages,
+                transformerBatch,
+                transformerSteps,
+                transformerLearningRate,
+                selfCorrection,
+                conditionDropout,
+                seed);
+    }
+
     private ToyBasePlan with(int vaeSteps, int cacheImages, int transformerSteps, long seed) {
         return with(vae, infinity, vaeSteps, cacheImages, transformerSteps, seed);
     }

@@ -180,4 +180,16 @@ class PretrainTest {
         assertThat(q.infinity().embedDim()).isEqualTo(p.infinity().embedDim());
         assertThat(q.withBits(p.vae().codebookDim())).isEqualTo(p);
     }
+
+    @Test
+    void withScheduleChangesOnlyTheScalesAndRefusesOneMissingTheLatentGrid() {
+        ToyBasePlan p = ToyBasePlan.twoHours();
+        int latent = p.vae().latentSize(p.imageSide());
+        ToyBasePlan q = p.withSchedule(1, 2, 3, 4, 5, 6, latent);
+        assertThat(q.schedule().size()).isEqualTo(7);
+        assertThat(q.schedule().last().h()).isEqualTo(latent);
+        assertThat(q.schedule().totalTokens()).isEqualTo(1 + 4 + 9 + 16 + 25 + 36 + latent * latent);
+        assertThat(q.withSchedule(1, 2, 4, 6, latent)).isEqualTo(p);
+        assertThatThrownBy(() -> p.withSchedule(1, 2, 4)).hasMessageContaining("does not end at the");
+    }
 }
