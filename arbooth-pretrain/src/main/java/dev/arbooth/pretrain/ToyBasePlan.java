@@ -218,7 +218,14 @@ public record ToyBasePlan(
     public ToyBasePlan withBits(int d) {
         VaeConfig v = new VaeConfig(
                 vae.baseChannels(), vae.channelMultipliers(), vae.numResBlocks(), d, vae.patchSize(), vae.normEps());
-        return with(v, infinity.toBuilder().codebookDim(d).build(), vaeSteps, cacheImages, transformerSteps, seed);
+        return with(
+                v,
+                schedule,
+                infinity.toBuilder().codebookDim(d).build(),
+                vaeSteps,
+                cacheImages,
+                transformerSteps,
+                seed);
     }
 
     /**
@@ -235,31 +242,21 @@ public record ToyBasePlan(
         for (int i = 0; i < sides.length; i++) {
             hw[i] = new int[] {sides[i], sides[i]};
         }
-        return new ToyBasePlan(
-                name,
-                imageSide,
-                vae,
-                vaeBatch,
-                vaeSteps,
-                vaeLearningRate,
-                ScaleSchedule.of(hw),
-                t5,
-                infinity,
-                cacheImages,
-                transformerBatch,
-                transformerSteps,
-                transformerLearningRate,
-                selfCorrection,
-                conditionDropout,
-                seed);
+        return with(vae, ScaleSchedule.of(hw), infinity, vaeSteps, cacheImages, transformerSteps, seed);
     }
 
     private ToyBasePlan with(int vaeSteps, int cacheImages, int transformerSteps, long seed) {
-        return with(vae, infinity, vaeSteps, cacheImages, transformerSteps, seed);
+        return with(vae, schedule, infinity, vaeSteps, cacheImages, transformerSteps, seed);
     }
 
     private ToyBasePlan with(
-            VaeConfig vae, InfinityConfig infinity, int vaeSteps, int cacheImages, int transformerSteps, long seed) {
+            VaeConfig vae,
+            ScaleSchedule schedule,
+            InfinityConfig infinity,
+            int vaeSteps,
+            int cacheImages,
+            int transformerSteps,
+            long seed) {
         return new ToyBasePlan(
                 name,
                 imageSide,
