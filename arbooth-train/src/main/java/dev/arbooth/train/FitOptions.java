@@ -226,7 +226,7 @@ public record FitOptions(
      * subject's trait score of 1e-3 (0.315 against 0.324, the base's class prompt 0.131) and brought prompt fidelity
      * with the identifier within 8 points of the base's (0.470 against 0.554; 1e-3: 24 points below); a lower rate
      * (1.25e-4) lost trait score for no fidelity ({@code docs/toy-model.md}, "Personalization on it"). ARBooth's own
-     * rate does not draw the subject within {@value #TOY_STEPS} steps at this size.
+     * rate did not draw the subject within 500 steps on the project's first base.
      */
     public static final double TOY_LEARNING_RATE = 2.5e-4;
 
