@@ -70,7 +70,8 @@ import java.util.SplittableRandom;
  *
  * <pre>
  * java -cp … dev.arbooth.pretrain.Pretrain [--out DIR] [--plan two-hours|smoke] [--seed N]
- *     [--bits D] [--schedule 1,2,4,6,8] [--vae-steps N] [--cache N] [--transformer-steps N] [--checkpoint-minutes M] [--threads T]
+ *     [--bits D] [--schedule 1,2,4,6,8] [--vae-steps N] [--cache N] [--transformer-steps N]
+ *     [--checkpoint-minutes M] [--threads T]
  * </pre>
  */
 public final class Pretrain {
@@ -124,7 +125,7 @@ public final class Pretrain {
             plan = plan.withBits(Integer.parseInt(a.get("bits")));
         }
         if (a.containsKey("schedule")) {
-            plan = plan.withSchedule(java.util.Arrays.stream(a.get("schedule").split(","))
+            plan = plan.withSchedule(Arrays.stream(a.get("schedule").split(","))
                     .mapToInt(x -> Integer.parseInt(x.strip()))
                     .toArray());
         }
@@ -533,12 +534,20 @@ public final class Pretrain {
 
     // ------------------------------------------------------------------------------------------ manifest
 
+    /** The schedule as {@code --schedule} takes it: the square scales' sides ({@code HxW} for any other). */
+    private static String sides(ScaleSchedule schedule) {
+        return schedule.scales().stream()
+                .map(s -> s.h() == s.w() ? Integer.toString(s.h()) : s.h() + "x" + s.w())
+                .collect(java.util.stream.Collectors.joining(","));
+    }
+
     private void writeManifest() {
         String json = "{\n"
                 + "  \"format\": 1,\n"
                 + "  \"plan\": \"" + plan.name() + "\",\n"
                 + "  \"seed\": " + plan.seed() + ",\n"
                 + "  \"command\": \"scripts/pretrain-toybase.sh --plan " + plan.name() + " --seed " + plan.seed()
+                + " --bits " + plan.vae().codebookDim() + " --schedule " + sides(plan.schedule())
                 + " --vae-steps " + plan.vaeSteps() + " --cache " + plan.cacheImages() + " --transformer-steps "
                 + plan.transformerSteps() + "\",\n"
                 + "  \"vae\": {\"steps\": " + plan.vaeSteps() + ", \"batch\": " + plan.vaeBatch() + ", \"lr\": "

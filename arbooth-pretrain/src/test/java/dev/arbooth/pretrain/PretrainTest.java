@@ -46,7 +46,9 @@ class PretrainTest {
         BaseModel base = BaseModel.load(a.resolve("base"));
         assertThat(base.infinity()).isEqualTo(plan.infinity());
         assertThat(base.schedule()).isEqualTo(plan.schedule());
-        assertThat(Files.exists(a.resolve("base/toybase-manifest.json"))).isTrue();
+        assertThat(Files.readString(a.resolve("base/toybase-manifest.json")))
+                .as("the recorded command reproduces the plan's bits and scales too")
+                .contains("--bits " + plan.vae().codebookDim() + " --schedule 1,2,4,6,8 --vae-steps");
         List<String> metrics = Files.readAllLines(a.resolve("metrics.jsonl"));
         assertThat(metrics).hasSize(6);
         assertThat(metrics.get(2)).contains("\"phase\": \"vae\"").contains("heldout_psnr_db");
