@@ -44,6 +44,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.stream.Collectors;
 
 /**
  * The pretraining command of the toy base: three phases, each resumable, deterministic for the plan's seed.
@@ -534,11 +535,15 @@ public final class Pretrain {
 
     // ------------------------------------------------------------------------------------------ manifest
 
-    /** The schedule as {@code --schedule} takes it: the square scales' sides ({@code HxW} for any other). */
+    /**
+     * The schedule as {@code --schedule} takes it: the square scales' sides. A scale that is not square (only a plan
+     * built in code can have one; {@code --schedule} takes squares) is written {@code HxW}, so the record stays true
+     * though that command would not reproduce it.
+     */
     private static String sides(ScaleSchedule schedule) {
         return schedule.scales().stream()
                 .map(s -> s.h() == s.w() ? Integer.toString(s.h()) : s.h() + "x" + s.w())
-                .collect(java.util.stream.Collectors.joining(","));
+                .collect(Collectors.joining(","));
     }
 
     private void writeManifest() {
